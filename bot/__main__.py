@@ -1,0 +1,162 @@
+"""The command line: `python -m bot` / `kim-bot`.
+
+    kim-bot [run]                       run the bot (polling, or a webhook when WEBHOOK_URL is set)
+    kim-bot migrate                     create/upgrade the database and load the regency's areas
+    kim-bot operator add|remove USER_ID [--role operator|verifikator]
+    kim-bot operator list
+    kim-bot backup PATH                 consistent copy of the database while the bot runs
+    kim-bot check-config                show the settings in force (token hidden)
+
+Every expected failure (a wrong setting, a missing token, a database of another regency) ends
+with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from telegram import Update
+
+from bot import logsetup, people, regions
+from bot.clock import SystemClock
+from bot.people import Role
+from bot.regions import RegionError
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import Database
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kim-bot", description="kim-bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot")
+    commands.add_parser("migrate", help="create or upgrade the database")
+    operator = commands.add_parser("operator", help="manage operators and verifiers")
+    operator_actions = operator.add_subparsers(dest="action", required=True)
+    for action in ("add", "remove"):
+        sub = operator_actions.add_parser(action)
+        sub.add_argument("user_id", type=int)
+        sub.add_argument(
+            "--role", choices=[r.value for r in people.GRANTABLE], default=Role.OPERATOR.value
+        )
+    operator_actions.add_parser("list")
+    backup = commands.add_parser("backup", help="online copy of the database")
+    backup.add_argument("path")
+    commands.add_parser("check-config", help="show the settings in force")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+        logsetup.configure(settings.log_level, secrets)
+        command = args.command or "run"
+        if command == "run":
+            return run(settings)
+        return asyncio.run(_offline(command, args, settings))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except RegionError as exc:
+        print(f"Wilayah / region: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def prepare_database(settings: Settings) -> str:
+    """Migrate and load the regency; returns a one-line summary."""
+    db = await Database.open(settings.database_path)
+    try:
+        kecamatan, desa = await regions.load_regency(db, settings.region_code)
+        version = await db.schema_version()
+    finally:
+        await db.close()
+    return (
+        f"Basis data {settings.database_path}: skema versi {version}, "
+        f"{settings.regency_name}: {kecamatan} kecamatan, {desa} desa/kelurahan."
+    )
+
+
+def run(settings: Settings) -> int:
+    """Prepare the database before Telegram is contacted, so setup errors come out clean."""
+    from bot.app import build_application  # imports every handler: only needed here
+
+    settings.token()  # a missing token is reported before anything else happens
+    print(asyncio.run(prepare_database(settings)), file=sys.stderr)
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "check-config":
+        return _check_config(settings)
+    if command == "migrate":
+        print(await prepare_database(settings))
+        return 0
+    db = await Database.open(settings.database_path)
+    try:
+        await regions.load_regency(db, settings.region_code)
+        if command == "backup":
+            target = await db.backup(args.path)
+            print(f"Cadangan tersimpan / backup written: {target}")
+            return 0
+        return await _operator(db, args, settings)
+    finally:
+        await db.close()
+
+
+async def _operator(db: Database, args: argparse.Namespace, settings: Settings) -> int:
+    now = SystemClock(settings.tz).now()
+    if args.action == "list":
+        for member in await people.staff(db):
+            roles = ", ".join(sorted(member.roles))
+            print(f"{member.person.user_id}\t{member.person.display}\t{roles}")
+        for admin_id in sorted(settings.admin_ids):
+            print(f"{admin_id}\t(ADMIN_IDS)\tadmin")
+        return 0
+    role = Role(args.role)
+    if args.action == "add":
+        changed = await people.grant(db, user_id=args.user_id, role=role, actor_id=None, now=now)
+        print(f"{args.user_id} {'ditambahkan sebagai' if changed else 'sudah'} {role.value}")
+    else:
+        changed = await people.revoke(db, user_id=args.user_id, role=role, actor_id=None, now=now)
+        print(f"{args.user_id} {'dihapus dari' if changed else 'bukan'} {role.value}")
+    return 0
+
+
+def _check_config(settings: Settings) -> int:
+    token_state = "terisi / set" if settings.bot_token else "BELUM DIISI / NOT SET"
+    lines = [
+        f"BOT_TOKEN: {token_state}",
+        f"BOT_API_BASE_URL: {settings.bot_api_base_url}",
+        f"DATABASE_PATH: {settings.database_path}",
+        f"ADMIN_IDS: {', '.join(map(str, sorted(settings.admin_ids))) or '-'}",
+        f"OPERATOR_CHAT_ID: {settings.operator_chat_id or '-'}",
+        f"REGION_CODE: {settings.region_code} ({settings.regency_name})",
+        f"ORGANIZATION_NAME: {settings.organization_name}",
+        f"TIMEZONE: {settings.timezone}",
+        f"LOG_LEVEL: {settings.log_level}",
+        f"WEBHOOK_URL: {settings.webhook_url or '- (long polling)'}",
+    ]
+    print("\n".join(lines))
+    return 0 if settings.bot_token else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Settings read from the environment and `.env`.
+
+One regency runs one bot: `REGION_CODE` picks which, the rest has working defaults. A wrong
+value stops the program with one line naming the setting (`SettingsError`), never a
+traceback, because the people starting the bot are office staff, not Python developers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import tzinfo
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot import regions
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is one line for the person starting the bot."""
+
+
+class Settings(BaseSettings):
+    """Every setting of kim-bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_base_url: str = DEFAULT_API_BASE_URL
+    bot_api_base_file_url: str | None = None
+    database_path: Path = Path("data/kim-bot.sqlite3")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    operator_chat_id: int | None = None
+    region_code: str = "35.14"
+    organization_name: str = "Diskominfo Kabupaten Pasuruan"
+    timezone: str = "Asia/Jakarta"
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: Any) -> Any:
+        """`ADMIN_IDS=1,2` is a comma-separated list, not JSON."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            ids: set[int] = set()
+            for part in parts:
+                if not part:
+                    continue
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"'{part}' bukan angka ID Telegram")
+                ids.add(int(part))
+            return frozenset(ids)
+        return value
+
+    @field_validator("operator_chat_id", mode="before")
+    @classmethod
+    def _empty_chat_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_url", "bot_api_base_file_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("region_code")
+    @classmethod
+    def _known_regency(cls, value: str) -> str:
+        code = value.strip()
+        if regions.regency_name(code) is None:
+            raise ValueError(f"kode kabupaten/kota '{code}' tidak dikenal (contoh: 35.14)")
+        return code
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        name = value.strip()
+        if name not in available_timezones():
+            raise ValueError(f"zona waktu '{name}' tidak dikenal (contoh: Asia/Jakarta)")
+        return name
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"'{value}' bukan tingkat log (DEBUG, INFO, WARNING, ERROR)")
+        return level
+
+    @property
+    def tz(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except ZoneInfoNotFoundError as exc:  # validated above; kept for type narrowing
+            raise SettingsError(f"TIMEZONE: {exc}") from exc
+
+    @property
+    def regency_name(self) -> str:
+        return regions.regency_name(self.region_code) or self.region_code
+
+    def token(self) -> str:
+        """The bot token, or a clear error telling how to get one."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise MissingTokenError(MISSING_TOKEN_MESSAGE)
+        return self.bot_token.get_secret_value().strip()
+
+
+class MissingTokenError(SettingsError):
+    """Raised only when running the bot; the other commands work without a token."""
+
+
+MISSING_TOKEN_MESSAGE = (
+    "BOT_TOKEN belum diisi. Buat bot lewat @BotFather di Telegram (/newbot), salin token-nya, "
+    "lalu tulis BOT_TOKEN=<token> di berkas .env (contoh ada di .env.example).\n"
+    "BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (/newbot), copy its token "
+    "and put BOT_TOKEN=<token> in the .env file (see .env.example)."
+)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | str | None = ".env"
+) -> Settings:
+    """Read settings from the process environment and `env_file`, or from `environ` alone.
+
+    Raises `SettingsError` with one line naming the first wrong setting.
+    """
+    try:
+        if environ is None:
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]  # pydantic-settings init kwarg
+        fields = {key.lower(): value for key, value in environ.items()}
+        known = {name: fields[name] for name in Settings.model_fields if name in fields}
+        # model_validate skips the environment and .env sources: the mapping is all there is.
+        return Settings.model_validate(known)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]).upper() if error["loc"] else "?"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"Pengaturan {name} tidak valid / setting {name} is invalid: {message}"

@@ -1,0 +1,166 @@
+"""Everything people read, in one place, in Bahasa Indonesia.
+
+Messages are Telegram HTML (the bot's default parse mode). Anything that comes from a person
+or from data (names, typed text) goes through `esc()` before it is put into a message.
+Tone: short, friendly, formal "Anda", no jargon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from bot.people import Role
+
+
+def esc(value: object) -> str:
+    """Escape a value for Telegram HTML."""
+    return escape(str(value), quote=False)
+
+
+COMMAND_DESCRIPTIONS: dict[str, str] = {
+    "start": "Mulai dan kenalan dengan bot",
+    "bantuan": "Daftar perintah yang bisa Anda pakai",
+    "wilayah": "Lihat kecamatan dan desa",
+    "status": "Keadaan bot (petugas)",
+    "operator": "Kelola operator dan verifikator",
+    "batal": "Batalkan langkah yang sedang berjalan",
+}
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.ADMIN: "admin",
+    Role.OPERATOR: "operator",
+    Role.VERIFIER: "verifikator",
+    Role.WARGA: "warga",
+}
+
+
+def welcome(organization: str, regency: str) -> str:
+    return (
+        f"Halo, selamat datang di layanan informasi <b>{esc(organization)}</b>! 👋\n\n"
+        f"Lewat bot ini Anda menerima pengumuman resmi yang sudah diverifikasi untuk "
+        f"desa dan kecamatan di {esc(regency)}, lewat Kelompok Informasi Masyarakat (KIM).\n\n"
+        "Ketik /bantuan untuk melihat apa saja yang bisa Anda lakukan.\n\n"
+        "<i>Privasi: kami hanya menyimpan nama Telegram Anda dan pilihan yang Anda buat di "
+        "bot ini, tidak dibagikan ke pihak lain, dan bisa Anda hapus kapan saja.</i>"
+    )
+
+
+def help_text(commands: Iterable[tuple[str, str]], roles: frozenset[Role]) -> str:
+    lines = ["<b>Perintah yang bisa Anda pakai:</b>"]
+    lines += [f"/{name} — {esc(description)}" for name, description in commands]
+    staff_roles = [ROLE_NAMES[r] for r in (Role.ADMIN, Role.OPERATOR, Role.VERIFIER) if r in roles]
+    if staff_roles:
+        lines.append("")
+        lines.append(f"Peran Anda: {', '.join(staff_roles)}.")
+    return "\n".join(lines)
+
+
+NOT_ALLOWED = "Maaf, perintah ini hanya untuk petugas yang berwenang. 🙏"
+NOT_ALLOWED_BUTTON = "Maaf, tombol ini hanya untuk petugas yang berwenang."
+PRIVATE_ONLY = "Perintah ini hanya bisa dipakai di chat pribadi dengan bot."
+STALE_BUTTON = "Pilihan ini sudah tidak berlaku."
+ERROR_APOLOGY = "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi. 🙏"
+CANCELLED = "Baik, dibatalkan."
+NOTHING_TO_CANCEL = "Tidak ada langkah yang sedang berjalan."
+
+
+def error_alert(error_name: str, update_kind: str) -> str:
+    return (
+        f"⚠️ Ada galat di bot: <code>{esc(error_name)}</code> saat menangani {esc(update_kind)}. "
+        "Rincian ada di log server."
+    )
+
+
+# --- regions ---------------------------------------------------------------------------
+
+
+def regions_overview(regency: str, kecamatan: int, desa: int) -> str:
+    return (
+        f"<b>{esc(regency)}</b>\n{kecamatan} kecamatan, {desa} desa/kelurahan.\n\n"
+        "Pilih kecamatan untuk melihat desanya:"
+    )
+
+
+def desa_list(kecamatan: str, names: Iterable[str]) -> str:
+    items = list(names)
+    body = "\n".join(f"• {esc(name)}" for name in items)
+    return f"<b>Kecamatan {esc(kecamatan)}</b> — {len(items)} desa/kelurahan:\n{body}"
+
+
+BACK = "« Kembali"
+
+
+# --- status ----------------------------------------------------------------------------
+
+
+def status(
+    *,
+    organization: str,
+    regency: str,
+    kecamatan: int,
+    desa: int,
+    people: int,
+    staff: int,
+    schema: int,
+    started: str,
+) -> str:
+    return (
+        f"<b>Status kim-bot</b> — {esc(organization)}\n"
+        f"Wilayah: {esc(regency)} ({kecamatan} kecamatan, {desa} desa/kelurahan)\n"
+        f"Pengguna tercatat: {people} · petugas: {staff}\n"
+        f"Versi skema basis data: {schema}\n"
+        f"Berjalan sejak: {esc(started)}"
+    )
+
+
+# --- staff management ------------------------------------------------------------------
+
+
+def staff_list(members: Iterable[tuple[str, Iterable[Role]]]) -> str:
+    rows = [
+        f"• {esc(name)} — {', '.join(ROLE_NAMES[r] for r in sorted(roles))}"
+        for name, roles in members
+    ]
+    body = "\n".join(rows) if rows else "Belum ada operator atau verifikator."
+    return f"<b>Petugas kim-bot</b>\n{body}\n\nTambah atau hapus petugas dengan tombol di bawah."
+
+
+ADD_OPERATOR = "➕ Operator"
+ADD_VERIFIER = "➕ Verifikator"
+
+
+def remove_button(name: str, role: Role) -> str:
+    return f"✖ {name} ({ROLE_NAMES[role]})"
+
+
+def ask_person(role: Role) -> str:
+    return (
+        f"Siapa yang akan dijadikan <b>{ROLE_NAMES[role]}</b>?\n"
+        "Tekan tombol <b>Pilih orang</b> di bawah, atau kirim ID Telegram-nya (angka). "
+        "Ketik /batal untuk membatalkan."
+    )
+
+
+PICK_PERSON = "👤 Pilih orang"
+CANCEL_BUTTON = "Batal"
+BAD_PERSON_ID = "Itu bukan ID Telegram. Tekan tombol Pilih orang, atau kirim ID berupa angka."
+
+
+def granted(name: str, role: Role) -> str:
+    return f"✅ {esc(name)} sekarang {ROLE_NAMES[role]}."
+
+
+def already_granted(name: str, role: Role) -> str:
+    return f"{esc(name)} sudah menjadi {ROLE_NAMES[role]}."
+
+
+def revoked(name: str, role: Role) -> str:
+    return f"✅ {esc(name)} bukan {ROLE_NAMES[role]} lagi."
+
+
+def you_were_granted(role: Role) -> str:
+    return (
+        f"Anda sekarang menjadi <b>{ROLE_NAMES[role]}</b> di kim-bot. "
+        "Ketik /bantuan untuk melihat perintah Anda."
+    )

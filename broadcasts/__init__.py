@@ -1,0 +1,1 @@
+"""Announcements, the durable outbox, the dispatcher and the scheduler."""

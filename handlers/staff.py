@@ -1,0 +1,208 @@
+"""/operator: admins add and remove operators and verifiers from the chat.
+
+The person is picked with Telegram's own user picker (a `request_users` keyboard button), so
+nobody has to find a numeric id; typing the id still works for people not in the contacts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import people, texts
+from bot.people import ADMINS, Role
+from bot.services import KimApp, KimContext
+from handlers import menus
+from handlers.access import command, requires, roles, stale_button
+
+PREFIX = "stf:"
+_ROLES = {role.value: role for role in people.GRANTABLE}
+
+
+async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
+    members = await people.staff(context.bot_data.db)
+    rows = [
+        [
+            InlineKeyboardButton(texts.ADD_OPERATOR, callback_data=f"{PREFIX}add:{Role.OPERATOR}"),
+            InlineKeyboardButton(texts.ADD_VERIFIER, callback_data=f"{PREFIX}add:{Role.VERIFIER}"),
+        ]
+    ]
+    for member in members:
+        for role in sorted(member.roles):
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        texts.remove_button(member.person.display, role),
+                        callback_data=f"{PREFIX}rm:{member.person.user_id}:{role}",
+                    )
+                ]
+            )
+    text = texts.staff_list((m.person.display, m.roles) for m in members)
+    return text, InlineKeyboardMarkup(rows)
+
+
+@command("operator")
+async def show_staff(update: Update, context: KimContext) -> None:
+    """The staff list with add and remove buttons."""
+    if update.effective_message is None:
+        return
+    text, keyboard = await _listing(context)
+    await update.effective_message.reply_text(text, reply_markup=keyboard)
+
+
+@requires(ADMINS, "staff.add")
+async def ask_person(update: Update, context: KimContext) -> object:
+    """Offer the user picker; the conversation's state is the role being granted."""
+    query = update.callback_query
+    assert query is not None and query.data is not None  # CallbackQueryHandler guarantees it
+    role = _ROLES.get(query.data.removeprefix(f"{PREFIX}add:"))
+    if role is None or query.message is None:
+        await stale_button(update, context)
+        return ConversationHandler.END
+    await query.answer()
+    picker = KeyboardButton(
+        texts.PICK_PERSON,
+        request_users=KeyboardButtonRequestUsers(
+            request_id=1, user_is_bot=False, request_name=True, request_username=True
+        ),
+    )
+    keyboard = ReplyKeyboardMarkup(
+        [[picker], [KeyboardButton(texts.CANCEL_BUTTON)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await context.bot.send_message(
+        query.message.chat.id, texts.ask_person(role), reply_markup=keyboard
+    )
+    return role
+
+
+def _person_handlers(role: Role) -> list[BaseHandler[Update, KimContext, object]]:
+    """Handlers for the admin's answer while `role` is being granted."""
+
+    async def shared(update: Update, context: KimContext) -> object:
+        message = update.effective_message
+        assert message is not None and message.users_shared is not None  # filter guarantees
+        user = message.users_shared.users[0]
+        name = " ".join(part for part in (user.first_name, user.last_name) if part)
+        return await _grant(update, context, role, user.user_id, name or None)
+
+    async def typed(update: Update, context: KimContext) -> object:
+        message = update.effective_message
+        assert message is not None and message.text is not None  # filter guarantees
+        return await _grant(update, context, role, int(message.text.strip()), None)
+
+    async def other(update: Update, context: KimContext) -> object:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.BAD_PERSON_ID)
+        return role
+
+    return [
+        MessageHandler(filters.StatusUpdate.USERS_SHARED, shared),
+        MessageHandler(filters.Regex(r"^\s*\d{1,15}\s*$"), typed),
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & ~filters.Text([texts.CANCEL_BUTTON]), other
+        ),
+    ]
+
+
+async def _grant(
+    update: Update, context: KimContext, role: Role, user_id: int, name: str | None
+) -> object:
+    message = update.effective_message
+    actor = update.effective_user
+    if message is None or actor is None:
+        return ConversationHandler.END
+    if Role.ADMIN not in await roles(update, context):
+        return ConversationHandler.END  # lost admin rights mid-conversation
+    services = context.bot_data
+    known = await people.find(services.db, user_id)
+    display = known.display if known is not None else (name or f"ID {user_id}")
+    added = await people.grant(
+        services.db, user_id=user_id, role=role, actor_id=actor.id, now=services.clock.now()
+    )
+    if added:
+        held = await people.roles_of(services.db, services.settings.admin_ids, user_id)
+        await menus.set_menu_for(context.bot, user_id, held)
+        # Someone who has not started the bot cannot be told; /bantuan shows them once they do.
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(user_id, texts.you_were_granted(role))
+    done = texts.granted(display, role) if added else texts.already_granted(display, role)
+    await message.reply_text(done, reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: KimContext) -> object:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            texts.CANCELLED, reply_markup=ReplyKeyboardRemove()
+        )
+    return ConversationHandler.END
+
+
+@requires(ADMINS, "staff.remove")
+async def remove(update: Update, context: KimContext) -> None:
+    """Revoke one role, then show the updated list in the same message."""
+    query = update.callback_query
+    actor = update.effective_user
+    assert query is not None and query.data is not None and actor is not None
+    try:
+        _, user_text, role_text = query.data.removeprefix(PREFIX).split(":")
+        user_id, role = int(user_text), _ROLES[role_text]
+    except (ValueError, KeyError):
+        await stale_button(update, context)
+        return
+    services = context.bot_data
+    removed = await people.revoke(
+        services.db, user_id=user_id, role=role, actor_id=actor.id, now=services.clock.now()
+    )
+    if not removed:
+        await stale_button(update, context)
+        return
+    known = await people.find(services.db, user_id)
+    await query.answer(texts.revoked(known.display if known else f"ID {user_id}", role))
+    held = await people.roles_of(services.db, services.settings.admin_ids, user_id)
+    await menus.set_menu_for(context.bot, user_id, held)
+    text, keyboard = await _listing(context)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+def register(app: KimApp) -> None:
+    app.add_handler(CommandHandler("operator", show_staff))
+    app.add_handler(CallbackQueryHandler(remove, pattern=f"^{PREFIX}rm:"))
+    with warnings.catch_warnings():
+        # The add button starts a conversation that continues with the admin's next
+        # message wherever the button was: per-user tracking is what we want here.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        app.add_handler(
+            ConversationHandler(
+                entry_points=[CallbackQueryHandler(ask_person, pattern=f"^{PREFIX}add:")],
+                states={role: _person_handlers(role) for role in people.GRANTABLE},
+                fallbacks=[
+                    CommandHandler("batal", cancel),
+                    MessageHandler(filters.Text([texts.CANCEL_BUTTON]), cancel),
+                ],
+                name="staff-add",
+                conversation_timeout=None,
+            )
+        )

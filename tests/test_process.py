@@ -1,0 +1,115 @@
+"""The real program: `python -m bot` as its own process, talking to the local server over HTTP.
+
+Covers what only a whole process shows: a full run's log never contains the token, SIGTERM
+stops it cleanly, and the command-line tools work on the database it leaves behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.botapi import BotApiServer, FakeUser
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(server: BotApiServer, admin: FakeUser, database: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return {
+        **keep,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_BASE_URL": server.base_url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_IDS": str(admin.id),
+        "LOG_LEVEL": "DEBUG",
+    }
+
+
+async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
+    server: BotApiServer, admin: FakeUser, tmp_path: Path
+) -> None:
+    """Start, serve a villager, SIGTERM: exit 0, intact database, token absent from the log."""
+    database = tmp_path / "kim-bot.sqlite3"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_env(server, admin, database),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await server.wait_for_call("deleteWebhook", timeout=30)  # polling begins next
+        chat = server.private(server.new_user("Lastri"))
+        await chat.send("/start")
+        assert "selamat datang" in (await chat.expect(timeout=15)).text
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = stdout.decode() + stderr.decode()
+    assert process.returncode == 0, log[-2000:]
+    assert "sendMessage" in log  # DEBUG really logged the API calls...
+    assert TOKEN not in log  # ...without the token
+    assert TOKEN.split(":")[1] not in log
+    assert "365 desa/kelurahan" in log
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT first_name FROM people").fetchall() == [("Lastri",)]
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.usefixtures("server")
+def test_command_line_migrate_operators_and_backup(tmp_path: Path) -> None:
+    """migrate, operator add/list/remove and backup, without a token."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(tmp_path / "kim.sqlite3"),
+        "ADMIN_IDS": "5",
+    }
+    migrated = _cli(["migrate"], env, tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "24 kecamatan, 365 desa/kelurahan" in migrated.stdout
+
+    added = _cli(["operator", "add", "4242", "--role", "verifikator"], env, tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "4242 ditambahkan sebagai verifikator" in added.stdout
+    listed = _cli(["operator", "list"], env, tmp_path)
+    assert "4242\tID 4242\tverifikator" in listed.stdout
+    assert "5\t(ADMIN_IDS)\tadmin" in listed.stdout
+
+    backup = _cli(["backup", str(tmp_path / "copy.sqlite3")], env, tmp_path)
+    assert backup.returncode == 0, backup.stderr
+    with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT user_id, role FROM staff").fetchall() == [(4242, "verifikator")]
+        assert copy.execute("SELECT COUNT(*) FROM desa").fetchone()[0] == 365
+
+    removed = _cli(["operator", "remove", "4242", "--role", "verifikator"], env, tmp_path)
+    assert "4242 dihapus dari verifikator" in removed.stdout
+    assert "4242" not in _cli(["operator", "list"], env, tmp_path).stdout
