@@ -6,6 +6,9 @@
     kim-bot operator list
     kim-bot backup PATH                 consistent copy of the database while the bot runs
     kim-bot check-config                show the settings in force (token hidden)
+    kim-bot cakupan [--json] [--xlsx PATH] [--png PATH]   KIM coverage per kecamatan
+    kim-bot poster --zip PATH [--bot-username NAME]      QR posters of every desa + link index
+    kim-bot sinyal [--csv PATH] [--geojson PATH]          blank-spot reports per kecamatan
 
 Every expected failure (a wrong setting, a missing token, a database of another regency) ends
 with one line on stderr and exit status 2, never a traceback.
@@ -16,16 +19,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Update
 
-from bot import logsetup, people, regions
+from bot import blankspots, coverage, hoaxes, instance, logsetup, people, posters, regions
 from bot.clock import SystemClock
 from bot.people import Role
 from bot.regions import RegionError
+from bot.services import KimApp
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
+
+CliHandler = Callable[[Database, Settings, argparse.Namespace], Awaitable[int]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("path")
     commands.add_parser("check-config", help="show the settings in force")
+    # Areas with their own subcommands register them (set_defaults(handler=...)).
+    for module in (coverage, posters, hoaxes, blankspots):
+        module.configure_cli(commands)
     return parser
 
 
@@ -63,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except RegionError as exc:
         print(f"Wilayah / region: {exc}", file=sys.stderr)
+        return 2
+    except instance.AlreadyRunning as exc:
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -87,8 +99,14 @@ def run(settings: Settings) -> int:
     from bot.app import build_application  # imports every handler: only needed here
 
     settings.token()  # a missing token is reported before anything else happens
-    print(asyncio.run(prepare_database(settings)), file=sys.stderr)
-    app = build_application(settings)
+    with instance.exclusive(settings.database_path):
+        print(asyncio.run(prepare_database(settings)), file=sys.stderr)
+        _serve(build_application(settings), settings)
+    return 0
+
+
+def _serve(app: KimApp, settings: Settings) -> None:
+    """Polling, or a webhook when WEBHOOK_URL is set; both stop cleanly on SIGINT/SIGTERM."""
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.run_webhook(
@@ -100,7 +118,6 @@ def run(settings: Settings) -> int:
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
@@ -116,7 +133,10 @@ async def _offline(command: str, args: argparse.Namespace, settings: Settings) -
             target = await db.backup(args.path)
             print(f"Cadangan tersimpan / backup written: {target}")
             return 0
-        return await _operator(db, args, settings)
+        if command == "operator":
+            return await _operator(db, args, settings)
+        handler: CliHandler = args.handler
+        return await handler(db, settings, args)
     finally:
         await db.close()
 

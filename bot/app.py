@@ -23,18 +23,36 @@ from bot.clock import Clock, SystemClock
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings
 from bot.storage import Database
-from handlers import access, errors, menus, staff, start, status
+from broadcasts.scheduler import Scheduler
+from broadcasts.service import Broadcasting
+from handlers import (
+    access,
+    blankspots,
+    broadcast_compose,
+    broadcast_history,
+    broadcast_progress,
+    broadcast_verify,
+    channels,
+    check,
+    coverage,
+    errors,
+    forwarded,
+    guard,
+    kim_groups,
+    menus,
+    posters,
+    reactions,
+    reports,
+    schedules,
+    staff,
+    start,
+    status,
+    subscriptions,
+    triage,
+)
 from handlers import regions as region_handlers
 
 log = logging.getLogger(__name__)
-
-
-def file_url_for(base_url: str) -> str:
-    """Telegram serves files under /file/bot<token>; a self-hosted server does the same."""
-    base = base_url.rstrip("/")
-    if base.endswith("/bot"):
-        return base[: -len("/bot")] + "/file/bot"
-    return base + "/file/bot"
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> KimApp:
@@ -48,13 +66,14 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         ApplicationBuilder()
         .token(settings.token())
         .base_url(settings.bot_api_base_url)
-        .base_file_url(settings.bot_api_base_file_url or file_url_for(settings.bot_api_base_url))
+        .base_file_url(settings.resolved_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         # A safety net for interactive replies (AIORateLimiter waits when Telegram says 429);
         # broadcasts pace themselves on top of it.
         .rate_limiter(AIORateLimiter(max_retries=2))
         .context_types(context_types)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()  # type: ignore[assignment]
     )
@@ -64,7 +83,33 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
 
     # Group -1 runs before every other handler and never stops them.
     app.add_handler(TypeHandler(Update, access.remember_sender), group=-1)
-    for module in (start, region_handlers, status, staff):
+    # subscriptions first: its deep-link /start <payload> must win over the plain /start.
+    # reports too (its /start lpr<n>), and before any handler of plain private messages:
+    # a message sent after /lapor is the report.
+    for module in (
+        subscriptions,
+        reports,
+        triage,
+        start,
+        region_handlers,
+        kim_groups,
+        channels,
+        coverage,
+        posters,
+        broadcast_compose,
+        broadcast_verify,
+        broadcast_progress,
+        broadcast_history,
+        schedules,
+        reactions,
+        check,
+        blankspots,
+        guard,  # its group watcher runs in a handler group of its own, beside these
+        status,
+        staff,
+        # After every conversation: a forwarded message nobody is waiting for.
+        forwarded,
+    ):
         module.register(app)
     # Last in group 0: buttons no module recognised (old keyboards, forged data).
     app.add_handler(CallbackQueryHandler(access.stale_button))
@@ -84,6 +129,25 @@ async def _post_init(app: KimApp) -> None:
         desa,
     )
     await menus.refresh_all(app.bot, services)
+    broadcasting = Broadcasting(services, broadcast_progress.TelegramNotifier(app.bot))
+    await broadcasting.start()
+    services.delivery = broadcasting
+    # After delivery: catching up on missed runs at start writes outboxes and wakes it.
+    scheduler = Scheduler(
+        services.db,
+        services.settings,
+        services.clock,
+        broadcasting,
+        schedules.TelegramRunNotifier(app.bot, services),
+    )
+    services.schedules = scheduler
+    await scheduler.start()
+
+
+async def _post_stop(app: KimApp) -> None:
+    # Sends in flight finish and are recorded while the bot and the database are still open.
+    await app.bot_data.schedules.stop()
+    await app.bot_data.delivery.stop()
 
 
 async def _post_shutdown(app: KimApp) -> None:
@@ -98,7 +162,7 @@ async def running(app: KimApp, *, poll_timeout: float = 1.0) -> AsyncIterator[Ki
     the process entry point.
     """
     await app.initialize()
-    assert app.post_init is not None and app.post_shutdown is not None and app.updater is not None
+    assert app.post_init and app.post_stop and app.post_shutdown and app.updater
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout) or 1)
     await app.start()
@@ -107,5 +171,6 @@ async def running(app: KimApp, *, poll_timeout: float = 1.0) -> AsyncIterator[Ki
     finally:
         await app.updater.stop()
         await app.stop()
+        await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)

@@ -80,6 +80,30 @@ async def remember(db: Database, person: Person, now: datetime) -> bool:
     return is_new
 
 
+async def set_reachable(db: Database, user_id: int, reachable: bool, now: datetime) -> bool:
+    """Record that the person blocked (False) or unblocked (True) the bot; audited.
+
+    Only people already known are updated (a block always follows a first message).
+    Returns False when nothing changed.
+    """
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE people SET reachable = ? WHERE user_id = ? AND reachable != ?",
+            (int(reachable), user_id, int(reachable)),
+        )
+        changed = cursor.rowcount > 0
+        if changed:
+            await audit.record(
+                conn,
+                at=now,
+                actor_id=user_id,
+                action="person.unblocked" if reachable else "person.blocked",
+                object_type="person",
+                object_id=user_id,
+            )
+    return changed
+
+
 async def find(db: Database, user_id: int) -> Person | None:
     row = await db.fetchone(
         "SELECT user_id, first_name, last_name, username, language_code FROM people"

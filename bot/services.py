@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.storage import Database
+
+
+class Delivery(Protocol):
+    """The running dispatcher, as handlers see it."""
+
+    def wake(self) -> None:
+        """New outbox rows were written: start sending now."""
+
+    def cancel(self, announcement_id: int) -> None:
+        """Drop that announcement's rows that are about to be sent."""
+
+    async def stop(self) -> None:
+        """Finish the sends in flight and stop."""
+
+    async def delete(self, chat_id: int, kind: str, message_id: int) -> None:
+        """Delete one message, paced like the sends (raises the sender's delivery errors)."""
+
+
+class Timetable(Protocol):
+    """The running scheduler, as handlers see it."""
+
+    def wake(self) -> None:
+        """Schedules changed: look for due runs now."""
+
+    async def run_now(self, schedule_id: int, *, actor_id: int) -> str:
+        """Start one extra run; returns what happened (see broadcasts.scheduler.RunNow)."""
+
+    async def stop(self) -> None:
+        """No new runs; a check in progress finishes first."""
 
 
 class Services:
@@ -23,6 +52,8 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
+    delivery: Delivery
+    schedules: Timetable
     started_at: datetime
     last_error_alert: datetime | None = None
 

@@ -8,7 +8,7 @@ traceback, because the people starting the bot are office staff, not Python deve
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import tzinfo
+from datetime import time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot import regions
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 
 
 class SettingsError(Exception):
@@ -49,6 +50,22 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    allow_self_verify: bool = False
+    broadcast_rate: float = Field(default=29.0, gt=0)
+    broadcast_group_interval: float = Field(default=3.0, ge=0)
+    broadcast_private_interval: float = Field(default=1.0, ge=0)
+    broadcast_retry_backoff: float = Field(default=2.0, ge=0)
+    progress_interval: float = Field(default=3.0, gt=0)
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(6, 0)
+    missed_run_grace: timedelta = Field(default=timedelta(hours=1), ge=timedelta(0))
+    schedule_check_interval: float = Field(default=30.0, gt=0)
+    digest_day: str = "minggu"
+    digest_time: time = time(8, 0)
+    reports_per_hour: int = Field(default=5, ge=1)
+    early_warning_reports: int = Field(default=5, ge=2)
+    early_warning_window: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+    guard_threshold: int = Field(default=80, ge=1, le=100)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -96,6 +113,27 @@ class Settings(BaseSettings):
             raise ValueError(f"zona waktu '{name}' tidak dikenal (contoh: Asia/Jakarta)")
         return name
 
+    @field_validator("digest_day")
+    @classmethod
+    def _known_day(cls, value: str) -> str:
+        day = value.strip().lower()
+        if day not in DAY_NAMES:
+            raise ValueError(f"'{value}' bukan nama hari ({', '.join(DAY_NAMES)})")
+        return day
+
+    @field_validator("missed_run_grace", "early_warning_window", mode="before")
+    @classmethod
+    def _seconds(cls, value: Any) -> Any:
+        """`MISSED_RUN_GRACE=3600` means seconds (HH:MM:SS works as well)."""
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return value
+
+    @field_validator("quiet_hours_start", "quiet_hours_end", "digest_time")
+    @classmethod
+    def _whole_minutes(cls, value: time) -> time:
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -114,6 +152,14 @@ class Settings(BaseSettings):
     @property
     def regency_name(self) -> str:
         return regions.regency_name(self.region_code) or self.region_code
+
+    @property
+    def resolved_file_url(self) -> str:
+        """Telegram serves files under /file/bot<token>; a self-hosted server does the same."""
+        if self.bot_api_base_file_url:
+            return self.bot_api_base_file_url
+        base = self.bot_api_base_url.rstrip("/")
+        return base.removesuffix("/bot") + "/file/bot"
 
     def token(self) -> str:
         """The bot token, or a clear error telling how to get one."""

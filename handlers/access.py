@@ -72,6 +72,8 @@ async def remember_sender(update: Update, context: KimContext) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or chat is None or chat.type != chat.PRIVATE:
         return
+    if update.my_chat_member is not None:
+        return  # blocking or unblocking the bot is handled by handlers.kim_groups
     person = Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
     services = context.bot_data
     if await remember(services.db, person, services.clock.now()):

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot import commands
+from bot.commands import Where
 from bot.people import Role, holders_of, roles_of
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
-def _menu(roles: frozenset[Role]) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in commands.available_to(roles)]
+def _menu(roles: frozenset[Role], where: Where = Where.PRIVATE) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in commands.available_to(roles, where)]
 
 
 async def set_menu_for(bot: ExtBot[int], user_id: int, roles: frozenset[Role]) -> None:
@@ -36,7 +42,9 @@ async def set_menu_for(bot: ExtBot[int], user_id: int, roles: frozenset[Role]) -
 
 async def refresh_all(bot: ExtBot[int], services: Services) -> None:
     """At start: the default menu and one per admin, operator and verifier."""
-    await bot.set_my_commands(_menu(frozenset({Role.WARGA})), scope=BotCommandScopeDefault())
+    everyone = frozenset({Role.WARGA})
+    await bot.set_my_commands(_menu(everyone), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(_menu(everyone, Where.GROUP), scope=BotCommandScopeAllGroupChats())
     staff_ids = set(services.settings.admin_ids)
     for role in (Role.OPERATOR, Role.VERIFIER):
         staff_ids.update(await holders_of(services.db, role))

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import commands, texts
+from bot.commands import Where
 from bot.services import KimApp, KimContext
 from handlers.access import roles
 
@@ -25,7 +26,9 @@ async def help_command(update: Update, context: KimContext) -> None:
     if update.effective_message is None:
         return
     held = await roles(update, context)
-    available = [(c.name, c.description) for c in commands.available_to(held)]
+    chat = update.effective_chat
+    where = Where.PRIVATE if chat is None or chat.type == chat.PRIVATE else Where.GROUP
+    available = [(c.name, c.description) for c in commands.available_to(held, where)]
     await update.effective_message.reply_text(texts.help_text(available, held))
 
 

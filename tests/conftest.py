@@ -59,6 +59,9 @@ def settings(server: BotApiServer, admin: FakeUser, tmp_path: Path) -> Settings:
             "DATABASE_PATH": str(tmp_path / "kim-bot.sqlite3"),
             "ADMIN_IDS": str(admin.id),
             "REGION_CODE": "35.14",
+            # Progress reports and retries at test speed; the pacing itself stays real.
+            "PROGRESS_INTERVAL": "0.2",
+            "BROADCAST_RETRY_BACKOFF": "0.05",
         }
     )
 

@@ -43,4 +43,9 @@ def test_commands_by_role() -> None:
     admin = {c.name for c in commands.available_to(frozenset({Role.WARGA, Role.ADMIN}))}
     assert "operator" not in warga and "status" not in warga
     assert "status" in operator and "operator" not in operator
-    assert admin == {c.name for c in commands.COMMANDS}
+    assert admin == {c.name for c in commands.COMMANDS if c.where != commands.Where.GROUP}
+    in_groups = {
+        c.name for c in commands.available_to(frozenset({Role.WARGA}), commands.Where.GROUP)
+    }
+    assert in_groups >= {"bantuan", "daftarkim", "daftarforum", "infokim"}
+    assert not in_groups & {"operator", "siaran", "langganan", "start"}

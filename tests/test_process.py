@@ -55,6 +55,19 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         chat = server.private(server.new_user("Lastri"))
         await chat.send("/start")
         assert "selamat datang" in (await chat.expect(timeout=15)).text
+        second = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=_env(server, admin, database),
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, refused = await asyncio.wait_for(second.communicate(), timeout=30)
+        assert second.returncode == 2  # one bot per database: the second refuses to start
+        assert "sudah berjalan" in refused.decode()
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     finally:

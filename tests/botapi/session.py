@@ -46,10 +46,13 @@ class ChatSession:
             )
         return self.people.message(self.chat, self.user, content, reply_to=reply_to)
 
-    async def send(self, text: str, *, reply_to: MessageRef | None = None) -> JSON:
-        """Type and send a text message; commands, mentions and links get entities."""
+    async def send(
+        self, text: str, *, reply_to: MessageRef | None = None, formatting: list[JSON] | None = None
+    ) -> JSON:
+        """Type and send a text message; commands, mentions and links get entities, and
+        `formatting` adds the bold/italic/... entities a person would apply in the app."""
         content: JSON = {"text": text}
-        entities = text_entities(text)
+        entities = text_entities(text) + list(formatting or [])
         if entities:
             content["entities"] = entities
         return self._post(content, reply_to)

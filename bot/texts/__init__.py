@@ -8,9 +8,30 @@ Tone: short, friendly, formal "Anda", no jargon.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from html import escape
 
 from bot.people import Role
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def day_month_year(day: date) -> str:
+    """As people write dates: "28 November 2026"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def esc(value: object) -> str:
@@ -22,9 +43,44 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "start": "Mulai dan kenalan dengan bot",
     "bantuan": "Daftar perintah yang bisa Anda pakai",
     "wilayah": "Lihat kecamatan dan desa",
+    "cek": "Cek kabar: hoaks atau bukan",
+    "lapor": "Laporkan kabar yang diduga hoaks",
+    "blankspot": "Laporkan tempat tanpa sinyal/internet",
+    "penjaga": "Penjaga kabar: balas otomatis hoaks di grup (admin grup)",
+    "sinyal": "Laporan blank spot per kecamatan (operator)",
     "status": "Keadaan bot (petugas)",
     "operator": "Kelola operator dan verifikator",
     "batal": "Batalkan langkah yang sedang berjalan",
+    "langganan": "Berlangganan info desa/kecamatan",
+    "profil": "Lihat langganan Anda",
+    "berhenti": "Berhenti berlangganan",
+    "hapusdata": "Hapus data Anda dari bot",
+    "daftarkim": "Daftarkan grup ini sebagai KIM (admin grup)",
+    "daftarforum": "Daftarkan grup ini sebagai Forum KIM (admin grup)",
+    "infokim": "Lihat pendaftaran grup ini",
+    "kanal": "Kelola kanal Telegram (operator)",
+    "pendaftaran": "Pendaftaran KIM yang menunggu (operator)",
+    "poster": "Poster QR langganan per desa (operator)",
+    "cakupan": "Cakupan KIM per kecamatan (operator)",
+    "siaran": "Buat pengumuman baru (operator)",
+    "batal_siaran": "Hentikan pengiriman yang berjalan (operator)",
+    "jadwal": "Jadwal pengiriman: jeda, lanjutkan, kirim, hapus (operator)",
+    "riwayat": "Riwayat pengumuman: jangkauan, tarik, ralat (operator)",
+    "antrian": "Antrian laporan hoaks untuk diperiksa (operator)",
+    "statistik": "Statistik pengumuman per bulan (petugas)",
+}
+
+# Announcement topics in menu order; the order fixes each topic's bit (bot/topics.py), so
+# new topics are appended, never inserted.
+TOPIC_LABELS: dict[str, str] = {
+    "pemerintahan": "Pemerintahan",
+    "kesehatan": "Kesehatan",
+    "pendidikan": "Pendidikan",
+    "pertanian": "Pertanian",
+    "bencana": "Bencana & Cuaca",
+    "ekonomi": "Ekonomi & UMKM",
+    "layanan": "Layanan Publik",
+    "klarifikasi": "Klarifikasi Hoaks",
 }
 
 ROLE_NAMES: dict[Role, str] = {

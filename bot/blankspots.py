@@ -1,0 +1,487 @@
+"""Blank spots: places where villagers have no signal or no internet, for the office's talks
+with the network operators.
+
+A report is a place, an operator and a problem. The place is a point (a shared location),
+an area (kecamatan, optionally desa), or both. There are no kecamatan boundaries in the
+area data, so a point is never placed in a kecamatan by computation: the point is stored as
+sent and the person is asked for the kecamatan, which they may skip. The per-kecamatan
+summary counts a point without a kecamatan on a line of its own; the GeoJSON export holds
+every report with a point, the CSV every report.
+
+While a person answers, the report so far travels in the buttons' data (`Draft`), so a
+half-finished report survives a restart and nothing is stored before the last answer. The
+message holding the buttons names the report: pressing the last button twice, or a
+forged replay of it, records one report (`record` is idempotent per person and message).
+
+Exports name no one: the reporter's id stays in the database for staff and is blanked by
+`/hapusdata` (bot.privacy), while the place stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot import regions
+from bot.clock import isoformat
+from bot.regions import Kecamatan
+from bot.settings import Settings
+from bot.storage import Database, Row
+from bot.texts import blankspot as texts
+
+PREFIX = "bs:"
+TICKET_PREFIX = "BS"
+COORDINATE_DECIMALS = 5  # about one metre: as exact as a phone's fix, short enough for a button
+
+
+class Operator(StrEnum):
+    TELKOMSEL = "telkomsel"
+    INDOSAT = "indosat"
+    XL = "xl"
+    TRI = "tri"
+    SMARTFREN = "smartfren"
+    LAINNYA = "lainnya"
+
+
+class Problem(StrEnum):
+    NO_SIGNAL = "no_signal"
+    WEAK_SIGNAL = "weak_signal"
+    NO_INTERNET = "no_internet"
+
+
+class Step(StrEnum):
+    """What a button of the report flow does."""
+
+    KECAMATAN = "k"  # a kecamatan picked (or skipped, for a point): show its desa
+    PAGE = "g"  # another page of desa
+    DESA = "d"  # a desa picked (or "don't know"): ask the operator
+    OPERATOR = "o"  # ask the problem
+    PROBLEM = "p"  # record the report
+    BACK = "b"  # back to the kecamatan list
+    CANCEL = "x"
+
+
+# One character each, to keep the button data short.
+_OPERATOR_CODES: dict[str, Operator] = {
+    "t": Operator.TELKOMSEL,
+    "i": Operator.INDOSAT,
+    "x": Operator.XL,
+    "3": Operator.TRI,
+    "s": Operator.SMARTFREN,
+    "l": Operator.LAINNYA,
+}
+_PROBLEM_CODES: dict[str, Problem] = {
+    "n": Problem.NO_SIGNAL,
+    "w": Problem.WEAK_SIGNAL,
+    "i": Problem.NO_INTERNET,
+}
+_CODE_OF_OPERATOR = {operator: code for code, operator in _OPERATOR_CODES.items()}
+_CODE_OF_PROBLEM = {problem: code for code, problem in _PROBLEM_CODES.items()}
+_DATA = re.compile(
+    r"bs:([a-z]):(-?\d{1,2}\.\d{1,6})?:(-?\d{1,3}\.\d{1,6})?:(\d{1,4})?:(\d{1,4})?"
+    r":([a-z0-9])?:([a-z])?:(\d{1,3})?"
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The answers so far. Codes are stored whole; the button data carries only their last
+    part (the regency and kecamatan are implied), which `parse` expands again."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    kecamatan_code: str | None = None
+    desa_code: str | None = None
+    operator: Operator | None = None
+    problem: Problem | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def complete(self) -> bool:
+        placed = self.located or self.kecamatan_code is not None
+        return placed and self.operator is not None and self.problem is not None
+
+    def but(self, **changes: Any) -> Draft:
+        return replace(self, **changes)
+
+    def data(self, step: Step, page: int | None = None) -> str:
+        """Callback data for a button taking this draft to `step` (at most 44 bytes)."""
+        fields = [
+            "" if self.latitude is None else f"{self.latitude:.{COORDINATE_DECIMALS}f}",
+            "" if self.longitude is None else f"{self.longitude:.{COORDINATE_DECIMALS}f}",
+            "" if self.kecamatan_code is None else self.kecamatan_code.rsplit(".", 1)[1],
+            "" if self.desa_code is None else self.desa_code.rsplit(".", 1)[1],
+            "" if self.operator is None else _CODE_OF_OPERATOR[self.operator],
+            "" if self.problem is None else _CODE_OF_PROBLEM[self.problem],
+            "" if page is None else str(page),
+        ]
+        return f"{PREFIX}{step.value}:" + ":".join(fields)
+
+
+def located_at(latitude: float, longitude: float) -> Draft | None:
+    """A new draft at a shared point; None for coordinates that cannot be on Earth."""
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        return None
+    return Draft(round(latitude, COORDINATE_DECIMALS), round(longitude, COORDINATE_DECIMALS))
+
+
+def parse(data: str, region_code: str) -> tuple[Step, Draft, int | None] | None:
+    """(step, draft, page) from button data; None for anything malformed.
+
+    Whether the kecamatan and desa exist is checked against the database by the caller.
+    """
+    match = _DATA.fullmatch(data)
+    if match is None:
+        return None
+    step_code, lat, lon, kec, desa, operator, problem, page = match.groups()
+    try:
+        step = Step(step_code)
+    except ValueError:
+        return None
+    if (lat is None) != (lon is None) or (desa is not None and kec is None):
+        return None
+    if operator is not None and operator not in _OPERATOR_CODES:
+        return None
+    if problem is not None and problem not in _PROBLEM_CODES:
+        return None
+    draft = Draft(kecamatan_code=None if kec is None else f"{region_code}.{kec}")
+    if lat is not None and lon is not None:
+        point = located_at(float(lat), float(lon))
+        if point is None:
+            return None
+        draft = point.but(kecamatan_code=draft.kecamatan_code)
+    if desa is not None and draft.kecamatan_code is not None:
+        draft = draft.but(desa_code=f"{draft.kecamatan_code}.{desa}")
+    draft = draft.but(
+        operator=None if operator is None else _OPERATOR_CODES[operator],
+        problem=None if problem is None else _PROBLEM_CODES[problem],
+    )
+    return step, draft, None if page is None else int(page)
+
+
+def operator_choices(draft: Draft) -> list[tuple[Operator, str]]:
+    """(operator, button data) for every operator, in the order people know them."""
+    return [(op, draft.but(operator=op).data(Step.OPERATOR)) for op in Operator]
+
+
+def problem_choices(draft: Draft) -> list[tuple[Problem, str]]:
+    return [(problem, draft.but(problem=problem).data(Step.PROBLEM)) for problem in Problem]
+
+
+async def known_area(db: Database, draft: Draft) -> bool:
+    """The draft's kecamatan exists, and its desa (if any) lies in that kecamatan."""
+    if draft.kecamatan_code is None:
+        return draft.desa_code is None
+    if await regions.get_kecamatan(db, draft.kecamatan_code) is None:
+        return False
+    if draft.desa_code is None:
+        return True
+    desa = await regions.get_desa(db, draft.desa_code)
+    return desa is not None and desa.kecamatan_code == draft.kecamatan_code
+
+
+# --- storage ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """One blank-spot report as staff and exports see it (never with the reporter)."""
+
+    id: int
+    latitude: float | None
+    longitude: float | None
+    kecamatan_code: str | None
+    kecamatan: str | None  # display name
+    desa_code: str | None
+    desa: str | None  # display name
+    operator: Operator
+    problem: Problem
+    created_at: str
+
+    @property
+    def ticket(self) -> str:
+        return ticket(self.id, self.created_at)
+
+    @property
+    def day(self) -> date:
+        """The day in the regency's time zone (timestamps are stored in it)."""
+        return datetime.fromisoformat(self.created_at).date()
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def ticket(report_id: int, created_at: str) -> str:
+    """BS-2026-000042: the year of the report and its number."""
+    return f"{TICKET_PREFIX}-{created_at[:4]}-{report_id:06d}"
+
+
+class IncompleteReport(ValueError):
+    """A draft without a place, operator or problem, or with an unknown area."""
+
+
+async def record(
+    db: Database, draft: Draft, *, reporter_id: int, flow_message_id: int, now: datetime
+) -> Report:
+    """Store a finished report; the same person and flow message give the same report."""
+    if not draft.complete or not await known_area(db, draft):
+        raise IncompleteReport(draft)
+    assert draft.operator is not None and draft.problem is not None  # `complete` says so
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO blankspots(reporter_id, flow_message_id, latitude, longitude,"
+            " kecamatan_code, desa_code, operator, problem, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(reporter_id, flow_message_id) DO NOTHING",
+            (
+                reporter_id,
+                flow_message_id,
+                draft.latitude,
+                draft.longitude,
+                draft.kecamatan_code,
+                draft.desa_code,
+                draft.operator.value,
+                draft.problem.value,
+                isoformat(now),
+            ),
+        )
+        async with conn.execute(
+            "SELECT id FROM blankspots WHERE reporter_id = ? AND flow_message_id = ?",
+            (reporter_id, flow_message_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+    assert row is not None  # inserted above, or there already
+    found = await _select(db, "b.id = ?", (int(row[0]),))
+    return found[0]
+
+
+_SELECT = """
+SELECT b.id, b.latitude, b.longitude, b.kecamatan_code, k.name AS kecamatan_name,
+       b.desa_code, d.name AS desa_name, b.operator, b.problem, b.created_at
+  FROM blankspots b
+  LEFT JOIN kecamatan k ON k.code = b.kecamatan_code
+  LEFT JOIN desa d ON d.code = b.desa_code
+"""
+
+
+def _report(row: Row) -> Report:
+    return Report(
+        id=int(row["id"]),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        kecamatan_code=row["kecamatan_code"],
+        kecamatan=None
+        if row["kecamatan_name"] is None
+        else (regions.display_name(row["kecamatan_name"])),
+        desa_code=row["desa_code"],
+        desa=None if row["desa_name"] is None else regions.display_name(row["desa_name"]),
+        operator=Operator(row["operator"]),
+        problem=Problem(row["problem"]),
+        created_at=row["created_at"],
+    )
+
+
+async def _select(db: Database, where: str, params: Sequence[Any] = ()) -> list[Report]:
+    rows = await db.fetchall(f"{_SELECT} WHERE {where}", params)
+    return [_report(row) for row in rows]
+
+
+async def all_reports(db: Database) -> list[Report]:
+    """Every report, oldest first."""
+    return await _select(db, "1 ORDER BY b.id")
+
+
+# --- summary ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    """The reports of one kecamatan (`kecamatan` None: points without a kecamatan)."""
+
+    kecamatan: Kecamatan | None
+    total: int
+    by_operator: tuple[tuple[Operator, int], ...]  # most reported first
+    by_problem: tuple[tuple[Problem, int], ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    areas: tuple[AreaSummary, ...]  # most reports first; points without a kecamatan last
+    total: int
+    located: int
+
+
+_Kind = TypeVar("_Kind", Operator, Problem)
+
+
+def _ranked(counts: Counter[_Kind], order: type[_Kind]) -> tuple[tuple[_Kind, int], ...]:
+    position = {member: index for index, member in enumerate(order)}
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], position[item[0]])))
+
+
+def summarize(reports: Sequence[Report]) -> Summary:
+    """Counts per kecamatan, by operator and by problem."""
+    groups: dict[str | None, list[Report]] = {}
+    for report in reports:
+        groups.setdefault(report.kecamatan_code, []).append(report)
+    areas = []
+    for code, members in groups.items():
+        first = members[0]
+        kecamatan = None
+        if code is not None and first.kecamatan is not None:
+            kecamatan = Kecamatan(code, first.kecamatan)
+        areas.append(
+            AreaSummary(
+                kecamatan,
+                len(members),
+                _ranked(Counter(r.operator for r in members), Operator),
+                _ranked(Counter(r.problem for r in members), Problem),
+            )
+        )
+    areas.sort(
+        key=lambda a: (a.kecamatan is None, -a.total, a.kecamatan.code if a.kecamatan else "")
+    )
+    return Summary(tuple(areas), len(reports), sum(1 for r in reports if r.located))
+
+
+def summary_rows(
+    summary: Summary,
+) -> list[tuple[str, int, list[tuple[str, int]], list[tuple[str, int]]]]:
+    """The summary as plain rows for the text catalog."""
+    return [
+        (
+            texts.NO_KECAMATAN if area.kecamatan is None else area.kecamatan.display,
+            area.total,
+            [(op.value, n) for op, n in area.by_operator],
+            [(problem.value, n) for problem, n in area.by_problem],
+        )
+        for area in summary.areas
+    ]
+
+
+# --- exports ---------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "ticket",
+    "date",
+    "kecamatan_code",
+    "kecamatan",
+    "desa_code",
+    "desa",
+    "latitude",
+    "longitude",
+    "operator",
+    "problem",
+)
+
+
+def _properties(report: Report) -> dict[str, Any]:
+    return {
+        "ticket": report.ticket,
+        "kecamatan": report.kecamatan,
+        "desa": report.desa,
+        "operator": texts.OPERATOR_LABELS[report.operator.value],
+        "problem": texts.PROBLEM_LABELS[report.problem.value],
+        "date": report.day.isoformat(),
+    }
+
+
+def render_csv(reports: Sequence[Report]) -> bytes:
+    """Every report, one row each; UTF-8 with a byte-order mark so spreadsheets read it right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for report in reports:
+        properties = _properties(report)
+        writer.writerow(
+            [
+                properties["ticket"],
+                properties["date"],
+                report.kecamatan_code or "",
+                report.kecamatan or "",
+                report.desa_code or "",
+                report.desa or "",
+                "" if report.latitude is None else f"{report.latitude:.{COORDINATE_DECIMALS}f}",
+                "" if report.longitude is None else f"{report.longitude:.{COORDINATE_DECIMALS}f}",
+                properties["operator"],
+                properties["problem"],
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def geojson(reports: Sequence[Report]) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection: one Point per report that has one ([longitude, latitude])."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r.longitude, r.latitude]},
+                "properties": _properties(r),
+            }
+            for r in reports
+            if r.latitude is not None and r.longitude is not None
+        ],
+    }
+
+
+def render_geojson(reports: Sequence[Report]) -> bytes:
+    return json.dumps(geojson(reports), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `kim-bot sinyal`; it sets `handler=` (see bot/__main__.py)."""
+    parser = subparsers.add_parser(
+        "sinyal", help="blank-spot reports per kecamatan (--csv PATH, --geojson PATH)"
+    )
+    parser.add_argument("--csv", metavar="PATH", help="write every report as CSV to PATH")
+    parser.add_argument("--geojson", metavar="PATH", help="write the points as GeoJSON to PATH")
+    parser.set_defaults(handler=run_cli)
+
+
+async def run_cli(db: Database, settings: Settings, args: argparse.Namespace) -> int:
+    """Print the summary; write the exports when asked."""
+    reports = await all_reports(db)
+    summary = summarize(reports)
+    for name, count, operators, problems in summary_rows(summary):
+        print(
+            texts.cli_line(
+                name,
+                count,
+                ", ".join(f"{texts.OPERATOR_LABELS[op]} {n}" for op, n in operators),
+                ", ".join(f"{texts.PROBLEM_LABELS[p]} {n}" for p, n in problems),
+            )
+        )
+    print(texts.cli_total(summary.total, summary.located))
+    # Files are reported on stderr, like `kim-bot cakupan`.
+    for target, render in ((args.csv, render_csv), (args.geojson, render_geojson)):
+        if not target:
+            continue
+        path = Path(target)
+        try:
+            await asyncio.to_thread(path.write_bytes, render(reports))
+        except OSError as exc:
+            print(texts.cli_not_written(str(path), exc.strerror or str(exc)), file=sys.stderr)
+            return 2
+        print(texts.cli_written(str(path)), file=sys.stderr)
+    return 0

@@ -1,0 +1,614 @@
+"""Registrations of the KIM network: KIM groups, Forum KIM groups and Telegram channels.
+
+A registration ties one chat to a place in the regency:
+
+- `kim`: the KIM group of one desa (`desa_code`, and its `kecamatan_code` for lookups).
+  A desa may have several KIM groups; a group belongs to one desa.
+- `forum`: the Forum KIM of one kecamatan, or of the whole kabupaten (`kecamatan_code`
+  NULL).
+- `channel`: a Telegram channel for the whole kabupaten, one kecamatan, or one topic.
+
+Groups ask (`pending`) and an operator decides (`approved` / `rejected`); operators
+register channels directly. A live registration (pending or approved) can be `ended`. One
+chat has at most one live registration (a unique index guarantees it). Whether a
+registration can be reached is the chat's status (`bot.chats`), not the registration's:
+lookups for delivery return approved registrations whose chat is active.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from bot import audit, chats, topics
+from bot.chats import ChatStatus, ChatType
+from bot.clock import isoformat
+from bot.regions import display_name
+from bot.storage import Database, Row
+
+DEFAULT_NAME_PREFIX = "KIM"
+NAME_MAX = 64
+
+
+class Kind(StrEnum):
+    KIM = "kim"
+    FORUM = "forum"
+    CHANNEL = "channel"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ENDED = "ended"
+
+
+LIVE = (Status.PENDING, Status.APPROVED)
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: int
+    chat_id: int
+    kind: Kind
+    status: Status
+    name: str
+    desa_code: str | None
+    desa_name: str | None
+    desa_is_kelurahan: bool
+    kecamatan_code: str | None
+    kecamatan_name: str | None
+    topic: str | None
+    requested_by: int | None
+    requested_by_name: str | None
+    requested_at: str
+    decided_by: int | None
+    decided_by_name: str | None
+    decided_at: str | None
+    reason: str | None
+    chat_title: str
+    chat_status: ChatStatus
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+    @property
+    def desa_display(self) -> str | None:
+        return None if self.desa_name is None else display_name(self.desa_name)
+
+    @property
+    def kecamatan_display(self) -> str | None:
+        return None if self.kecamatan_name is None else display_name(self.kecamatan_name)
+
+    @property
+    def whole_kabupaten(self) -> bool:
+        """A forum or channel for the whole regency (no kecamatan, no topic)."""
+        return self.kind != Kind.KIM and self.kecamatan_code is None and self.topic is None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the delivery code can post: one active chat of an approved registration."""
+
+    chat_id: int
+    name: str
+    registration_id: int
+
+
+class AlreadyRegistered(Exception):
+    """The chat already has a live registration; `existing` says which."""
+
+    def __init__(self, existing: Registration) -> None:
+        super().__init__(f"chat {existing.chat_id} already has registration {existing.id}")
+        self.existing = existing
+
+
+def default_name(desa_name: str) -> str:
+    """The name offered when the admin does not type one: "KIM Raci"."""
+    return f"{DEFAULT_NAME_PREFIX} {display_name(desa_name)}"
+
+
+def clean_name(text: str) -> str | None:
+    """A typed KIM name on one line, or None when it is empty or too long."""
+    name = " ".join(text.split())
+    if not name or len(name) > NAME_MAX:
+        return None
+    return name
+
+
+# --- reading ----------------------------------------------------------------------------
+
+_SELECT = """
+SELECT r.id, r.chat_id, r.kind, r.status, r.name, r.desa_code, d.name AS desa_name,
+       COALESCE(d.is_kelurahan, 0) AS desa_is_kelurahan,
+       r.kecamatan_code, k.name AS kecamatan_name, r.topic, r.requested_by,
+       COALESCE(
+           NULLIF(TRIM(COALESCE(rp.first_name, '') || ' ' || COALESCE(rp.last_name, '')), ''),
+           (SELECT json_extract(a.detail, '$.requested_by_name') FROM audit_log a
+             WHERE a.action = 'kim.request' AND a.object_id = CAST(r.id AS TEXT) LIMIT 1)
+       ) AS requested_by_name,
+       r.requested_at, r.decided_by,
+       NULLIF(TRIM(COALESCE(dp.first_name, '') || ' ' || COALESCE(dp.last_name, '')), '')
+           AS decided_by_name,
+       r.decided_at, r.reason, c.title AS chat_title, c.status AS chat_status
+  FROM registrations r
+  JOIN chats c ON c.chat_id = r.chat_id
+  LEFT JOIN desa d ON d.code = r.desa_code
+  LEFT JOIN kecamatan k ON k.code = r.kecamatan_code
+  LEFT JOIN people rp ON rp.user_id = r.requested_by
+  LEFT JOIN people dp ON dp.user_id = r.decided_by
+"""
+
+
+def _registration(row: Row) -> Registration:
+    return Registration(
+        id=int(row["id"]),
+        chat_id=int(row["chat_id"]),
+        kind=Kind(row["kind"]),
+        status=Status(row["status"]),
+        name=row["name"],
+        desa_code=row["desa_code"],
+        desa_name=row["desa_name"],
+        desa_is_kelurahan=bool(row["desa_is_kelurahan"]),
+        kecamatan_code=row["kecamatan_code"],
+        kecamatan_name=row["kecamatan_name"],
+        topic=row["topic"],
+        requested_by=row["requested_by"],
+        requested_by_name=row["requested_by_name"],
+        requested_at=row["requested_at"],
+        decided_by=row["decided_by"],
+        decided_by_name=row["decided_by_name"],
+        decided_at=row["decided_at"],
+        reason=row["reason"],
+        chat_title=row["chat_title"],
+        chat_status=ChatStatus(row["chat_status"]),
+    )
+
+
+async def _select(db: Database, where: str, params: Sequence[Any] = ()) -> list[Registration]:
+    rows = await db.fetchall(f"{_SELECT} WHERE {where}", params)
+    return [_registration(row) for row in rows]
+
+
+async def _select_in(
+    conn: aiosqlite.Connection, where: str, params: Sequence[Any] = ()
+) -> list[Registration]:
+    async with conn.execute(f"{_SELECT} WHERE {where}", params) as cursor:
+        return [_registration(row) for row in await cursor.fetchall()]
+
+
+async def get(db: Database, registration_id: int) -> Registration | None:
+    found = await _select(db, "r.id = ?", (registration_id,))
+    return found[0] if found else None
+
+
+async def live_for_chat(db: Database, chat_id: int) -> Registration | None:
+    """The chat's pending or approved registration, if any (there is at most one)."""
+    found = await _select(db, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,))
+    return found[0] if found else None
+
+
+async def pending(db: Database, *, limit: int = 50) -> list[Registration]:
+    """Group registrations waiting for an operator, oldest first."""
+    return await _select(db, "r.status = 'pending' ORDER BY r.requested_at, r.id LIMIT ?", (limit,))
+
+
+async def count_pending(db: Database) -> int:
+    return int(await db.fetchval("SELECT COUNT(*) FROM registrations WHERE status = 'pending'"))
+
+
+async def registered_channels(db: Database) -> list[Registration]:
+    """Live channel registrations, whatever their chat's status, by channel title."""
+    return await _select(
+        db,
+        "r.kind = 'channel' AND r.status IN ('pending', 'approved')"
+        " ORDER BY c.title COLLATE NOCASE, r.id",
+    )
+
+
+async def unregistered_channels(db: Database) -> list[chats.Chat]:
+    """Active channels where the bot is admin that no live registration covers yet."""
+    rows = await db.fetchall(
+        "SELECT chat_id FROM chats c WHERE c.type = 'channel' AND c.status = 'active'"
+        " AND c.bot_is_admin = 1 AND NOT EXISTS (SELECT 1 FROM registrations r"
+        " WHERE r.chat_id = c.chat_id AND r.status IN ('pending', 'approved'))"
+        " ORDER BY c.title COLLATE NOCASE"
+    )
+    found = [await chats.get(db, int(row["chat_id"])) for row in rows]
+    return [chat for chat in found if chat is not None]
+
+
+# --- lookups for delivery -----------------------------------------------------------------
+
+
+def _codes_clause(column: str, codes: Iterable[str] | None) -> tuple[str, list[str]]:
+    if codes is None:
+        return "", []
+    values = list(codes)
+    if not values:
+        return " AND 0", []
+    return f" AND {column} IN ({', '.join('?' for _ in values)})", values
+
+
+async def _targets(db: Database, where: str, params: Sequence[Any]) -> list[Target]:
+    rows = await db.fetchall(
+        "SELECT r.id, r.chat_id, r.name FROM registrations r JOIN chats c ON c.chat_id = r.chat_id"
+        f" WHERE r.status = 'approved' AND c.status = 'active'{where} ORDER BY r.id",
+        params,
+    )
+    return [Target(int(row["chat_id"]), row["name"], int(row["id"])) for row in rows]
+
+
+async def active_groups(
+    db: Database,
+    *,
+    kecamatan_codes: Iterable[str] | None = None,
+    desa_codes: Iterable[str] | None = None,
+) -> list[Target]:
+    """Approved KIM groups whose chat is active, in registration order.
+
+    `None` means "no restriction" for that filter; an empty collection means "none" and
+    yields nothing. Given both, a group must match both (desa within those kecamatan).
+    Several groups of one desa are all returned.
+    """
+    kec_sql, kec_params = _codes_clause("r.kecamatan_code", kecamatan_codes)
+    desa_sql, desa_params = _codes_clause("r.desa_code", desa_codes)
+    return await _targets(db, f" AND r.kind = 'kim'{kec_sql}{desa_sql}", kec_params + desa_params)
+
+
+async def forums(
+    db: Database,
+    kecamatan_codes: Iterable[str] | None = None,
+    include_kabupaten: bool = True,
+) -> list[Target]:
+    """Approved Forum KIM groups whose chat is active.
+
+    `kecamatan_codes=None` gives every kecamatan's forum; a collection restricts to those
+    (empty: none). The kabupaten-wide forum is added when `include_kabupaten` is true.
+    """
+    kec_sql, kec_params = _codes_clause("r.kecamatan_code", kecamatan_codes)
+    clauses = [f"(r.kecamatan_code IS NOT NULL{kec_sql})"]
+    if include_kabupaten:
+        clauses.append("r.kecamatan_code IS NULL")
+    return await _targets(db, f" AND r.kind = 'forum' AND ({' OR '.join(clauses)})", kec_params)
+
+
+async def channels_for(
+    db: Database, kecamatan_codes: Iterable[str] | None, topic_key: str | None
+) -> list[Target]:
+    """Approved channels (chat active) that should carry an announcement.
+
+    The kabupaten-wide channel always qualifies; a kecamatan channel qualifies when
+    `kecamatan_codes` is None (a regency-wide announcement) or contains its kecamatan; a
+    topic channel qualifies when its topic is `topic_key`.
+    """
+    clauses = ["(r.kecamatan_code IS NULL AND r.topic IS NULL)"]
+    params: list[str] = []
+    if kecamatan_codes is None:
+        clauses.append("r.kecamatan_code IS NOT NULL")
+    else:
+        kec_sql, kec_params = _codes_clause("r.kecamatan_code", kecamatan_codes)
+        clauses.append(f"(r.kecamatan_code IS NOT NULL{kec_sql})")
+        params += kec_params
+    if topic_key is not None:
+        clauses.append("r.topic = ?")
+        params.append(topic_key)
+    return await _targets(db, f" AND r.kind = 'channel' AND ({' OR '.join(clauses)})", params)
+
+
+async def desa_with_kim(db: Database) -> set[str]:
+    """Desa codes with at least one approved KIM group (active or not): coverage counts
+    a registered KIM even while its chat is temporarily unreachable."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT desa_code FROM registrations WHERE kind = 'kim' AND status = 'approved'"
+    )
+    return {row["desa_code"] for row in rows if row["desa_code"] is not None}
+
+
+async def operator_destinations(
+    db: Database, admin_ids: Iterable[int], operator_chat_id: int | None
+) -> list[int]:
+    """Where decisions about the network are asked for: the operators' group when one is
+    configured, else every admin and operator privately (each decides for all)."""
+    if operator_chat_id is not None:
+        return [operator_chat_id]
+    rows = await db.fetchall("SELECT user_id FROM staff WHERE role = 'operator'")
+    return sorted(set(admin_ids) | {int(row["user_id"]) for row in rows})
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+async def _live_in(conn: aiosqlite.Connection, chat_id: int) -> Registration | None:
+    found = await _select_in(
+        conn, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,)
+    )
+    return found[0] if found else None
+
+
+async def _insert(
+    conn: aiosqlite.Connection,
+    *,
+    chat_id: int,
+    kind: Kind,
+    status: Status,
+    name: str,
+    desa_code: str | None,
+    kecamatan_code: str | None,
+    topic: str | None,
+    actor_id: int | None,
+    now: datetime,
+) -> int:
+    decided = status != Status.PENDING
+    cursor = await conn.execute(
+        "INSERT INTO registrations(chat_id, kind, desa_code, kecamatan_code, topic, name,"
+        " status, requested_by, requested_at, decided_by, decided_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            kind.value,
+            desa_code,
+            kecamatan_code,
+            topic,
+            name,
+            status.value,
+            actor_id,
+            isoformat(now),
+            actor_id if decided else None,
+            isoformat(now) if decided else None,
+        ),
+    )
+    assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
+    return int(cursor.lastrowid)
+
+
+async def _request(
+    db: Database,
+    *,
+    chat_id: int,
+    chat_type: ChatType,
+    chat_title: str,
+    kind: Kind,
+    name: str,
+    desa_code: str | None,
+    kecamatan_code: str | None,
+    requested_by: int,
+    requested_by_name: str,
+    now: datetime,
+) -> Registration:
+    async with db.transaction() as conn:
+        await chats.record_in(conn, chat_id=chat_id, chat_type=chat_type, title=chat_title, now=now)
+        existing = await _live_in(conn, chat_id)
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+        registration_id = await _insert(
+            conn,
+            chat_id=chat_id,
+            kind=kind,
+            status=Status.PENDING,
+            name=name,
+            desa_code=desa_code,
+            kecamatan_code=kecamatan_code,
+            topic=None,
+            actor_id=requested_by,
+            now=now,
+        )
+        await audit.record(
+            conn,
+            at=now,
+            actor_id=requested_by,
+            action="kim.request",
+            object_type="registration",
+            object_id=registration_id,
+            detail={
+                "kind": kind.value,
+                "chat_id": chat_id,
+                "desa": desa_code,
+                "kecamatan": kecamatan_code,
+                "name": name,
+                "requested_by_name": requested_by_name,
+            },
+        )
+        created = await _select_in(conn, "r.id = ?", (registration_id,))
+    return created[0]
+
+
+async def request_kim(
+    db: Database,
+    *,
+    chat_id: int,
+    chat_type: ChatType,
+    chat_title: str,
+    desa_code: str,
+    name: str,
+    requested_by: int,
+    requested_by_name: str,
+    now: datetime,
+) -> Registration:
+    """A group admin asks to register the group as a KIM of `desa_code`; pending until an
+    operator decides. The caller has checked that the person is an admin of the group.
+
+    Raises `AlreadyRegistered` when the group has a live registration, `LookupError` for a
+    desa outside the regency.
+    """
+    row = await db.fetchone("SELECT kecamatan_code FROM desa WHERE code = ?", (desa_code,))
+    if row is None:
+        raise LookupError(f"unknown desa {desa_code}")
+    return await _request(
+        db,
+        chat_id=chat_id,
+        chat_type=chat_type,
+        chat_title=chat_title,
+        kind=Kind.KIM,
+        name=name,
+        desa_code=desa_code,
+        kecamatan_code=row["kecamatan_code"],
+        requested_by=requested_by,
+        requested_by_name=requested_by_name,
+        now=now,
+    )
+
+
+async def request_forum(
+    db: Database,
+    *,
+    chat_id: int,
+    chat_type: ChatType,
+    chat_title: str,
+    kecamatan_code: str | None,
+    name: str,
+    requested_by: int,
+    requested_by_name: str,
+    now: datetime,
+) -> Registration:
+    """Like `request_kim`, for the Forum KIM of a kecamatan (`None`: the whole kabupaten)."""
+    if kecamatan_code is not None:
+        known = await db.fetchval("SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,))
+        if known is None:
+            raise LookupError(f"unknown kecamatan {kecamatan_code}")
+    return await _request(
+        db,
+        chat_id=chat_id,
+        chat_type=chat_type,
+        chat_title=chat_title,
+        kind=Kind.FORUM,
+        name=name,
+        desa_code=None,
+        kecamatan_code=kecamatan_code,
+        requested_by=requested_by,
+        requested_by_name=requested_by_name,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The registration after a decision; `changed` is False when someone decided first."""
+
+    registration: Registration
+    changed: bool
+
+
+async def decide(
+    db: Database, registration_id: int, *, approve: bool, actor_id: int, now: datetime
+) -> Decision | None:
+    """An operator approves or rejects a pending registration; audited.
+
+    Only a pending registration changes; a second decision returns the first one with
+    `changed=False`. None for an unknown id.
+    """
+    new_status = Status.APPROVED if approve else Status.REJECTED
+    async with db.transaction() as conn:
+        found = await _select_in(conn, "r.id = ?", (registration_id,))
+        if not found:
+            return None
+        if found[0].status != Status.PENDING:
+            return Decision(found[0], changed=False)
+        await conn.execute(
+            "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            (new_status.value, actor_id, isoformat(now), registration_id),
+        )
+        await audit.record(
+            conn,
+            at=now,
+            actor_id=actor_id,
+            action="kim.approve" if approve else "kim.reject",
+            object_type="registration",
+            object_id=registration_id,
+            detail={"kind": found[0].kind.value, "chat_id": found[0].chat_id},
+        )
+        after = await _select_in(conn, "r.id = ?", (registration_id,))
+    return Decision(after[0], changed=True)
+
+
+async def end(
+    db: Database, registration_id: int, *, actor_id: int | None, reason: str, now: datetime
+) -> Registration | None:
+    """End a live registration (the chat stays recorded); audited.
+
+    Returns the ended registration, or None when it does not exist or is no longer live.
+    """
+    async with db.transaction() as conn:
+        found = await _select_in(conn, "r.id = ?", (registration_id,))
+        if not found or not found[0].is_live:
+            return None
+        await conn.execute(
+            "UPDATE registrations SET status = 'ended', decided_by = ?, decided_at = ?,"
+            " reason = ? WHERE id = ?",
+            (actor_id, isoformat(now), reason, registration_id),
+        )
+        await audit.record(
+            conn,
+            at=now,
+            actor_id=actor_id,
+            action="kim.end",
+            object_type="registration",
+            object_id=registration_id,
+            detail={"kind": found[0].kind.value, "chat_id": found[0].chat_id, "reason": reason},
+        )
+        after = await _select_in(conn, "r.id = ?", (registration_id,))
+    return after[0]
+
+
+async def register_channel(
+    db: Database,
+    *,
+    chat_id: int,
+    kecamatan_code: str | None,
+    topic: str | None,
+    actor_id: int,
+    now: datetime,
+) -> Registration:
+    """An operator registers a channel the bot administers: for the whole kabupaten (both
+    None), one kecamatan, or one topic. Approved at once; audited.
+
+    Raises `AlreadyRegistered` when the channel has a live registration (end it first),
+    `LookupError` when the channel is unknown or inactive, or the kecamatan or topic is
+    unknown.
+    """
+    if kecamatan_code is not None and topic is not None:
+        raise ValueError("a channel serves a kecamatan or a topic, not both")
+    async with db.transaction() as conn:
+        chat = await chats.get_in(conn, chat_id)
+        if chat is None or chat.type != ChatType.CHANNEL or not chat.is_active:
+            raise LookupError(f"no active channel {chat_id}")
+        if kecamatan_code is not None:
+            async with conn.execute(
+                "SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,)
+            ) as cur:
+                if await cur.fetchone() is None:
+                    raise LookupError(f"unknown kecamatan {kecamatan_code}")
+        if topic is not None and topic not in topics.BY_KEY:
+            raise LookupError(f"unknown topic {topic}")
+        existing = await _live_in(conn, chat_id)
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+        registration_id = await _insert(
+            conn,
+            chat_id=chat_id,
+            kind=Kind.CHANNEL,
+            status=Status.APPROVED,
+            name=chat.title,
+            desa_code=None,
+            kecamatan_code=kecamatan_code,
+            topic=topic,
+            actor_id=actor_id,
+            now=now,
+        )
+        await audit.record(
+            conn,
+            at=now,
+            actor_id=actor_id,
+            action="channel.register",
+            object_type="registration",
+            object_id=registration_id,
+            detail={"chat_id": chat_id, "kecamatan": kecamatan_code, "topic": topic},
+        )
+        created = await _select_in(conn, "r.id = ?", (registration_id,))
+    return created[0]

@@ -1,0 +1,153 @@
+"""Subscription deep links and QR-code posters per desa.
+
+A poster at the balai desa carries a QR code of `https://t.me/<bot>?start=<token>`; scanning
+it opens the bot, which offers to subscribe to that desa (handlers/subscriptions.py). The
+token is the area's subscription token (`d3514142011`), which fits Telegram's start
+parameter rules ([A-Za-z0-9_-], at most 64 characters).
+
+The QR code is plain segno output (error correction H, so a stained or folded print still
+scans), large enough to print on A4; the desa's name goes in the file name, the caption and
+the index, not into the picture, which keeps the image exactly what segno makes of the link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import regions
+from bot.settings import Settings
+from bot.storage import Database
+from bot.subscriptions import AreaRef, Scope
+
+QR_SCALE = 24  # pixels per module: about 1,000 px for a desa link, sharp on A4
+QR_BORDER = 4  # the quiet zone the QR standard asks for
+INDEX_NAME = "indeks-tautan.csv"
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+class PosterError(Exception):
+    """A poster cannot be made (no bot username); the message is one line for the operator."""
+
+
+def deep_link(bot_username: str, ref: AreaRef) -> str:
+    """The t.me link that opens the bot with an offer to subscribe to the area."""
+    return f"https://t.me/{bot_username}?start={ref.token}"
+
+
+def qr_png(link: str) -> bytes:
+    """A printable PNG of the link's QR code."""
+    buffer = io.BytesIO()
+    segno.make(link, error="h", micro=False).save(
+        buffer, kind="png", scale=QR_SCALE, border=QR_BORDER
+    )
+    return buffer.getvalue()
+
+
+def file_name(code: str, name: str) -> str:
+    """`35.14.14.2011-raci.png`: the code keeps names unique, the name keeps them findable."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f"{code}-{slug}.png"
+
+
+@dataclass(frozen=True)
+class PosterRow:
+    desa: regions.Desa
+    kecamatan: str
+    link: str
+    file_name: str
+
+
+async def index(db: Database, bot_username: str) -> list[PosterRow]:
+    """One row per desa/kelurahan of the regency, by code."""
+    kecamatan = {k.code: k.display for k in await regions.all_kecamatan(db)}
+    rows: list[PosterRow] = []
+    for code in kecamatan:
+        for desa in sorted(await regions.desa_of(db, code), key=lambda d: d.code):
+            link = deep_link(bot_username, AreaRef(Scope.DESA, desa.code))
+            rows.append(PosterRow(desa, kecamatan[code], link, file_name(desa.code, desa.name)))
+    return rows
+
+
+def index_csv(rows: list[PosterRow]) -> bytes:
+    """The list of links, for printing or for a website; UTF-8 with BOM so Excel reads it."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["kode", "kecamatan", "desa", "jenis", "tautan", "berkas"])
+    for row in rows:
+        kind = "kelurahan" if row.desa.is_kelurahan else "desa"
+        writer.writerow(
+            [row.desa.code, row.kecamatan, row.desa.display, kind, row.link, row.file_name]
+        )
+    return text.getvalue().encode("utf-8-sig")
+
+
+def write_zip(path: Path, rows: list[PosterRow]) -> None:
+    """One PNG per row plus the index; PNGs are stored as they are (already compressed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for row in rows:
+            archive.writestr(row.file_name, qr_png(row.link), compress_type=zipfile.ZIP_STORED)
+        archive.writestr(INDEX_NAME, index_csv(rows), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def clean_username(value: str) -> str:
+    """`@kim_bot` and `kim_bot` both name the bot; anything else is refused."""
+    name = value.strip().removeprefix("@")
+    if not _USERNAME.match(name):
+        raise PosterError(f"'{value}' bukan username bot Telegram / is not a bot username")
+    return name
+
+
+async def fetch_username(settings: Settings) -> str:
+    """The bot's username from Telegram (getMe), for the links."""
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        raise PosterError(
+            "Username bot tidak diketahui: isi BOT_TOKEN atau pakai --bot-username NAMA / "
+            "bot username unknown: set BOT_TOKEN or pass --bot-username NAME"
+        )
+    bot = Bot(settings.token(), base_url=settings.bot_api_base_url)
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as exc:
+        raise PosterError(
+            f"Telegram tidak menjawab getMe / getMe failed: {exc.message}; "
+            "pakai --bot-username NAMA / pass --bot-username NAME"
+        ) from None
+
+
+async def _cli(db: Database, settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        if args.bot_username:
+            username = clean_username(args.bot_username)
+        else:
+            username = await fetch_username(settings)
+    except PosterError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    rows = await index(db, username)
+    target = Path(args.zip)
+    write_zip(target, rows)
+    print(f"{len(rows)} poster QR + {INDEX_NAME} tersimpan / written: {target}")
+    return 0
+
+
+def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register this area's subcommands; each sets `handler=` (see bot/__main__.py)."""
+    poster = subparsers.add_parser("poster", help="QR posters of subscription links per desa")
+    poster.add_argument("--zip", required=True, metavar="PATH", help="ZIP file to write")
+    poster.add_argument(
+        "--bot-username", metavar="NAME", help="bot username (default: asked from Telegram)"
+    )
+    poster.set_defaults(handler=_cli)

@@ -1,0 +1,80 @@
+"""Recipients' feedback: one vote per person per announcement (changeable), and one
+"passed on to the villagers" confirmation per KIM group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.clock import isoformat
+from bot.storage import Database
+
+
+class VoteResult(StrEnum):
+    RECORDED = "recorded"
+    UNCHANGED = "unchanged"
+    UNKNOWN = "unknown"  # no such sent announcement
+
+
+@dataclass(frozen=True)
+class Feedback:
+    up: int
+    down: int
+    relays: int
+
+
+async def vote(
+    db: Database, announcement_id: int, user_id: int, choice: str, now: datetime
+) -> VoteResult:
+    if choice not in ("up", "down"):
+        return VoteResult.UNKNOWN
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT (SELECT status FROM announcements WHERE id = ?),"
+            " (SELECT vote FROM reactions WHERE announcement_id = ? AND user_id = ?)",
+            (announcement_id, announcement_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        if row[0] not in ("sending", "sent"):
+            return VoteResult.UNKNOWN
+        if row[1] == choice:
+            return VoteResult.UNCHANGED
+        await conn.execute(
+            "INSERT INTO reactions(announcement_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(announcement_id, user_id) DO UPDATE SET vote = excluded.vote,"
+            " at = excluded.at",
+            (announcement_id, user_id, choice, isoformat(now)),
+        )
+    return VoteResult.RECORDED
+
+
+async def relay(
+    db: Database, announcement_id: int, chat_id: int, user_id: int, now: datetime
+) -> VoteResult:
+    """Counted once per group: the first member's press records it."""
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT 1 FROM outbox WHERE announcement_id = ? AND chat_id = ? AND kind = 'kim'",
+            (announcement_id, chat_id),
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return VoteResult.UNKNOWN
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO relays(announcement_id, chat_id, user_id, at)"
+            " VALUES (?, ?, ?, ?)",
+            (announcement_id, chat_id, user_id, isoformat(now)),
+        )
+        return VoteResult.RECORDED if cursor.rowcount else VoteResult.UNCHANGED
+
+
+async def feedback(db: Database, announcement_id: int) -> Feedback:
+    row = await db.fetchone(
+        "SELECT (SELECT COUNT(*) FROM reactions WHERE announcement_id = ? AND vote = 'up'),"
+        " (SELECT COUNT(*) FROM reactions WHERE announcement_id = ? AND vote = 'down'),"
+        " (SELECT COUNT(*) FROM relays WHERE announcement_id = ?)",
+        (announcement_id, announcement_id, announcement_id),
+    )
+    assert row is not None
+    return Feedback(int(row[0]), int(row[1]), int(row[2]))

@@ -1,0 +1,46 @@
+"""An announcement as a recipient sees it, ready for the sender."""
+
+from __future__ import annotations
+
+from telegram import MessageEntity
+
+from bot.texts import siaran as t
+from broadcasts.announcements import Announcement
+from broadcasts.content import Part, frame, utf16_len
+from broadcasts.sender import Outgoing
+
+UP, DOWN = "u", "d"
+
+
+def vote_data(announcement_id: int, vote: str) -> str:
+    return f"rx:{announcement_id}:{vote}"
+
+
+def relay_data(announcement_id: int) -> str:
+    return f"rl:{announcement_id}"
+
+
+def parts(announcement: Announcement, organization: str, *, verified: bool) -> list[Part]:
+    """Header, the operator's content, footer; raises ContentError when a caption is too long."""
+    assert announcement.topic is not None and announcement.urgency is not None
+    first, second = t.header_lines(organization, announcement.topic, announcement.urgency)
+    header = f"{first}\n{second}\n\n"
+    header_entities = [MessageEntity(MessageEntity.BOLD, 0, utf16_len(first))]
+    correction = f"#{announcement.correction_of}" if announcement.correction_of else None
+    footer = "\n\n" + t.footer(announcement.number, verified=verified, correction_of=correction)
+    footer_entities = [MessageEntity(MessageEntity.ITALIC, 2, utf16_len(footer) - 2)]
+    return frame(announcement.body, (header, header_entities), (footer, footer_entities))
+
+
+def outgoing(announcement: Announcement, organization: str, chat_kind: str) -> Outgoing:
+    """What one chat of `chat_kind` receives: reaction buttons for all, a relay button in KIM
+    groups, and for a correction a reply to the original in that chat (added per row)."""
+    buttons: list[tuple[tuple[str, str], ...]] = [
+        (
+            (t.VOTE_UP, vote_data(announcement.id, UP)),
+            (t.VOTE_DOWN, vote_data(announcement.id, DOWN)),
+        )
+    ]
+    if chat_kind == "kim":
+        buttons.append(((t.RELAYED, relay_data(announcement.id)),))
+    return Outgoing(tuple(parts(announcement, organization, verified=True)), tuple(buttons))

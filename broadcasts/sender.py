@@ -1,0 +1,218 @@
+"""The boundary to the messenger: everything Telegram-specific about delivering a message.
+
+The dispatcher sees only `Sender` and the `DeliveryError` family, so a second messenger
+(e.g. WhatsApp's Cloud API for private subscribers) can be added as another `Sender`.
+The Telegram sender uses its own `telegram.Bot` without python-telegram-bot's rate limiter:
+broadcast pacing is the dispatcher's job, and the interactive bot keeps its own limiter, so
+a broadcast never waits behind a villager's reply or the other way round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from broadcasts.content import Kind, Part
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One announcement for one chat: its parts, buttons under the last part, a reply target."""
+
+    parts: tuple[Part, ...]
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, callback data)
+    reply_to: int | None = None
+
+
+class DeliveryError(Exception):
+    """A send that did not happen."""
+
+    reason = "lainnya"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.reason)
+        self.detail = detail or self.reason
+        self.sent: list[int] = []  # filled in by the dispatcher for multi-part messages
+
+
+class RateLimited(DeliveryError):
+    reason = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:g}s")
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """The chat cannot be written to any more (blocked, removed, deleted, no rights)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class Migrated(DeliveryError):
+    reason = "migrated"
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class Transient(DeliveryError):
+    """Timeouts and network errors: worth retrying (the message may have arrived)."""
+
+    reason = "network"
+
+
+class Rejected(DeliveryError):
+    """Telegram refused this message for good (a bad request other than the above)."""
+
+    reason = "rejected"
+
+
+class Sender(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send_part(self, chat_id: int, message: Outgoing, index: int) -> int:
+        """Send one part (buttons go under the last, the reply target on the first);
+        returns its message id."""
+        ...
+
+    async def delete(self, chat_id: int, message_id: int) -> bool: ...
+
+
+@dataclass
+class TelegramSender:
+    token: str
+    base_url: str
+    base_file_url: str
+    timeout: float = 10.0
+    connections: int = 128
+    _bot: Bot | None = field(default=None, init=False)
+
+    async def start(self) -> None:
+        request = HTTPXRequest(
+            connection_pool_size=self.connections,
+            read_timeout=self.timeout,
+            write_timeout=self.timeout,
+            connect_timeout=self.timeout,
+            pool_timeout=self.timeout,
+        )
+        self._bot = Bot(
+            self.token, base_url=self.base_url, base_file_url=self.base_file_url, request=request
+        )
+        await self._bot.initialize()
+
+    async def stop(self) -> None:
+        if self._bot is not None:
+            await self._bot.shutdown()
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            raise RuntimeError("TelegramSender.start() was not called")
+        return self._bot
+
+    async def send_part(self, chat_id: int, message: Outgoing, index: int) -> int:
+        last = len(message.parts) - 1
+        markup = _keyboard(message.buttons) if index == last else None
+        reply = (
+            ReplyParameters(message.reply_to, allow_sending_without_reply=True)
+            if index == 0 and message.reply_to
+            else None
+        )
+        try:
+            result = await self._send(chat_id, message.parts[index], markup, reply)
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+        return result.message_id
+
+    async def _send(
+        self,
+        chat_id: int,
+        part: Part,
+        markup: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
+    ) -> Message:
+        entities = list(part.entities)
+        if part.kind is Kind.PHOTO:
+            return await self.bot.send_photo(
+                chat_id,
+                part.file_id or "",
+                caption=part.text,
+                caption_entities=entities,
+                reply_markup=markup,
+                reply_parameters=reply,
+            )
+        if part.kind is Kind.DOCUMENT:
+            return await self.bot.send_document(
+                chat_id,
+                part.file_id or "",
+                caption=part.text,
+                caption_entities=entities,
+                reply_markup=markup,
+                reply_parameters=reply,
+            )
+        return await self.bot.send_message(
+            chat_id,
+            part.text,
+            entities=entities,
+            reply_markup=markup,
+            reply_parameters=reply,
+            disable_web_page_preview=True,
+        )
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        try:
+            return await self.bot.delete_message(chat_id, message_id)
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+
+
+def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def _translate(exc: TelegramError) -> DeliveryError:
+    """python-telegram-bot's errors → our delivery categories."""
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return RateLimited(seconds)
+    if isinstance(exc, ChatMigrated):
+        return Migrated(exc.new_chat_id)
+    text = exc.message
+    lowered = text.lower()
+    if isinstance(exc, Forbidden):
+        reason = (
+            "blocked" if "blocked" in lowered else "kicked" if "kicked" in lowered else "forbidden"
+        )
+        return Unreachable(reason, text)
+    if isinstance(exc, BadRequest):
+        if "chat not found" in lowered or "user not found" in lowered:
+            return Unreachable("chat_not_found", text)
+        if "rights" in lowered or "not enough" in lowered:
+            return Unreachable("no_rights", text)
+        return Rejected(text)
+    if isinstance(exc, NetworkError):  # includes TimedOut
+        return Transient(text)
+    return Rejected(text)

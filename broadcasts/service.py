@@ -1,0 +1,78 @@
+"""Broadcasting as one running service: sender, dispatcher and progress reports together,
+started after the database opens and stopped before it closes."""
+
+from __future__ import annotations
+
+from bot.services import Services
+from broadcasts import announcements, render
+from broadcasts.directory import NetworkDirectory
+from broadcasts.dispatcher import Dispatcher, Pacing
+from broadcasts.progress import Notifier, ProgressReporter
+from broadcasts.sender import Outgoing, Sender, TelegramSender
+
+
+class Renderer:
+    """Renders each announcement once per kind of chat; announcements don't change once
+    approved, so the cache never goes stale (it is bounded all the same)."""
+
+    def __init__(self, services: Services, size: int = 64) -> None:
+        self._services = services
+        self._size = size
+        self._cache: dict[tuple[int, str], Outgoing] = {}
+
+    async def __call__(self, announcement_id: int, chat_kind: str) -> Outgoing | None:
+        key = (announcement_id, chat_kind)
+        if key not in self._cache:
+            announcement = await announcements.get(self._services.db, announcement_id)
+            if announcement is None:
+                return None
+            if len(self._cache) >= self._size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = render.outgoing(
+                announcement, self._services.settings.organization_name, chat_kind
+            )
+        return self._cache[key]
+
+
+class Broadcasting:
+    def __init__(self, services: Services, notifier: Notifier, sender: Sender | None = None):
+        settings = services.settings
+        self.sender: Sender = sender or TelegramSender(
+            settings.token(), settings.bot_api_base_url, settings.resolved_file_url
+        )
+        self.dispatcher = Dispatcher(
+            services.db,
+            self.sender,
+            Renderer(services),
+            NetworkDirectory(services.db, services.clock),
+            services.clock,
+            Pacing(
+                per_second=settings.broadcast_rate,
+                group_interval=settings.broadcast_group_interval,
+                private_interval=settings.broadcast_private_interval,
+                backoff=settings.broadcast_retry_backoff,
+            ),
+        )
+        self.progress = ProgressReporter(
+            services.db, services.clock, notifier, interval=settings.progress_interval
+        )
+        self.dispatcher.listeners.append(self.progress.touch)
+
+    async def start(self) -> None:
+        await self.sender.start()
+        self.dispatcher.start()
+        self.progress.start()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()
+        await self.progress.stop()
+        await self.sender.stop()
+
+    def wake(self) -> None:
+        self.dispatcher.wake()
+
+    def cancel(self, announcement_id: int) -> None:
+        self.dispatcher.cancel(announcement_id)
+
+    async def delete(self, chat_id: int, kind: str, message_id: int) -> None:
+        await self.dispatcher.delete(chat_id, kind, message_id)

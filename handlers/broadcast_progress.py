@@ -1,0 +1,139 @@
+"""The operator's view of a running broadcast: the progress message, the final report with a
+CSV of failures, and /batal_siaran to stop one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot
+
+from bot.people import OPERATORS
+from bot.services import KimApp, KimContext
+from bot.texts import siaran as t
+from broadcasts import announcements, outbox
+from broadcasts.announcements import Announcement, Status
+from handlers.access import command, requires, stale_button
+
+log = logging.getLogger(__name__)
+PREFIX = "stop:"
+
+
+class TelegramNotifier:
+    """`broadcasts.progress.Notifier` that edits the author's progress message."""
+
+    def __init__(self, bot: ExtBot[int]) -> None:
+        self._bot = bot
+
+    async def progress(self, announcement: Announcement, progress: outbox.Progress) -> None:
+        text = t.progress(announcement.number, progress.done, progress.total, progress.failed)
+        await self._edit(announcement, text)
+
+    async def finished(
+        self,
+        announcement: Announcement,
+        progress: outbox.Progress,
+        failures: list[tuple[int, str, str, str, int]],
+    ) -> None:
+        await self._edit(
+            announcement,
+            t.progress(announcement.number, progress.done, progress.total, progress.failed),
+        )
+        chat_id = announcement.progress_chat_id or announcement.author_id
+        if chat_id is None:
+            return
+        report = t.final_report(
+            announcement.number,
+            progress.sent,
+            progress.total,
+            progress.failed_by_reason,
+            progress.skipped,
+        )
+        try:
+            await self._bot.send_message(chat_id, report)
+            if failures:
+                await self._bot.send_document(
+                    chat_id,
+                    InputFile(_csv(failures), filename=f"gagal-pengumuman-{announcement.id}.csv"),
+                    caption=t.FAILURES_CSV_CAPTION,
+                )
+        except TelegramError as exc:
+            log.warning("final report for %s not delivered: %s", announcement.number, exc)
+
+    async def _edit(self, announcement: Announcement, text: str) -> None:
+        if announcement.progress_chat_id is None or announcement.progress_message_id is None:
+            return
+        try:
+            await self._bot.edit_message_text(
+                text, announcement.progress_chat_id, announcement.progress_message_id
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                log.warning("progress message not updated: %s", exc)
+        except TelegramError as exc:
+            log.warning("progress message not updated: %s", exc)
+
+
+def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"])
+    for chat_id, kind, reason, error, attempts in failures:
+        writer.writerow(
+            [
+                chat_id,
+                t.KIND_LABELS.get(kind, kind),
+                t.FAILURE_REASONS.get(reason, reason),
+                error,
+                attempts,
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+@command("batal_siaran")
+async def choose_to_stop(update: Update, context: KimContext) -> None:
+    """List running broadcasts with a stop button each."""
+    if update.effective_message is None:
+        return
+    running = await announcements.in_status(context.bot_data.db, Status.SENDING)
+    if not running:
+        await update.effective_message.reply_text(t.NOTHING_SENDING)
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t.stop_button(a.number), callback_data=f"{PREFIX}{a.id}")]
+            for a in running
+        ]
+    )
+    await update.effective_message.reply_text(t.CHOOSE_TO_STOP, reply_markup=keyboard)
+
+
+@requires(OPERATORS, "siaran.stop")
+async def stop(update: Update, context: KimContext) -> None:
+    """Skip every row not yet sent; the final report follows as usual."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = context.bot_data
+    try:
+        announcement_id = int(query.data.removeprefix(PREFIX))
+    except ValueError:
+        await stale_button(update, context)
+        return
+    announcement = await announcements.get(services.db, announcement_id)
+    if announcement is None or announcement.status is not Status.SENDING:
+        await stale_button(update, context)
+        return
+    services.delivery.cancel(announcement_id)
+    skipped = await outbox.cancel(services.db, announcement_id)
+    services.delivery.wake()
+    await query.answer()
+    await query.edit_message_text(t.stopped(announcement.number, skipped))
+
+
+def register(app: KimApp) -> None:
+    app.add_handler(CommandHandler("batal_siaran", choose_to_stop))
+    app.add_handler(CallbackQueryHandler(stop, pattern=f"^{PREFIX}"))

@@ -1,0 +1,181 @@
+"""/penjaga and the group guard watching a group's messages.
+
+The guard must see ordinary messages, so it only works with the bot's group privacy mode
+off (see README). Its message handler sits in its own handler group (`GUARD_GROUP`): it
+runs beside whatever group 0 does with the same message (a name prompt, a /lapor reply)
+and never keeps it from them.
+
+Whether someone may switch the guard is the group's own decision: a group admin, asked
+from Telegram at the moment of use, or an admin posting anonymously as the group.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import audit, guard
+from bot.chats import ChatType
+from bot.services import KimApp, KimContext
+from bot.texts import guard as t
+from handlers.access import stale_button
+
+log = logging.getLogger(__name__)
+
+GUARD_GROUP = 1
+PREFIX = "pj:"
+ON, OFF = PREFIX + "on", PREFIX + "off"
+_ON_WORDS = frozenset({"on", "aktif", "nyala", "nyalakan"})
+_OFF_WORDS = frozenset({"off", "mati", "matikan", "nonaktif"})
+
+
+async def _is_group_admin(context: KimContext, message: Message, user: User | None) -> bool:
+    chat = message.chat
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # only an admin can write as the group itself
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("admin check in %s failed: %s", chat.id, exc)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+def _keyboard(on: bool) -> InlineKeyboardMarkup:
+    button = (
+        InlineKeyboardButton(t.TURN_OFF, callback_data=OFF)
+        if on
+        else InlineKeyboardButton(t.TURN_ON, callback_data=ON)
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+async def _switch(
+    context: KimContext, message: Message, user: User | None, on: bool
+) -> bool | None:
+    """Switch for an admin (True when it changed); None after refusing someone else."""
+    services = context.bot_data
+    chat = message.chat
+    if not await _is_group_admin(context, message, user):
+        await audit.log(
+            services.db,
+            at=services.clock.now(),
+            actor_id=None if user is None else user.id,
+            action="access.denied",
+            object_type="command",
+            object_id="/penjaga",
+            detail={"chat_id": chat.id},
+        )
+        return None
+    return await guard.switch(
+        services.db,
+        chat_id=chat.id,
+        chat_type=ChatType(chat.type),
+        title=chat.title or "",
+        on=on,
+        actor_id=None if user is None or message.sender_chat is not None else user.id,
+        now=services.clock.now(),
+    )
+
+
+async def penjaga(update: Update, context: KimContext) -> None:
+    """/penjaga shows the state; /penjaga on|off switches it (group admins only)."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        await message.reply_text(t.GROUP_ONLY)
+        return
+    services = context.bot_data
+    words = [word.lower() for word in context.args or []]
+    if not words:
+        on = await guard.is_on(services.db, chat.id)
+        await message.reply_text(t.status(on, admin_view=False), reply_markup=_keyboard(on))
+        return
+    if len(words) != 1 or words[0] not in _ON_WORDS | _OFF_WORDS:
+        await message.reply_text(t.USAGE)
+        return
+    wanted = words[0] in _ON_WORDS
+    changed = await _switch(context, message, update.effective_user, wanted)
+    if changed is None:
+        await message.reply_text(t.NOT_GROUP_ADMIN)
+    elif wanted:
+        await message.reply_text(t.TURNED_ON if changed else t.ALREADY_ON)
+    else:
+        await message.reply_text(t.TURNED_OFF if changed else t.ALREADY_OFF)
+
+
+async def on_button(update: Update, context: KimContext) -> None:
+    """Nyalakan / Matikan under the status; a non-admin's press changes nothing."""
+    query = update.callback_query
+    message = None if query is None else query.message
+    if query is None or query.data not in (ON, OFF) or not isinstance(message, Message):
+        await stale_button(update, context)
+        return
+    if message.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        await stale_button(update, context)
+        return
+    wanted = query.data == ON
+    # The button's message is the bot's own (no sender_chat): the presser is checked.
+    changed = await _switch(context, message, query.from_user, wanted)
+    if changed is None:
+        await query.answer(t.NOT_GROUP_ADMIN, show_alert=True)
+        return
+    await query.answer(t.TURNED_ON if wanted else t.TURNED_OFF)
+    try:
+        await query.edit_message_text(
+            t.status(wanted, admin_view=False), reply_markup=_keyboard(wanted)
+        )
+    except BadRequest as exc:  # unchanged text: someone pressed the same button again
+        log.debug("guard status not edited: %s", exc)
+
+
+async def watch(update: Update, context: KimContext) -> None:
+    """A group message repeating a registered hoax gets the card, if the group opted in."""
+    message = update.effective_message
+    if message is None or (message.from_user is not None and message.from_user.is_bot):
+        return
+    text = message.text or message.caption or ""
+    services = context.bot_data
+    found = await guard.watch(
+        services.db,
+        message.chat.id,
+        text,
+        threshold=services.settings.guard_threshold,
+        now=services.clock.now(),
+    )
+    if found is None:
+        return
+    await message.reply_text(
+        t.card(found.entry), link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+
+
+def register(app: KimApp) -> None:
+    app.add_handler(CommandHandler("penjaga", penjaga))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.GROUPS
+            & (filters.TEXT | filters.CAPTION)
+            & ~filters.COMMAND,
+            watch,
+        ),
+        group=GUARD_GROUP,
+    )

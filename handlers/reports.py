@@ -1,0 +1,402 @@
+"""/lapor: anyone reports a suspected hoax, in private or by replying to it in a group.
+
+In private the bot asks for the message (sent or forwarded), files it, gives the ticket and
+asks in which kecamatan it circulates (`lp:<report>:k:<code>`, or `lp:<report>:s` to skip).
+In a group, `/lapor` as a reply reports the replied message with the group's registered
+kecamatan; the group is told briefly, without naming the reporter, and the reporter is
+written to privately, or, if they never started the bot, offered a deep link
+(`/start lpr<report>`) to continue there. "📣 Laporkan" under a /cek answer (`lp:cek`)
+reports the checked message: /cek's answer quotes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+    User,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import kim, regions, texts
+from bot import reports as store
+from bot.reports import Content, Filed, Kind, Refusal, Via, WarningRule
+from bot.services import KimApp, KimContext
+from bot.texts import lapor as t
+from handlers import triage
+from handlers.access import command, stale_button
+
+log = logging.getLogger(__name__)
+
+PREFIX = "lp:"
+CHECKED = f"{PREFIX}cek"  # the "📣 Laporkan" button under a /cek answer
+DEEP_LINK = "lpr"
+CONTENT = 1
+_AREA = re.compile(r"lp:(\d{1,12}):(?:k:(\d{2}\.\d{2}\.\d{2})|(s))")
+_REFUSALS = {
+    Refusal.UNSUPPORTED: t.UNSUPPORTED,
+    Refusal.TOO_LARGE: t.TOO_LARGE,
+    Refusal.EMPTY: t.EMPTY,
+}
+
+
+# --- reading a message ------------------------------------------------------------------------
+
+
+def content_of(message: Message, *, text: str | None = None) -> Content | Refusal:
+    """What a message reports; `text` replaces its own (the words after /lapor or /cek)."""
+    own = message.text if message.text is not None else message.caption or ""
+    words = own if text is None else text
+    entities = message.entities or message.caption_entities
+    links = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
+    kind: Kind | None = None
+    file_id = unique_id = None
+    size = duration = None
+    if message.text is not None:
+        kind = Kind.TEXT
+    elif message.photo:
+        largest = message.photo[-1]
+        kind, file_id, unique_id, size = (
+            Kind.PHOTO,
+            largest.file_id,
+            largest.file_unique_id,
+            largest.file_size,
+        )
+    elif message.video or message.animation:
+        media = message.video or message.animation
+        assert media is not None
+        kind, file_id, unique_id, size = (
+            Kind.VIDEO,
+            media.file_id,
+            media.file_unique_id,
+            media.file_size,
+        )
+    elif message.document:
+        document = message.document
+        kind, file_id, unique_id = Kind.DOCUMENT, document.file_id, document.file_unique_id
+        size = document.file_size
+    elif message.voice:
+        voice = message.voice
+        kind, file_id, unique_id = Kind.VOICE, voice.file_id, voice.file_unique_id
+        length = voice.duration
+        size = voice.file_size
+        duration = int(length.total_seconds()) if isinstance(length, timedelta) else int(length)
+    problem = store.refusal(kind, text=words, size=size, duration=duration)
+    if problem is not None or kind is None:
+        return problem or Refusal.UNSUPPORTED
+    source, date = _origin(message)
+    return Content(kind, words.strip(), file_id, unique_id, links, source, date)
+
+
+def _origin(message: Message) -> tuple[str | None, datetime | None]:
+    origin = message.forward_origin
+    if origin is None:
+        return None, None
+    if isinstance(origin, MessageOriginUser):
+        user = origin.sender_user
+        handle = f" (@{user.username})" if user.username else ""
+        return t.origin("user", user.full_name + handle), origin.date
+    if isinstance(origin, MessageOriginHiddenUser):
+        return t.origin("hidden_user", origin.sender_user_name), origin.date
+    if isinstance(origin, MessageOriginChat):
+        return t.origin("chat", origin.sender_chat.title or ""), origin.date
+    if isinstance(origin, MessageOriginChannel):
+        handle = f" (@{origin.chat.username})" if origin.chat.username else ""
+        return t.origin("channel", (origin.chat.title or "") + handle), origin.date
+    return None, origin.date
+
+
+def _typed(message: Message) -> str | None:
+    """The words after the command, if any."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 and parts[1].strip() else None
+
+
+def _name(user: User) -> str:
+    return user.full_name + (f" (@{user.username})" if user.username else "")
+
+
+async def _file(
+    context: KimContext,
+    user: User,
+    content: Content,
+    via: Via,
+    *,
+    group_chat_id: int | None = None,
+    kecamatan_code: str | None = None,
+) -> Filed | None:
+    services = context.bot_data
+    settings = services.settings
+    filed = await store.file_report(
+        services.db,
+        content,
+        reporter_id=user.id,
+        reporter_name=_name(user),
+        via=via,
+        now=services.clock.now(),
+        per_hour=settings.reports_per_hour,
+        rule=_rule(context),
+        group_chat_id=group_chat_id,
+        kecamatan_code=kecamatan_code,
+    )
+    if filed is not None:
+        await triage.announce(context, filed)
+    return filed
+
+
+def _rule(context: KimContext) -> WarningRule:
+    settings = context.bot_data.settings
+    return WarningRule(settings.early_warning_reports, settings.early_warning_window)
+
+
+async def _area_keyboard(context: KimContext, report_id: int) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(k.display, callback_data=f"{PREFIX}{report_id}:k:{k.code}")
+        for k in await regions.all_kecamatan(context.bot_data.db)
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([InlineKeyboardButton(t.SKIP, callback_data=f"{PREFIX}{report_id}:s")])
+    return InlineKeyboardMarkup(rows)
+
+
+# --- in private -------------------------------------------------------------------------------
+
+
+@command("lapor")
+async def start_private(update: Update, context: KimContext) -> object:
+    """/lapor with words or as a reply files at once; alone, it asks for the message."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return ConversationHandler.END
+    typed = _typed(message)
+    if typed is not None or message.reply_to_message is not None:
+        source = message if typed is not None else message.reply_to_message
+        assert source is not None
+        content = content_of(source, text=typed)
+        await _file_private(update, context, content)
+        return ConversationHandler.END
+    services = context.bot_data
+    per_hour = services.settings.reports_per_hour
+    if await store.recent_count(services.db, user.id, services.clock.now()) >= per_hour:
+        await message.reply_text(t.rate_limited(per_hour))
+        return ConversationHandler.END
+    await message.reply_text(t.ASK_CONTENT)
+    return CONTENT
+
+
+async def receive(update: Update, context: KimContext) -> object:
+    """The suspected message: file it, or say what can be reported and wait for another."""
+    message = update.effective_message
+    if message is None:
+        return ConversationHandler.END
+    content = content_of(message)
+    if isinstance(content, Refusal):
+        await message.reply_text(_REFUSALS[content])
+        return CONTENT
+    await _file_private(update, context, content)
+    return ConversationHandler.END
+
+
+async def _file_private(update: Update, context: KimContext, content: Content | Refusal) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    if isinstance(content, Refusal):
+        await message.reply_text(_REFUSALS[content])
+        return
+    filed = await _file(context, user, content, Via.PRIVATE)
+    if filed is None:
+        await message.reply_text(t.rate_limited(context.bot_data.settings.reports_per_hour))
+        return
+    await message.reply_text(
+        t.ask_area(filed.report.ticket), reply_markup=await _area_keyboard(context, filed.report.id)
+    )
+
+
+async def cancel(update: Update, context: KimContext) -> object:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def on_area(update: Update, context: KimContext) -> None:
+    """The kecamatan where the reported message circulates, or "Lewati"."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    match = _AREA.fullmatch(query.data)
+    services = context.bot_data
+    code = None if match is None else match.group(2)
+    kecamatan = None if code is None else await regions.get_kecamatan(services.db, code)
+    if match is None or (code is not None and kecamatan is None):
+        await stale_button(update, context)
+        return
+    answered = await store.set_area(
+        services.db,
+        int(match.group(1)),
+        reporter_id=user.id,
+        kecamatan_code=code,
+        now=services.clock.now(),
+        rule=_rule(context),
+    )
+    if answered is None:
+        await stale_button(update, context)
+        return
+    report, alerts = answered
+    await query.answer()
+    await query.edit_message_text(
+        t.area_saved(report.ticket, None if kecamatan is None else kecamatan.display)
+    )
+    await triage.send_alerts(context, alerts)
+
+
+async def deep_link(update: Update, context: KimContext) -> None:
+    """`/start lpr<report>` from a group's "Lanjut di chat pribadi" button."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not context.args:
+        return
+    number = context.args[0].removeprefix(DEEP_LINK)
+    report = await store.get(context.bot_data.db, int(number)) if number.isdigit() else None
+    if report is None or report.reporter_id != user.id:
+        await message.reply_text(t.LINK_NOT_VALID)
+        return
+    keyboard = None if report.area_done else await _area_keyboard(context, report.id)
+    await message.reply_text(
+        t.continued_privately(report.ticket, None, ask_area=not report.area_done),
+        reply_markup=keyboard,
+    )
+
+
+# --- in groups --------------------------------------------------------------------------------
+
+
+async def report_in_group(update: Update, context: KimContext) -> None:
+    """`/lapor` as a reply: report the replied message under the group's kecamatan."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    replied = message.reply_to_message
+    if replied is None:
+        await message.reply_text(t.GROUP_USAGE)
+        return
+    await _group_report(update, context, content_of(replied), replied)
+
+
+async def _group_report(
+    update: Update, context: KimContext, content: Content | Refusal, reported: Message
+) -> None:
+    """File a report from a group, tell the reporter privately if possible, confirm briefly
+    in the group (a reply to the reported message, not to the reporter)."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    if isinstance(content, Refusal):
+        await reported.reply_text(t.GROUP_UNSUPPORTED)
+        return
+    registration = await kim.live_for_chat(context.bot_data.db, chat.id)
+    area = None if registration is None else registration.kecamatan_code
+    filed = await _file(
+        context, user, content, Via.GROUP, group_chat_id=chat.id, kecamatan_code=area
+    )
+    if filed is None:
+        await reported.reply_text(t.GROUP_RATE_LIMITED)
+        return
+    report = filed.report
+    try:
+        await context.bot.send_message(
+            user.id,
+            t.continued_privately(report.ticket, chat.title, ask_area=area is None),
+            reply_markup=None if area is not None else await _area_keyboard(context, report.id),
+        )
+        reachable = True
+    except TelegramError as exc:  # never started the bot, or blocked it
+        log.info("reporter of %s not reachable privately: %s", report.ticket, exc)
+        reachable = False
+    link = f"https://t.me/{context.bot.username}?start={DEEP_LINK}{report.id}"
+    await reported.reply_text(
+        t.group_received(report.ticket, reachable=reachable),
+        reply_markup=None
+        if reachable
+        else InlineKeyboardMarkup([[InlineKeyboardButton(t.CONTINUE_PRIVATELY, url=link)]]),
+    )
+
+
+# --- "📣 Laporkan" under a /cek answer ---------------------------------------------------------
+
+
+async def on_checked(update: Update, context: KimContext) -> None:
+    """Report the message a /cek answer quotes (the /cek text itself, or the replied one)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    answer = query.message
+    source = answer.reply_to_message if isinstance(answer, Message) else None
+    if source is None or not isinstance(answer, Message):
+        await query.answer(t.NOTHING_TO_REPORT, show_alert=True)
+        return
+    typed = _typed(source) if (source.text or "").startswith("/") else None
+    if (source.text or "").startswith("/") and typed is None:
+        await query.answer(t.NOTHING_TO_REPORT, show_alert=True)
+        return
+    content = content_of(source, text=typed)
+    await query.answer()
+    await answer.edit_reply_markup(None)
+    if answer.chat.type == Chat.PRIVATE:
+        if isinstance(content, Refusal):
+            await answer.reply_text(_REFUSALS[content])
+            return
+        filed = await _file(context, user, content, Via.PRIVATE)
+        if filed is None:
+            await answer.reply_text(t.rate_limited(context.bot_data.settings.reports_per_hour))
+            return
+        await answer.reply_text(
+            t.ask_area(filed.report.ticket),
+            reply_markup=await _area_keyboard(context, filed.report.id),
+        )
+        return
+    await _group_report(update, context, content, source)
+
+
+def register(app: KimApp) -> None:
+    private = filters.ChatType.PRIVATE
+    # Before handlers/start.py: the group's "Lanjut di chat pribadi" link is answered here.
+    app.add_handler(
+        CommandHandler(
+            "start",
+            deep_link,
+            filters=private & filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$"),
+        )
+    )
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("lapor", start_private, private)],
+            states={CONTENT: [MessageHandler(private & ~filters.COMMAND, receive)]},
+            fallbacks=[CommandHandler("batal", cancel)],
+            name="lapor-content",
+        )
+    )
+    app.add_handler(CommandHandler("lapor", report_in_group, filters.ChatType.GROUPS))
+    app.add_handler(CallbackQueryHandler(on_checked, pattern=f"^{CHECKED}$"))
+    app.add_handler(CallbackQueryHandler(on_area, pattern=rf"^{PREFIX}\d"))

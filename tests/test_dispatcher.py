@@ -1,0 +1,147 @@
+"""The dispatcher's retry policy, with a scripted sender (the HTTP path is covered by the
+delivery tests against the local Bot API server)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.storage import Database
+from broadcasts import outbox
+from broadcasts.content import Kind, Part
+from broadcasts.dispatcher import Dispatcher, Pacing
+from broadcasts.sender import (
+    DeliveryError,
+    Migrated,
+    Outgoing,
+    RateLimited,
+    Rejected,
+    Transient,
+    Unreachable,
+)
+
+TZ = ZoneInfo("Asia/Jakarta")
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime(2026, 11, 28, 9, 0, tzinfo=TZ)
+
+
+@dataclass
+class ScriptedSender:
+    """Raises the scripted errors for a chat, in order, then succeeds."""
+
+    script: dict[int, list[DeliveryError]] = field(default_factory=dict)
+    sent: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    next_id: int = 100
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send_part(self, chat_id: int, message: Outgoing, index: int) -> int:
+        errors = self.script.get(chat_id, [])
+        if errors:
+            raise errors.pop(0)
+        self.next_id += 1
+        self.sent[chat_id].append(index)
+        return self.next_id
+
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        return True
+
+
+@dataclass
+class Directory:
+    unreachable_chats: list[tuple[int, str]] = field(default_factory=list)
+    migrations: list[tuple[int, int]] = field(default_factory=list)
+
+    async def unreachable(self, chat_id: int, kind: str, reason: str) -> None:
+        self.unreachable_chats.append((chat_id, reason))
+
+    async def migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        self.migrations.append((old_chat_id, new_chat_id))
+
+
+async def _run(
+    tmp_path: Path, chats: list[int], sender: ScriptedSender, parts: int = 1
+) -> tuple[Database, Directory]:
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO announcements(id, status, kind, body, created_at)"
+            " VALUES (1, 'sending', 'text', 'x', '2026-11-28')"
+        )
+        await outbox.enqueue(conn, 1, [(c, "private") for c in chats], priority=2)
+    message = Outgoing(tuple(Part(Kind.TEXT, f"bagian {i}") for i in range(parts)))
+
+    async def render(announcement_id: int, kind: str) -> Outgoing:
+        return message
+
+    directory = Directory()
+    pacing = Pacing(per_second=1000, private_interval=0, backoff=0.01, max_attempts=3)
+    dispatcher = Dispatcher(db, sender, render, directory, FixedClock(), pacing)
+    finished = asyncio.Event()
+
+    async def check(announcement_id: int) -> None:
+        if (await outbox.progress(db, announcement_id)).pending == 0:
+            finished.set()
+
+    dispatcher.listeners.append(check)
+    dispatcher.start()
+    await asyncio.wait_for(finished.wait(), timeout=10)
+    await dispatcher.stop()
+    return db, directory
+
+
+async def test_each_answer_is_handled_by_its_rule(tmp_path: Path) -> None:
+    """429 retried without an attempt, network errors retried, 403 fails and marks,
+    migration follows the chat, other errors fail with Telegram's reason."""
+    sender = ScriptedSender(
+        {
+            1: [RateLimited(0.05)],
+            2: [Transient("timed out"), Transient("timed out")],
+            3: [Unreachable("blocked", "Forbidden: bot was blocked by the user")],
+            4: [Migrated(-1004)],
+            5: [Rejected("Bad Request: message is too long")],
+            6: [Transient("down")] * 3,
+        }
+    )
+    db, directory = await _run(tmp_path, [1, 2, 3, 4, 5, 6, 7], sender)
+    state = await outbox.progress(db, 1)
+    assert state.sent == 4  # 1, 2, 4 (as -1004) and 7
+    assert state.failed_by_reason == {"blocked": 1, "rejected": 1, "network": 1}
+    assert set(sender.sent) == {1, 2, -1004, 7}
+    assert directory.unreachable_chats == [(3, "blocked")]
+    assert directory.migrations == [(4, -1004)]
+    rows = await db.fetchall("SELECT chat_id, attempts FROM outbox")
+    attempts = {int(row[0]): int(row[1]) for row in rows}
+    assert attempts[1] == 1  # the 429 did not count
+    assert attempts[2] == 3
+    await db.close()
+
+
+async def test_a_partly_sent_long_message_resumes_after_its_last_part(tmp_path: Path) -> None:
+    """A failure on part 2 of 3 does not resend part 1."""
+    sender = ScriptedSender()
+
+    original = sender.send_part
+    calls: list[int] = []
+
+    async def flaky(chat_id: int, message: Outgoing, index: int) -> int:
+        calls.append(index)
+        if index == 1 and calls.count(1) == 1:
+            raise Transient("timed out")
+        return await original(chat_id, message, index)
+
+    sender.send_part = flaky  # type: ignore[method-assign]
+    db, _ = await _run(tmp_path, [9], sender, parts=3)
+    assert calls == [0, 1, 1, 2]
+    assert sender.sent[9] == [0, 1, 2]
+    assert (await outbox.progress(db, 1)).sent == 1
+    await db.close()
