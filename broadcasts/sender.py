@@ -130,52 +130,17 @@ class TelegramSender:
 
     async def send_part(self, chat_id: int, message: Outgoing, index: int) -> int:
         last = len(message.parts) - 1
-        markup = _keyboard(message.buttons) if index == last else None
+        markup = keyboard(message.buttons) if index == last else None
         reply = (
             ReplyParameters(message.reply_to, allow_sending_without_reply=True)
             if index == 0 and message.reply_to
             else None
         )
         try:
-            result = await self._send(chat_id, message.parts[index], markup, reply)
+            result = await post(self.bot, chat_id, message.parts[index], markup, reply)
         except TelegramError as exc:
             raise _translate(exc) from exc
         return result.message_id
-
-    async def _send(
-        self,
-        chat_id: int,
-        part: Part,
-        markup: InlineKeyboardMarkup | None,
-        reply: ReplyParameters | None,
-    ) -> Message:
-        entities = list(part.entities)
-        if part.kind is Kind.PHOTO:
-            return await self.bot.send_photo(
-                chat_id,
-                part.file_id or "",
-                caption=part.text,
-                caption_entities=entities,
-                reply_markup=markup,
-                reply_parameters=reply,
-            )
-        if part.kind is Kind.DOCUMENT:
-            return await self.bot.send_document(
-                chat_id,
-                part.file_id or "",
-                caption=part.text,
-                caption_entities=entities,
-                reply_markup=markup,
-                reply_parameters=reply,
-            )
-        return await self.bot.send_message(
-            chat_id,
-            part.text,
-            entities=entities,
-            reply_markup=markup,
-            reply_parameters=reply,
-            disable_web_page_preview=True,
-        )
 
     async def delete(self, chat_id: int, message_id: int) -> bool:
         try:
@@ -184,7 +149,48 @@ class TelegramSender:
             raise _translate(exc) from exc
 
 
-def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
+async def post(
+    bot: Bot,
+    chat_id: int,
+    part: Part,
+    markup: InlineKeyboardMarkup | None = None,
+    reply: ReplyParameters | None = None,
+) -> Message:
+    """One part through any python-telegram-bot Bot; formatting travels as entities, so the
+    parse mode is switched off even where the bot has an HTML default."""
+    entities = list(part.entities)
+    if part.kind is Kind.PHOTO:
+        return await bot.send_photo(
+            chat_id,
+            part.file_id or "",
+            caption=part.text,
+            caption_entities=entities,
+            parse_mode=None,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+    if part.kind is Kind.DOCUMENT:
+        return await bot.send_document(
+            chat_id,
+            part.file_id or "",
+            caption=part.text,
+            caption_entities=entities,
+            parse_mode=None,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+    return await bot.send_message(
+        chat_id,
+        part.text,
+        entities=entities,
+        parse_mode=None,
+        reply_markup=markup,
+        reply_parameters=reply,
+        disable_web_page_preview=True,
+    )
+
+
+def keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -25,6 +25,7 @@ from broadcasts.corrections import CorrectionProblem
 from broadcasts.history import Summary
 from handlers import broadcast_compose, broadcast_verify
 from handlers.access import command, requires, stale_button
+from handlers.prompts import ReplyToPrompt
 
 log = logging.getLogger(__name__)
 PREFIX = "rw:"
@@ -229,27 +230,16 @@ async def on_correction(update: Update, context: KimContext) -> None:
     )
 
 
-class ReplyToCorrectionPrompt(filters.MessageFilter):
-    """A reply to the bot's own "teks ralat" prompt, and nothing else."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return (
-            prompt is not None
-            and prompt.from_user is not None
-            and prompt.from_user.is_bot
-            and (prompt.text or "").startswith(t.ASK_CORRECTION_PREFIX)
-            and _CORRECTION_PROMPT.search(prompt.text or "") is not None
-        )
-
-
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("riwayat", show_history, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("statistik", show_statistics, filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ReplyToCorrectionPrompt(),
+            filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & ReplyToPrompt(_CORRECTION_PROMPT),
             on_correction,
         )
     )

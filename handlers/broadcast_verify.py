@@ -20,13 +20,15 @@ from bot.texts import jadwal
 from bot.texts import siaran as t
 from broadcasts import announcements, recipients, render, schedules
 from broadcasts.announcements import ApprovalResult
-from broadcasts.content import Kind, Part
+from broadcasts.content import Part
+from broadcasts.sender import keyboard, post
 from broadcasts.targets import Urgency
 from handlers.access import requires, stale_button
+from handlers.prompts import ReplyToPrompt
 
 log = logging.getLogger(__name__)
 PREFIX = "vf:"
-_REASON_PROMPT = re.compile(r"pengumuman #(\d+)")
+_REASON_PROMPT = re.compile(r"Tulis alasan penolakan pengumuman #(\d+)")
 
 
 async def show(
@@ -45,42 +47,11 @@ async def send_parts(
     parts: list[Part],
     buttons: tuple[tuple[tuple[str, str], ...], ...] = (),
 ) -> Message | None:
-    markup = (
-        InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                for row in buttons
-            ]
-        )
-        if buttons
-        else None
-    )
+    """The parts as recipients get them (buttons under the last one)."""
     last: Message | None = None
     for index, part in enumerate(parts):
-        keyboard = markup if index == len(parts) - 1 else None
-        entities = list(part.entities)
-        if part.kind is Kind.PHOTO:
-            last = await bot.send_photo(
-                chat_id,
-                part.file_id or "",
-                caption=part.text,
-                caption_entities=entities,
-                parse_mode=None,
-                reply_markup=keyboard,
-            )
-        elif part.kind is Kind.DOCUMENT:
-            last = await bot.send_document(
-                chat_id,
-                part.file_id or "",
-                caption=part.text,
-                caption_entities=entities,
-                parse_mode=None,
-                reply_markup=keyboard,
-            )
-        else:
-            last = await bot.send_message(
-                chat_id, part.text, entities=entities, parse_mode=None, reply_markup=keyboard
-            )
+        markup = keyboard(buttons) if index == len(parts) - 1 else None
+        last = await post(bot, chat_id, part, markup)
     return last
 
 
@@ -279,26 +250,15 @@ async def on_reason(update: Update, context: KimContext) -> None:
             log.warning("author %s not reachable: %s", draft.author_id, exc)
 
 
-class ReplyToReasonPrompt(filters.MessageFilter):
-    """A reply to the bot's own "alasan penolakan" prompt, and nothing else."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return (
-            prompt is not None
-            and prompt.from_user is not None
-            and prompt.from_user.is_bot
-            and _REASON_PROMPT.search(prompt.text or "") is not None
-            and (prompt.text or "").startswith("Tulis alasan penolakan")
-        )
-
-
 def register(app: KimApp) -> None:
     app.add_handler(CallbackQueryHandler(on_approve, pattern=rf"^{PREFIX}\d+:ok$"))
     app.add_handler(CallbackQueryHandler(on_reject, pattern=rf"^{PREFIX}\d+:no$"))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ReplyToReasonPrompt(),
+            filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & ReplyToPrompt(_REASON_PROMPT),
             on_reason,
         )
     )

@@ -47,6 +47,7 @@ from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
 from handlers.access import Callback, command, requires, stale_button
+from handlers.prompts import ReplyToPrompt
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ _PROMPTS_KEY = "kim_name_prompts"
 _MESSAGES_AND_POSTS = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 _DECISION = re.compile(r"kg:(ok|no):(\d{1,12})")
 _FLOW = re.compile(r"kg:(kec|pg|desa|name|back|x|fs):(\d{1,20})((?::[0-9.a-z]{1,20}){0,2})")
+_NAME_PROMPT = re.compile(re.escape(t.NAME_PROMPT_MARK))
 
 
 @dataclass(frozen=True)
@@ -546,19 +548,6 @@ async def _forum_chosen(
     await message.edit_text(t.submitted(registration, regency))
 
 
-class _ReplyToNamePrompt(filters.MessageFilter):
-    """A reply to the bot's "✏️ Nama KIM" prompt."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(t.NAME_PROMPT_MARK)
-        )
-
-
 async def name_reply(update: Update, context: KimContext) -> None:
     """The admin's reply with the KIM name completes the registration."""
     message = update.effective_message
@@ -687,7 +676,7 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("pendaftaran", list_pending))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & _ReplyToNamePrompt(),
+            filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & ReplyToPrompt(_NAME_PROMPT),
             name_reply,
         )
     )

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
 
@@ -39,6 +39,7 @@ from broadcasts.schedules import DAYS, Rule, Schedule, ScheduleError
 from broadcasts.targets import Urgency
 from handlers import broadcast_verify
 from handlers.access import command, requires, stale_button
+from handlers.prompts import ReplyToPrompt
 
 log = logging.getLogger(__name__)
 STEP = "jd:"
@@ -383,19 +384,6 @@ async def _ask_cron(update: Update, context: KimContext, draft: Announcement) ->
     )
 
 
-class ReplyToCronPrompt(filters.MessageFilter):
-    """A reply to the bot's own cron prompt, and nothing else."""
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return (
-            prompt is not None
-            and prompt.from_user is not None
-            and prompt.from_user.is_bot
-            and _CRON_PROMPT.match(prompt.text or "") is not None
-        )
-
-
 @requires(OPERATORS, "siaran.schedule")
 async def on_cron(update: Update, context: KimContext) -> None:
     """The typed cron expression: checked, then the plan is shown with its buttons."""
@@ -632,7 +620,10 @@ def register(app: KimApp) -> None:
     app.add_handler(CallbackQueryHandler(on_list_button, pattern=f"^{LIST}"))
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ReplyToCronPrompt(),
+            filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & ReplyToPrompt(_CRON_PROMPT),
             on_cron,
         )
     )

@@ -21,7 +21,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
-    Message,
     Update,
 )
 from telegram.error import TelegramError
@@ -43,6 +42,7 @@ from broadcasts.content import Kind as BodyKind
 from broadcasts.targets import Targets, Urgency
 from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
+from handlers.prompts import ReplyToPrompt
 
 log = logging.getLogger(__name__)
 
@@ -284,23 +284,6 @@ async def _merge(update: Update, context: KimContext, case: Case, into: int) -> 
 
 
 # --- explanation and link -----------------------------------------------------------------------
-
-
-class ReplyToPrompt(filters.MessageFilter):
-    """A reply to one of the bot's own triage prompts (recognised by its wording)."""
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        super().__init__()
-        self.pattern = pattern
-
-    def filter(self, message: Message) -> bool:
-        prompt = message.reply_to_message
-        return (
-            prompt is not None
-            and prompt.from_user is not None
-            and prompt.from_user.is_bot
-            and self.pattern.match(prompt.text or "") is not None
-        )
 
 
 @requires(OPERATORS, "antrian.verdict")
