@@ -29,7 +29,8 @@ from bot.topics import BY_KEY
 from broadcasts import announcements
 from broadcasts.announcements import Announcement
 from broadcasts.content import Kind
-from broadcasts.schedules import QuietHours, Rule, first_start, stamp, weekly
+from broadcasts.rules import QuietHours, Rule, first_start, weekly
+from broadcasts.schedules import stamp
 
 SUMMARY_LENGTH = 160
 STUCK_AFTER = timedelta(minutes=10)

@@ -1,7 +1,7 @@
 """The running side of schedules: finds due runs in the database and starts them.
 
 Algorithm: `tick()` reads the active schedules whose start has come (by the injected clock),
-works out what each owes (`schedules.plan_due`: one run inside the grace, the rest skipped
+works out what each owes (`rules.plan_due`: one run inside the grace, the rest skipped
 and reported), and claims it with one conditional UPDATE on the schedule's current slot in
 the same transaction that writes the run's announcement and outbox. A second instance on the
 same database (started by mistake) finds the slot already moved and does nothing, so every
@@ -41,8 +41,9 @@ from bot import audit
 from bot.clock import Clock, isoformat
 from bot.settings import Settings
 from bot.storage import Database
-from broadcasts import announcements, digest, outbox, recipients, schedules
-from broadcasts.schedules import Due, QuietHours, Schedule, Status, stamp
+from broadcasts import announcements, digest, outbox, recipients, rules, schedules
+from broadcasts.rules import Due, QuietHours
+from broadcasts.schedules import Schedule, Status, stamp
 from broadcasts.targets import Urgency
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class Scheduler:
         self._delivery = delivery
         self._notifier = notifier
         self.tz = settings.tz
-        self.quiet = schedules.quiet_hours(settings)
+        self.quiet = rules.quiet_hours(settings)
         self.grace = settings.missed_run_grace
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
@@ -179,7 +180,7 @@ class Scheduler:
         slot = schedule.slot_at(self.tz)
         assert slot is not None  # active schedules always have one
         urgent = schedule.urgent
-        owed = schedules.plan_due(
+        owed = rules.plan_due(
             schedule.rule,
             slot,
             now,

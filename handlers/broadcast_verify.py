@@ -18,7 +18,7 @@ from bot.people import VERIFIERS, Role
 from bot.services import KimApp, KimContext
 from bot.texts import jadwal
 from bot.texts import siaran as t
-from broadcasts import announcements, recipients, render, schedules
+from broadcasts import announcements, recipients, render, rules, schedules
 from broadcasts.announcements import ApprovalResult
 from broadcasts.content import Part
 from broadcasts.sender import keyboard, post
@@ -155,7 +155,7 @@ async def _approve_as_schedule(update: Update, context: KimContext, draft_id: in
         return False
     planned = await schedules.plan_of(services.db, draft_id, (schedules.Status.PROPOSED,))
     now, tz = services.clock.now(), services.settings.tz
-    quiet = schedules.quiet_hours(services.settings)
+    quiet = rules.quiet_hours(services.settings)
     held = draft.urgency is not Urgency.DARURAT and quiet.contains(now, tz)
     if planned is None and not held:
         return False

@@ -32,10 +32,11 @@ from bot.people import OPERATORS, Role
 from bot.services import KimApp, KimContext, Services
 from bot.texts import jadwal as t
 from bot.texts import siaran as siaran_texts
-from broadcasts import announcements, recipients, render, schedules
+from broadcasts import announcements, recipients, render, rules, schedules
 from broadcasts.announcements import Announcement, Status
+from broadcasts.rules import DAYS, Rule, ScheduleError
 from broadcasts.scheduler import RunNow
-from broadcasts.schedules import DAYS, Rule, Schedule, ScheduleError
+from broadcasts.schedules import Schedule
 from broadcasts.targets import Urgency
 from handlers import broadcast_verify
 from handlers.access import command, requires, stale_button
@@ -65,17 +66,17 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 
 def _rule_from(code: str, hour: int, minute: int, now: datetime, services: Services) -> Rule:
     """The rule a complete set of buttons describes; ScheduleError explains bad input."""
-    at = schedules.make_time(hour, minute)
+    at = rules.make_time(hour, minute)
     tz = services.settings.tz
     if code == "d":
-        return schedules.daily(at)
+        return rules.daily(at)
     if code.startswith("o") and len(code) == 9 and code[1:].isdigit():
-        on = schedules.make_date(int(code[1:5]), int(code[5:7]), int(code[7:9]))
-        return schedules.once(on, at, now=now, tz=tz)
+        on = rules.make_date(int(code[1:5]), int(code[5:7]), int(code[7:9]))
+        return rules.once(on, at, now=now, tz=tz)
     if code.startswith("w") and code[1:].isdigit():
-        return schedules.weekly(_days(int(code[1:])), at)
+        return rules.weekly(_days(int(code[1:])), at)
     if code.startswith("m") and code[1:].isdigit():
-        return schedules.monthly(int(code[1:]), at)
+        return rules.monthly(int(code[1:]), at)
     raise ValueError(code)
 
 
@@ -85,9 +86,9 @@ def _days(bits: int) -> list[str]:
 
 def _code_label(code: str, services: Services) -> str:
     """The rule so far, before the time is known (shown above the hour buttons)."""
-    zone = schedules.zone_name(services.settings.tz)
+    zone = rules.zone_name(services.settings.tz)
     if code.startswith("o"):
-        on = schedules.make_date(int(code[1:5]), int(code[5:7]), int(code[7:9]))
+        on = rules.make_date(int(code[1:5]), int(code[5:7]), int(code[7:9]))
         return t.describe_rule("once", at=None, on=on, days=(), day=None, cron=None, zone_name=zone)
     if code.startswith("w"):
         days = _days(int(code[1:]))
@@ -128,7 +129,7 @@ def _kind_view(draft: Announcement, services: Services) -> View:
         [_button(t.KIND_LABELS["cron"], d, "cr")],
         [_button(t.BACK_TO_PREVIEW, d, "bk")],
     ]
-    zone = schedules.zone_name(services.settings.tz)
+    zone = rules.zone_name(services.settings.tz)
     return t.choose_kind(draft.number, zone), InlineKeyboardMarkup(rows)
 
 
@@ -208,9 +209,9 @@ async def _plan_view(draft: Announcement, services: Services) -> View | None:
     if plan is None:
         return None
     tz = services.settings.tz
-    quiet = schedules.quiet_hours(services.settings)
+    quiet = rules.quiet_hours(services.settings)
     urgent = draft.urgency is Urgency.DARURAT
-    started = schedules.first_start(plan.rule, services.clock.now(), tz, quiet=quiet, urgent=urgent)
+    started = rules.first_start(plan.rule, services.clock.now(), tz, quiet=quiet, urgent=urgent)
     first = None if started is None else t.when(started[1])
     moved = started is not None and started[0] != started[1]
     text = t.plan_summary(
@@ -316,7 +317,7 @@ async def _step(
         case "c", [month, purpose] if purpose in ("o", "e"):
             return _calendar_view(d, month, purpose, services)
         case "o", [day] if _valid_code(f"o{day}"):
-            chosen = schedules.make_date(int(day[:4]), int(day[4:6]), int(day[6:]))
+            chosen = rules.make_date(int(day[:4]), int(day[4:6]), int(day[6:]))
             if chosen < now.astimezone(tz).date():
                 raise ScheduleError(t.PAST_TIME)
             return _hour_view(d, f"o{day}", services)
@@ -344,7 +345,7 @@ async def _step(
                 return None
             return await _plan_view(draft, services)
         case "E", [day] if _valid_code(f"o{day}"):
-            ends_on = schedules.make_date(int(day[:4]), int(day[4:6]), int(day[6:]))
+            ends_on = rules.make_date(int(day[:4]), int(day[4:6]), int(day[6:]))
             if not await schedules.set_plan_end(
                 db, d, ends_on=ends_on, max_runs=None, now=now, tz=tz
             ):
@@ -398,7 +399,7 @@ async def on_cron(update: Update, context: KimContext) -> None:
     services = context.bot_data
     now = services.clock.now()
     try:
-        rule = schedules.cron(message.text or "", now=now, tz=services.settings.tz)
+        rule = rules.cron(message.text or "", now=now, tz=services.settings.tz)
     except ScheduleError as error:
         await message.reply_text(error.message)
         await message.reply_text(
@@ -460,7 +461,7 @@ async def _list_view(services: Services) -> View | str:
                 )
             ]
         )
-    quiet = schedules.quiet_hours(services.settings).describe()
+    quiet = rules.quiet_hours(services.settings).describe()
     return t.schedule_list(entries, quiet), InlineKeyboardMarkup(rows)
 
 
@@ -515,7 +516,7 @@ async def on_list_button(update: Update, context: KimContext) -> None:
             actor_id=user.id,
             now=now,
             tz=services.settings.tz,
-            quiet=schedules.quiet_hours(services.settings),
+            quiet=rules.quiet_hours(services.settings),
         )
         services.schedules.wake()
         note = t.RESUMED

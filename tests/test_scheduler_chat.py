@@ -15,10 +15,10 @@ from bot.app import build_application, running
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
-from broadcasts import announcements, schedules
+from broadcasts import announcements, rules, schedules
 from broadcasts.content import Body, Kind
+from broadcasts.rules import Rule
 from broadcasts.scheduler import Scheduler
-from broadcasts.schedules import Rule
 from broadcasts.targets import Targets, Urgency
 from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
 from tests.clock import FakeClock
@@ -146,7 +146,7 @@ async def scheduled(
         verifier_id=sari,
         now=now,
         tz=WIB,
-        quiet=schedules.quiet_hours(bot.settings),
+        quiet=rules.quiet_hours(bot.settings),
     )
     assert approval.schedule_id is not None
     return approval.schedule_id
@@ -234,10 +234,8 @@ async def test_missed_runs_inside_the_grace_are_sent_once_older_ones_reported(
     """Down 06.00–08.30: the 07.00 daily run is skipped and reported; of the 20-minute runs
     07.00–08.20 the ones within the hour coalesce into one send, the older ones are listed."""
     raci, budi = net.groups["KIM Raci"], net.villagers["Budi"]
-    daily = await scheduled(
-        bot, net, KERJA_BAKTI, schedules.daily(datetime.min.time().replace(hour=7))
-    )
-    every_20 = schedules.cron("*/20 7-8 * * *", now=bot.clock.now(), tz=WIB)
+    daily = await scheduled(bot, net, KERJA_BAKTI, rules.daily(datetime.min.time().replace(hour=7)))
+    every_20 = rules.cron("*/20 7-8 * * *", now=bot.clock.now(), tz=WIB)
     await scheduled(bot, net, POSYANDU, every_20)
     await bot.at(at(1, 6))
     await bot.stop()
@@ -269,7 +267,7 @@ async def test_quiet_hours_hold_non_darurat_until_six_but_not_darurat(
     """Planned at 22.00: penting goes out at 06.00, darurat at 22.00; a send-now approval at
     22.30 waits for 06.00 too, and says so."""
     raci = net.groups["KIM Raci"]
-    ten_pm = schedules.once(at(1, 22).date(), at(1, 22).time(), now=bot.clock.now(), tz=WIB)
+    ten_pm = rules.once(at(1, 22).date(), at(1, 22).time(), now=bot.clock.now(), tz=WIB)
     await scheduled(bot, net, POSYANDU, ten_pm, Urgency.PENTING)
     await scheduled(bot, net, "Banjir: warga diminta mengungsi", ten_pm, Urgency.DARURAT)
     operator = server.private(net.villagers["Budi"])
@@ -307,7 +305,7 @@ async def test_jadwal_pauses_resumes_runs_now_and_deletes(
     """Every /jadwal button does what it says, and the schedule's runs follow."""
     raci = net.groups["KIM Raci"]
     schedule_id = await scheduled(
-        bot, net, POSYANDU, schedules.daily(datetime.min.time().replace(hour=7))
+        bot, net, POSYANDU, rules.daily(datetime.min.time().replace(hour=7))
     )
     operator = server.private(net.villagers["Budi"])
     await operator.send("/jadwal")
@@ -406,7 +404,7 @@ async def test_weekly_digest_replaces_individual_sends_for_those_who_chose_it(
     profile = await chat.expect_edit(profile)
     assert "📰 Rangkuman mingguan: ✅ aktif" in profile.button_texts()
 
-    once = schedules.once(at(2, 9).date(), at(2, 9).time(), now=bot.clock.now(), tz=WIB)
+    once = rules.once(at(2, 9).date(), at(2, 9).time(), now=bot.clock.now(), tz=WIB)
     await scheduled(bot, net, POSYANDU, once)
     await bot.at(at(2, 9))
     await delivered(server, joko, POSYANDU, 1)

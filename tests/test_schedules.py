@@ -20,10 +20,10 @@ from bot.storage import Database, _split
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import jadwal as t
 from bot.topics import BY_KEY
-from broadcasts import announcements, schedules
+from broadcasts import announcements, rules, schedules
 from broadcasts.content import Body, Kind
+from broadcasts.rules import Limits, QuietHours, Rule, ScheduleError
 from broadcasts.scheduler import Scheduler
-from broadcasts.schedules import Limits, QuietHours, Rule, ScheduleError
 from broadcasts.targets import Targets, Urgency
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -39,10 +39,10 @@ def at(day: int, hour: int, minute: int = 0, tz: ZoneInfo = WIB) -> datetime:
 
 def test_daily_weekly_and_monthly_next_runs() -> None:
     """Daily, weekly on named days and monthly rules give the next wall-clock run."""
-    daily = schedules.daily(time(7))
+    daily = rules.daily(time(7))
     assert daily.next_after(at(1, 6), WIB) == at(1, 7)
     assert daily.next_after(at(1, 7), WIB) == at(2, 7)  # strictly after
-    weekly = schedules.weekly(["kamis", "senin"], time(7, 30))
+    weekly = rules.weekly(["kamis", "senin"], time(7, 30))
     assert weekly.days == ("senin", "kamis")
     assert weekly.next_after(at(1, 8), WIB) == at(3, 7, 30)  # Tuesday → Thursday
     assert weekly.next_after(at(3, 8), WIB) == at(7, 7, 30)  # Thursday → Monday
@@ -50,7 +50,7 @@ def test_daily_weekly_and_monthly_next_runs() -> None:
 
 def test_monthly_31_falls_on_the_last_day_of_shorter_months() -> None:
     """Tanggal 31 runs on 28 February and 30 April, as the text promises."""
-    rule = schedules.monthly(31, time(9))
+    rule = rules.monthly(31, time(9))
     after = datetime(2027, 1, 31, 10, tzinfo=WIB)
     february = rule.next_after(after, WIB)
     assert february == datetime(2027, 2, 28, 9, tzinfo=WIB)
@@ -62,14 +62,14 @@ def test_monthly_31_falls_on_the_last_day_of_shorter_months() -> None:
 
 def test_cron_weekdays_follow_cron_not_apscheduler() -> None:
     """Cron's 1 is Monday and 0/7 Sunday (APScheduler's from_crontab would make 1 Tuesday)."""
-    monday = schedules.cron("0 7 * * 1", now=at(1, 8), tz=WIB)
+    monday = rules.cron("0 7 * * 1", now=at(1, 8), tz=WIB)
     assert monday.next_after(at(1, 8), WIB) == at(7, 7)
     for sunday in ("0 7 * * 0", "0 7 * * 7", "0 7 * * sun"):
-        rule = schedules.cron(sunday, now=at(1, 8), tz=WIB)
+        rule = rules.cron(sunday, now=at(1, 8), tz=WIB)
         assert rule.next_after(at(1, 8), WIB) == at(6, 7)
-    workdays = schedules.cron("30 6 * * 1-5", now=at(4, 8), tz=WIB)
+    workdays = rules.cron("30 6 * * 1-5", now=at(4, 8), tz=WIB)
     assert workdays.next_after(at(4, 8), WIB) == at(7, 6, 30)  # Friday → Monday
-    weekend = schedules.cron("0 9 * * 5-7", now=at(1, 8), tz=WIB)
+    weekend = rules.cron("0 9 * * 5-7", now=at(1, 8), tz=WIB)
     assert weekend.next_after(at(4, 10), WIB) == at(5, 9)
 
 
@@ -87,7 +87,7 @@ def test_cron_weekdays_follow_cron_not_apscheduler() -> None:
 def test_malformed_cron_is_explained(expression: str, reason: str) -> None:
     """Each bad cron expression gets an Indonesian reason and the format help."""
     with pytest.raises(ScheduleError) as raised:
-        schedules.cron(expression, now=at(1, 8), tz=WIB)
+        rules.cron(expression, now=at(1, 8), tz=WIB)
     assert reason in raised.value.message
     assert "menit jam tanggal bulan hari" in raised.value.message
 
@@ -95,15 +95,15 @@ def test_malformed_cron_is_explained(expression: str, reason: str) -> None:
 def test_impossible_dates_past_times_and_bad_days_are_explained() -> None:
     """30 February, a moment already gone, day 32 and no weekday each say what is wrong."""
     with pytest.raises(ScheduleError, match="tidak ada di kalender"):
-        schedules.make_date(2027, 2, 30)
+        rules.make_date(2027, 2, 30)
     with pytest.raises(ScheduleError, match="sudah lewat"):
-        schedules.once(date(2026, 12, 1), time(8), now=at(1, 9), tz=WIB)
+        rules.once(date(2026, 12, 1), time(8), now=at(1, 9), tz=WIB)
     with pytest.raises(ScheduleError, match="antara 1 dan 31"):
-        schedules.monthly(32, time(7))
+        rules.monthly(32, time(7))
     with pytest.raises(ScheduleError, match="paling sedikit satu hari"):
-        schedules.weekly([], time(7))
+        rules.weekly([], time(7))
     with pytest.raises(ScheduleError, match=r"00\.00 dan 23\.59"):
-        schedules.make_time(24, 0)
+        rules.make_time(24, 0)
 
 
 def test_quiet_hours_move_non_darurat_to_their_end() -> None:
@@ -118,7 +118,7 @@ def test_quiet_hours_move_non_darurat_to_their_end() -> None:
 
 def test_runs_in_other_zones_use_their_own_wall_clock() -> None:
     """07.00 WITA is 23.00 UTC the day before, and is shown as WITA."""
-    rule = schedules.daily(time(7))
+    rule = rules.daily(time(7))
     run = rule.next_after(at(1, 8, tz=WITA), WITA)
     assert run is not None
     assert run.astimezone(ZoneInfo("UTC")) == datetime(2026, 12, 1, 23, tzinfo=ZoneInfo("UTC"))
@@ -127,32 +127,32 @@ def test_runs_in_other_zones_use_their_own_wall_clock() -> None:
     assert t.zone(datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Jayapura"))) == "WIT"
 
 
-def due(rule: Rule, slot: datetime, now: datetime, limits: Limits | None = None) -> schedules.Due:
-    return schedules.plan_due(
+def due(rule: Rule, slot: datetime, now: datetime, limits: Limits | None = None) -> rules.Due:
+    return rules.plan_due(
         rule, slot, now, WIB, quiet=QUIET, urgent=False, grace=HOUR, limits=limits or Limits()
     )
 
 
 def test_a_run_missed_inside_the_grace_is_sent_once() -> None:
     """Down from 06.50 to 07.40: the 07.00 run goes out on start, the next is tomorrow."""
-    owed = due(schedules.daily(time(7)), at(1, 7), at(1, 7, 40))
+    owed = due(rules.daily(time(7)), at(1, 7), at(1, 7, 40))
     assert owed.fire == at(1, 7)
     assert (owed.missed_count, owed.consumed, owed.next_slot) == (0, 1, at(2, 7))
 
 
 def test_runs_missed_beyond_the_grace_are_skipped_and_listed() -> None:
     """Down three days: the two old runs are reported, today's (30 min late) is sent."""
-    owed = due(schedules.daily(time(7)), at(1, 7), at(3, 7, 30))
+    owed = due(rules.daily(time(7)), at(1, 7), at(3, 7, 30))
     assert owed.fire == at(3, 7)
     assert owed.missed == (at(1, 7), at(2, 7))
     assert owed.next_slot == at(4, 7)
-    late = due(schedules.daily(time(7)), at(1, 7), at(1, 9))
+    late = due(rules.daily(time(7)), at(1, 7), at(1, 9))
     assert late.fire is None and late.missed == (at(1, 7),)
 
 
 def test_several_missed_runs_coalesce_into_one() -> None:
     """Every 10 minutes, down for 50: one run, nothing reported."""
-    rule = schedules.cron("*/10 * * * *", now=at(1, 8), tz=WIB)
+    rule = rules.cron("*/10 * * * *", now=at(1, 8), tz=WIB)
     owed = due(rule, at(1, 8, 10), at(1, 9, 0))
     assert owed.fire == at(1, 9, 0)
     assert (owed.missed_count, owed.consumed) == (0, 6)
@@ -160,7 +160,7 @@ def test_several_missed_runs_coalesce_into_one() -> None:
 
 def test_end_date_and_number_of_runs_end_a_schedule() -> None:
     """A schedule stops after its end date or its number of runs."""
-    rule = schedules.daily(time(7))
+    rule = rules.daily(time(7))
     ended = due(rule, at(1, 7), at(1, 7), Limits(ends_on=date(2026, 12, 1)))
     assert ended.fire == at(1, 7) and ended.next_slot is None
     counted = due(rule, at(2, 7), at(2, 7), Limits(max_runs=2, runs=1))
@@ -171,11 +171,11 @@ def test_end_date_and_number_of_runs_end_a_schedule() -> None:
 def test_rules_survive_storage() -> None:
     """A rule read back from JSON is the same rule."""
     for rule in (
-        schedules.daily(time(7, 5)),
-        schedules.weekly(["jumat"], time(13)),
-        schedules.monthly(31, time(9)),
-        schedules.once(date(2026, 12, 4), time(7), now=at(1, 8), tz=WIB),
-        schedules.cron("0 7 * * 1-5", now=at(1, 8), tz=WIB),
+        rules.daily(time(7, 5)),
+        rules.weekly(["jumat"], time(13)),
+        rules.monthly(31, time(9)),
+        rules.once(date(2026, 12, 4), time(7), now=at(1, 8), tz=WIB),
+        rules.cron("0 7 * * 1-5", now=at(1, 8), tz=WIB),
     ):
         assert Rule.from_json(rule.to_json()) == rule
 
@@ -256,7 +256,7 @@ async def test_two_schedulers_on_one_database_fire_a_run_once(tmp_path: Path) ->
         urgency=Urgency.PENTING,
         targets=Targets(kecamatan=("35.14.14",)),
     )
-    await schedules.save_plan(db, draft, author_id=1, rule=schedules.daily(time(7)), now=now)
+    await schedules.save_plan(db, draft, author_id=1, rule=rules.daily(time(7)), now=now)
     assert await schedules.submit(db, draft, actor_id=1, now=now)
     approval = await schedules.approve(db, draft, verifier_id=2, now=now, tz=WIB, quiet=QUIET)
     assert approval.first_run == at(1, 7)
