@@ -91,6 +91,17 @@ async def test_admin_registers_raci_and_operator_approves(
     actions = [e.action for e in await audit.entries(db)]
     assert {"chat.join", "kim.request", "kim.approve"} <= set(actions)
 
+    # the approved KIM now counts in the coverage the office reads
+    await ops.send("/cakupan")
+    table = await ops.expect(contains="Cakupan KIM")
+    bangil = next(line for line in table.text.splitlines() if line.startswith("Bangil "))
+    assert bangil.split()[:2] == ["Bangil", "1/15"]
+    assert "1 dari 365 desa (0,3%)" in table.text
+    await ops.press(table, "📊 Grafik")
+    chart = await ops.expect()
+    assert chart.kind == "photo"
+    assert chart.photo is not None and chart.photo.startswith(b"\x89PNG")
+
 
 async def test_refusals_non_admin_private_and_foreign_presses(
     server: BotApiServer, kimbot: KimApp, admin: FakeUser
