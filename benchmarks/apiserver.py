@@ -1,0 +1,244 @@
+"""The local Bot API server in a process of its own, driven over a pipe.
+
+The benchmarks measure the bot's CPU time and memory; with the server in the same process
+its JSON parsing and bookkeeping would count as the bot's. `ServerProcess` starts
+`tests.botapi.BotApiServer` in a spawned process, fills its world with the benchmark's chats
+(ids follow `group_id()` / `user_id()`, so both sides agree without sending lists), and
+answers a few commands: start/stop the responsiveness probe, and summarise what reached whom.
+
+Both processes read `time.monotonic()`, which on Linux is one system-wide clock, so a time
+taken in the bot process can be compared with one taken here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.botapi.methods_send import Handler, Params
+
+TOKEN = "7000001:BENCH-kimbot-token"
+GROUP_BASE = 4_100_000_000
+USER_BASE = 800_000_000
+PROBE_USER = USER_BASE - 1
+STAFF_USERS = (USER_BASE - 2, USER_BASE - 3)  # the announcement's author and verifier
+
+
+def group_id(index: int) -> int:
+    return -(GROUP_BASE + index)
+
+
+def user_id(index: int) -> int:
+    return USER_BASE + index
+
+
+@dataclass(frozen=True)
+class Population:
+    """What the server holds: groups (KIM and forums) and subscribers the bot may write to."""
+
+    groups: int
+    users: int
+    speedup: float
+    latency: float
+
+
+class _TimedServer(BotApiServer):
+    """Remembers when the first and last accepted send to a benchmark chat happened."""
+
+    def __init__(self, world: Population) -> None:
+        super().__init__(token=TOKEN, bot_username="kim_bench_bot")
+        self.bench = world
+        self.first_send: float | None = None
+        self.last_send: float | None = None
+
+    def is_target(self, chat_id: object) -> bool:
+        if not isinstance(chat_id, int | str) or not str(chat_id).lstrip("-").isdigit():
+            return False
+        value = int(chat_id)
+        if value < 0:
+            return 0 <= -value - GROUP_BASE < self.bench.groups
+        return 0 <= value - USER_BASE < self.bench.users
+
+    def _send(self, handler: Handler, params: Params) -> Any:
+        result = super()._send(handler, params)
+        if self.is_target(params.get("chat_id")):
+            now = time.monotonic()
+            if self.first_send is None:
+                self.first_send = now
+            self.last_send = now
+        return result
+
+
+class _Probe:
+    """A villager who sends /start every `interval` seconds; latency = update queued →
+    the bot's reply accepted by the server."""
+
+    def __init__(self, server: BotApiServer, interval: float) -> None:
+        self._server = server
+        self._interval = interval
+        self.latencies: list[float] = []
+        self.unanswered = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> dict[str, Any]:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return {"latencies": self.latencies, "unanswered": self.unanswered}
+
+    def _replied_after(self, count: int) -> Callable[[], bool]:
+        return lambda: len(self._server.sent_to(PROBE_USER)) > count
+
+    async def _run(self) -> None:
+        user = self._server.world.users[PROBE_USER]
+        chat = self._server.private(user)
+        while True:
+            before = len(self._server.sent_to(PROBE_USER))
+            started = time.monotonic()
+            await chat.send("/start")
+            answered = await self._server.world.wait_until(self._replied_after(before), 10.0)
+            if answered:
+                self.latencies.append(time.monotonic() - started)
+            else:
+                self.unanswered += 1
+            await asyncio.sleep(max(0.0, self._interval - (time.monotonic() - started)))
+
+
+def _populate(server: BotApiServer, world: Population) -> None:
+    """Chats the bot is already in, written straight into the world: no updates are queued."""
+    people = server.world
+    admin = FakeUser(USER_BASE - 10, "Admin KIM")
+    people.users[admin.id] = admin
+    for index in range(world.groups):
+        chat = FakeChat(id=group_id(index), type="group", title=f"KIM {index}")
+        chat.members[admin.id] = "creator"
+        chat.bot_status = "member"
+        people.add_chat(chat)
+    ids = [user_id(i) for i in range(world.users)]
+    for uid in [*ids, PROBE_USER, *STAFF_USERS]:
+        user = FakeUser(uid, f"Warga {uid - USER_BASE}")
+        people.users[uid] = user
+        people.add_chat(FakeChat(id=uid, type="private", user=user, bot_status="member"))
+
+
+def targets(world: Population, limit: int | None = None) -> list[int]:
+    """Every benchmark chat, groups first; the first `limit` of them when a run is capped."""
+    ids = [group_id(i) for i in range(world.groups)] + [user_id(i) for i in range(world.users)]
+    return ids if limit is None else ids[:limit]
+
+
+def _summary(server: _TimedServer, world: Population, limit: int | None) -> dict[str, Any]:
+    delivered = server.stats.delivered
+    chosen = targets(world, limit)
+    counts = [delivered.get(chat_id, 0) for chat_id in chosen]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "targets": len(chosen),
+        "messages": sum(counts),
+        "lost": sum(1 for c in counts if c == 0),
+        "duplicates": sum(1 for c in counts if c > 1),
+        "rate_limited": server.stats.rate_limited,
+        "first_send": server.first_send,
+        "last_send": server.last_send,
+        "server_cpu_s": usage.ru_utime + usage.ru_stime,
+    }
+
+
+async def _serve(conn: Connection, world: Population) -> None:
+    server = _TimedServer(world)
+    await server.start()
+    _populate(server, world)
+    # The server keeps every request and message; a full collection over that heap stalls
+    # its loop for tens of milliseconds, and the backlog it then handles at once would be
+    # judged as a burst. Telegram's servers do not stall like that, so this one does not
+    # collect cycles during a run.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    server.latency = world.latency
+    server.enforce_limits(speedup=world.speedup)
+    probe = _Probe(server, interval=1.0)
+    loop = asyncio.get_running_loop()
+    conn.send({"base_url": server.base_url, "base_file_url": server.base_file_url})
+    try:
+        while True:
+            command, argument = await loop.run_in_executor(None, conn.recv)
+            if command == "probe_start":
+                probe.start()
+                conn.send(None)
+            elif command == "probe_stop":
+                conn.send(await probe.stop())
+            elif command == "summary":
+                conn.send(_summary(server, world, argument))
+            elif command == "stop":
+                break
+    finally:
+        await server.stop()
+        conn.send(None)
+
+
+def _child(conn: Connection, world: Population) -> None:
+    asyncio.run(_serve(conn, world))
+
+
+class ServerProcess:
+    """`with ServerProcess(world) as server:` then `server.base_url`, `server.summary()`."""
+
+    def __init__(self, world: Population) -> None:
+        self.world = world
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_child, args=(child, world), name="bot-api")
+        self.base_url = ""
+        self.base_file_url = ""
+
+    def __enter__(self) -> ServerProcess:
+        self._process.start()
+        if not self._conn.poll(60):
+            raise RuntimeError("the Bot API server process did not start")
+        ready = self._conn.recv()
+        self.base_url, self.base_file_url = ready["base_url"], ready["base_file_url"]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError, EOFError):
+            self._conn.send(("stop", None))
+            self._conn.poll(10) and self._conn.recv()
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+    def _ask(self, command: str, argument: Any) -> Any:
+        self._conn.send((command, argument))
+        return self._conn.recv()
+
+    async def ask(self, command: str, argument: Any = None) -> Any:
+        """Send a command and wait for the answer without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self._ask, command, argument)
+
+    async def probe_start(self) -> None:
+        await self.ask("probe_start")
+
+    async def probe_stop(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self.ask("probe_stop")
+        return result
+
+    async def summary(self, limit: int | None = None) -> dict[str, Any]:
+        """Lost, duplicates, 429s and send times over the first `limit` targets (all)."""
+        result: dict[str, Any] = await self.ask("summary", limit)
+        return result

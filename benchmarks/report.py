@@ -1,0 +1,179 @@
+"""The benchmark's results as a Markdown table (targets met or not, in plain words) and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# (section, key, target text, check) — a check gets the value and says whether it is met.
+Check = Callable[[Any, dict[str, Any]], bool]
+TARGETS: list[tuple[str, str, str, Check]] = [
+    ("delivery", "ratio", "≥ 0.95", lambda v, _: v is not None and v >= 0.95),
+    ("delivery", "lost", "= 0", lambda v, _: v == 0),
+    ("delivery", "duplicates", "= 0", lambda v, _: v == 0),
+    (
+        "delivery",
+        "rate_limited",
+        "≤ 0.1% of sends",
+        lambda v, s: v <= 0.001 * max(1, s.get("messages", 0)),
+    ),
+    ("responsiveness", "p95_s", "≤ 1 s", lambda v, _: v is not None and v <= 1.0),
+    ("scale", "peak_rss_mb", "≤ 200 MB", lambda v, _: v is not None and v <= 200),
+    ("scale", "outbox_write_s", "≤ 2 s", lambda v, _: v is not None and v <= 2.0),
+    ("search", "p95_ms", "≤ 50 ms", lambda v, _: v is not None and v <= 50),
+    ("search", "recall_at_3", "≥ 0.9", lambda v, _: v is not None and v >= 0.9),
+]
+
+
+def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with its measured value and whether it is met."""
+    out = []
+    for section, key, target, check in TARGETS:
+        data = results.get(section)
+        if not isinstance(data, dict) or key not in data:
+            continue
+        value = data[key]
+        out.append(
+            {
+                "section": section,
+                "key": key,
+                "target": target,
+                "value": value,
+                "met": bool(check(value, data)),
+            }
+        )
+    return out
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _delivery_table(results: dict[str, Any]) -> list[str]:
+    delivery = results.get("delivery")
+    if not isinstance(delivery, dict):
+        return []
+    baselines = delivery.get("baselines", {})
+    columns = [("kim-bot", delivery)] + [
+        (name.replace("_", " + "), data) for name, data in baselines.items()
+    ]
+    rows = [
+        ("recipients", "recipients"),
+        ("messages delivered", "messages"),
+        ("seconds (approval → last delivery)", "seconds"),
+        ("achieved rate (msg/s)", "rate_per_s"),
+        ("binding limit (msg/s)", "binding_limit_per_s"),
+        ("ratio", "ratio"),
+        ("429 answers", "rate_limited"),
+        ("lost", "lost"),
+        ("duplicates", "duplicates"),
+        ("CPU ms per 1,000 messages", "cpu_ms_per_1000"),
+        ("peak RSS (MB)", "peak_rss_mb"),
+    ]
+    lines = [
+        "| " + " | ".join(["delivery"] + [name for name, _ in columns]) + " |",
+        "|" + "---|" * (len(columns) + 1),
+    ]
+    for label, key in rows:
+        lines.append(
+            "| " + " | ".join([label] + [_fmt(data.get(key)) for _, data in columns]) + " |"
+        )
+    notes = [data["note"] for _, data in columns if data.get("note")]
+    return [*lines, "", *(f"- {note}" for note in notes)]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The whole report: machine, delivery side by side, the other cases, the targets."""
+    machine = results.get("machine", {})
+    lines = [
+        f"# kim-bot benchmark ({results.get('mode', '?')} mode)",
+        "",
+        f"Machine: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
+        f"{machine.get('memory_gb', '?')} GB; Python {machine.get('python', '?')}, "
+        f"SQLite {machine.get('sqlite', '?')}; {results.get('date', '')}",
+        "",
+        *_delivery_table(results),
+        "",
+    ]
+    responsiveness = results.get("responsiveness")
+    if isinstance(responsiveness, dict):
+        lines += [
+            "| responsiveness (/start every second during the broadcast) | value |",
+            "|---|---|",
+            f"| replies measured | {_fmt(responsiveness.get('samples'))} |",
+            f"| p50 reply latency (s) | {_fmt(responsiveness.get('p50_s'))} |",
+            f"| p95 reply latency (s) | {_fmt(responsiveness.get('p95_s'))} |",
+            f"| max reply latency (s) | {_fmt(responsiveness.get('max_s'))} |",
+            "",
+        ]
+    scale = results.get("scale")
+    if isinstance(scale, dict):
+        lines += [
+            f"| scale ({_fmt(scale.get('recipients'))} recipients, "
+            f"S={_fmt(scale.get('speedup'))}) | value |",
+            "|---|---|",
+            f"| seconds | {_fmt(scale.get('seconds'))} |",
+            f"| achieved rate (msg/s) | {_fmt(scale.get('rate_per_s'))} |",
+            f"| ratio | {_fmt(scale.get('ratio'))} |",
+            f"| 429 answers | {_fmt(scale.get('rate_limited'))} |",
+            f"| lost / duplicates | {_fmt(scale.get('lost'))} / {_fmt(scale.get('duplicates'))} |",
+            f"| outbox write (approve) (s) | {_fmt(scale.get('outbox_write_s'))} |",
+            f"| peak RSS (MB) | {_fmt(scale.get('peak_rss_mb'))} |",
+            f"| CPU ms per 1,000 messages | {_fmt(scale.get('cpu_ms_per_1000'))} |",
+            "",
+            *([f"- {scale['note']}", ""] if scale.get("note") else []),
+        ]
+    search = results.get("search")
+    if isinstance(search, dict):
+        baseline = search.get("baseline", {})
+        lines += [
+            f"| hoax search ({_fmt(search.get('registry'))} claims, "
+            f"{_fmt(search.get('queries'))} queries) | /cek search | brute-force rapidfuzz |",
+            "|---|---|---|",
+        ]
+        for label, key in (
+            ("p50 (ms)", "p50_ms"),
+            ("p95 (ms)", "p95_ms"),
+            ("recall@1", "recall_at_1"),
+            ("recall@3", "recall_at_3"),
+            ("false matches on unrelated texts", "false_matches"),
+        ):
+            lines.append(f"| {label} | {_fmt(search.get(key))} | {_fmt(baseline.get(key))} |")
+        real = search.get("real")
+        if isinstance(real, dict):
+            real_base = real.get("baseline", {})
+            lines.append(
+                f"| real narratives ({_fmt(real.get('queries'))}): recall@1 / @3 | "
+                f"{_fmt(real.get('recall_at_1'))} / {_fmt(real.get('recall_at_3'))} | "
+                f"{_fmt(real_base.get('recall_at_1'))} / {_fmt(real_base.get('recall_at_3'))} |"
+            )
+        lines.append("")
+    lines += ["| target | value | met? |", "|---|---|---|"]
+    for verdict in verdicts(results):
+        met = "met" if verdict["met"] else "**NOT met**"
+        lines.append(
+            f"| {verdict['section']}.{verdict['key']} {verdict['target']} "
+            f"| {_fmt(verdict['value'])} | {met} |"
+        )
+    notes = results.get("notes", [])
+    if notes:
+        lines += ["", *(f"- {note}" for note in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any], *paths: Path) -> None:
+    """JSON to every path given; the Markdown table beside the first (`.md`)."""
+    text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if paths:
+        paths[0].with_suffix(".md").write_text(markdown(results), encoding="utf-8")

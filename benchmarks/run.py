@@ -1,0 +1,180 @@
+"""Every benchmark side by side: `python -m benchmarks.run [--quick|--full] [--out PATH]`.
+
+1. Delivery: 365 KIM groups + 25 Forum KIM + 10,000 subscribers, one kabupaten-wide
+   announcement, server limits ×10 (S=10); kim-bot against two baselines on the same server.
+2. Responsiveness: during kim-bot's broadcast a villager sends /start every second.
+3. Scale: 100,000 subscribers at S=100.
+4. Hoax search: `benchmarks.search`.
+
+--quick uses a tenth of the recipients (and of the claims); --full runs the delivery case
+at Telegram's real limits (S=1), which takes minutes. Results go to benchmarks/results.json
+(and --out), the table to benchmarks/results.md and the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks import delivery, report, search
+from benchmarks.delivery import Case
+
+HERE = Path(__file__).resolve().parent
+SCALE_TIME_LIMIT = {"quick": 30.0, "default": 75.0, "full": 75.0}  # seconds watched
+
+
+def machine() -> dict[str, Any]:
+    """Where the numbers come from."""
+    cpu = platform.processor() or platform.machine()
+    memory_gb: float | None = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def plan(mode: str, seed: int) -> dict[str, Any]:
+    """The cases of one mode; see the module docstring."""
+    quick = mode == "quick"
+    subscribers = 1_000 if quick else 10_000
+    speedup = 1.0 if mode == "full" else 10.0
+    main = Case(subscribers=subscribers, speedup=speedup, probe=True, seed=seed)
+    # The baselines are slow (the sequential loop) or slow down with the number of waiting
+    # sends (the gathered one): measured on the first chats, their time extrapolated.
+    sequential_cap = 150 if quick else 600
+    gather_cap = None if quick else 3_000
+    return {
+        "kimbot": main,
+        "sequential": Case(subscribers=subscribers, speedup=speedup, limit=sequential_cap),
+        "gather_ratelimiter": Case(subscribers=subscribers, speedup=speedup, limit=gather_cap),
+        "scale": Case(
+            subscribers=10_000 if quick else 100_000,
+            speedup=100.0,
+            seed=seed,
+            time_limit=SCALE_TIME_LIMIT[mode],
+        ),
+    }
+
+
+def _extrapolate(name: str, result: dict[str, Any], full: int) -> dict[str, Any]:
+    """A capped baseline run, its time scaled to every recipient (the rate is its own)."""
+    measured = result["recipients"]
+    if measured >= full or not result.get("seconds"):
+        return result
+    result["measured_recipients"] = measured
+    result["measured_seconds"] = result["seconds"]
+    result["seconds"] = round(result["seconds"] * full / measured, 1)
+    result["note"] = (
+        f"{name}: measured on the first {measured:,} of {full:,} recipients; seconds "
+        "extrapolated, the other figures are the measured run's"
+    )
+    return result
+
+
+def run(mode: str, seed: int, *, log: Any = sys.stderr) -> dict[str, Any]:
+    cases = plan(mode, seed)
+    main: Case = cases["kimbot"]
+    results: dict[str, Any] = {
+        "mode": mode,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+    }
+    started = time.monotonic()
+
+    def step(name: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {name} …", file=log, flush=True)
+
+    step(f"kim-bot: {main.recipients:,} recipients at S={main.speedup:g}")
+    kimbot = delivery.run_isolated("kimbot", main)
+    probe = kimbot.pop("probe", {"latencies": [], "unanswered": 0})
+    latencies: list[float] = probe["latencies"]
+    results["delivery"] = kimbot
+    results["responsiveness"] = {
+        "samples": len(latencies),
+        "unanswered": probe["unanswered"],
+        "p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "p95_s": round(p95, 3) if (p95 := percentile(latencies, 0.95)) is not None else None,
+        "max_s": round(max(latencies), 3) if latencies else None,
+    }
+    baselines: dict[str, Any] = {}
+    step("baseline: sequential send_message loop")
+    baselines["sequential"] = _extrapolate(
+        "sequential", delivery.run_isolated("sequential", cases["sequential"]), main.recipients
+    )
+    step("baseline: asyncio.gather behind AIORateLimiter")
+    baselines["gather_ratelimiter"] = _extrapolate(
+        "gather + AIORateLimiter",
+        delivery.run_isolated("gather_ratelimiter", cases["gather_ratelimiter"]),
+        main.recipients,
+    )
+    kimbot["baselines"] = baselines
+    scale: Case = cases["scale"]
+    step(f"scale: {scale.recipients:,} recipients at S={scale.speedup:g}")
+    results["scale"] = delivery.run_isolated("kimbot", scale)
+    if results["scale"].get("stopped_after_s"):
+        results["scale"]["note"] = (
+            f"scale: delivery watched for {SCALE_TIME_LIMIT[mode]:g} s, then stopped; rate, ratio "
+            "and CPU are over what was sent by then, lost is not judged"
+        )
+    step("hoax search")
+    results.update(search.run(mode == "quick", seed))
+    results["seconds_total"] = round(time.monotonic() - started, 1)
+    results["notes"] = [
+        "Ratio = messages accepted by the server / seconds from approval to the last accepted "
+        "send / the binding limit; every chat gets one message, so the binding limit is the "
+        "overall 30×S msg/s (20/min per group and 1/s per private chat are never reached).",
+        "The Bot API server runs in its own process; CPU and peak RSS are the bot process's "
+        "(each case in a fresh process; CPU includes the SQLite thread).",
+        f"kim-bot paced at BROADCAST_RATE = {main.rate_per_s:g}×S, group and private spacing "
+        "÷S; AIORateLimiter with its defaults (max_retries=0) and its limits ×S.",
+    ]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a tenth of the recipients, ~1 min")
+    size.add_argument("--full", action="store_true", help="delivery at the real limits (S=1)")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full" if args.full else "default"
+    results = run(mode, args.seed)
+    paths = [HERE / "results.json"] + ([args.out] if args.out else [])
+    report.write(results, *paths)
+    print(report.markdown(results))
+    print(f"JSON: {', '.join(str(p) for p in paths)}; table: {HERE / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()
