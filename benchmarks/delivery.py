@@ -25,7 +25,7 @@ import resource
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -45,7 +45,6 @@ from bot.storage import Database
 from bot.topics import BY_KEY, TOPICS
 from broadcasts import announcements, outbox
 from broadcasts.content import Body, Kind
-from broadcasts.dispatcher import Dispatcher
 from broadcasts.targets import Targets, Urgency
 
 KIM_GROUPS = 365  # one per desa/kelurahan of Kabupaten Pasuruan
@@ -185,6 +184,7 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
             "REGION_CODE": REGION,
             "LOG_LEVEL": "WARNING",
             "BROADCAST_RATE": str(case.rate_per_s * case.speedup),
+            "BROADCAST_WINDOW": str(1.0 / case.speedup),
             "BROADCAST_GROUP_INTERVAL": str(3.0 / case.speedup),
             "BROADCAST_PRIVATE_INTERVAL": str(1.0 / case.speedup),
             "PROGRESS_INTERVAL": "1.0",
@@ -193,12 +193,6 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
     app = build_application(settings)
     async with running(app):
         db = app.bot_data.db
-        # After a 429 the dispatcher runs slower for a minute of Telegram's time: S times
-        # shorter here, like every other interval.
-        dispatcher: Dispatcher = getattr(app.bot_data.delivery, "dispatcher")  # noqa: B009
-        dispatcher.pacing = replace(
-            dispatcher.pacing, slowdown_for=dispatcher.pacing.slowdown_for / case.speedup
-        )
         if case.probe:
             await server.probe_start()
         _, verifier = STAFF_USERS

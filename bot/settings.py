@@ -52,9 +52,11 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     allow_self_verify: bool = False
     broadcast_rate: float = Field(default=29.0, gt=0)
+    broadcast_window: float = Field(default=1.0, gt=0)
     broadcast_group_interval: float = Field(default=3.0, ge=0)
     broadcast_private_interval: float = Field(default=1.0, ge=0)
     broadcast_retry_backoff: float = Field(default=2.0, ge=0)
+    broadcast_timeout: float = Field(default=10.0, gt=0)
     progress_interval: float = Field(default=3.0, gt=0)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(6, 0)

@@ -1,16 +1,18 @@
 """The dispatcher: drains the outbox concurrently, within Telegram's limits.
 
 Algorithm: one loop takes the most urgent due rows (darurat first) in batches of about a
-second's worth. Each send first waits for a global pacer (a leaky bucket of one token at
-`rate` per second, so no burst can exceed the per-second limit) and a concurrency slot, then
-runs as its own task; sends to the same chat are spaced (1 s per private chat, 3 s per group
-or channel by default). The number of sends in flight settles at rate × latency by itself.
+second's worth and starts a task per row, up to `max_in_flight`. Each task waits for the
+pacer (broadcasts/pacing.py: evenly spaced sends, 29 per second by default, never more in any
+window) just before each request, and sends to the same chat are spaced (1 s per private
+chat, 3 s per group or channel by default). The number of sends in flight settles at
+rate × latency by itself.
 
 Answers: RetryAfter pauses every broadcast send for the time Telegram asked, retries the row
-without counting an attempt, and runs at 80% of the rate for a minute; Forbidden and "chat
-not found" fail the row and mark the chat unreachable; ChatMigrated moves the row (and the
-registration) to the new chat and retries at once; timeouts and network errors retry with
-exponential backoff up to `max_attempts`; anything else fails the row with Telegram's reason.
+without counting an attempt, and sends one message fewer per window for half a minute;
+Forbidden and "chat not found" fail the row and mark the chat unreachable; ChatMigrated
+moves the row (and the registration) to the new chat and retries at once; timeouts and
+network errors retry with exponential backoff up to `max_attempts`; anything else fails the
+row with Telegram's reason.
 Every result is recorded before the row leaves the in-flight set (see outbox.py for what a
 crash can and cannot do).
 
@@ -28,11 +30,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from aiolimiter import AsyncLimiter
-
 from bot.clock import Clock
 from bot.storage import Database
 from broadcasts import outbox
+from broadcasts.pacing import Pacer
 from broadcasts.sender import (
     DeliveryError,
     Migrated,
@@ -52,13 +53,18 @@ class Pacing:
     """Sending limits; the defaults leave Telegram's 30/s a little headroom for replies."""
 
     per_second: float = 29.0
+    window: float = 1.0  # Telegram counts per second; a test server may count faster
     group_interval: float = 3.0  # 20 per minute into one group or channel
     private_interval: float = 1.0  # 1 per second into one private chat
     max_in_flight: int = 64
     max_attempts: int = 5
     backoff: float = 2.0  # first retry after a network error, doubling each time
-    slowdown: float = 0.8  # rate factor after a 429 ...
-    slowdown_for: float = 60.0  # ... for this long
+    slowdown: int = 1  # messages fewer per window after a 429 ...
+    slowdown_windows: float = 30.0  # ... for this many windows (half a minute on Telegram)
+
+    @property
+    def per_window(self) -> int:
+        return max(1, round(self.per_second * self.window))
 
 
 class ChatDirectory(Protocol):
@@ -89,8 +95,7 @@ class Dispatcher:
         self._directory = directory
         self._clock = clock
         self.pacing = pacing or Pacing()
-        self._limiter_factor = 1.0
-        self._limiter = self._new_limiter(1.0)
+        self._pacer = Pacer(self.pacing.per_window, self.pacing.window)
         self._slots = asyncio.Semaphore(self.pacing.max_in_flight)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -172,10 +177,6 @@ class Dispatcher:
             if row.announcement_id in self._cancelled:
                 continue
             await self._slots.acquire()
-            await self._wait_for_pacer()
-            if row.announcement_id in self._cancelled or self._stopping.is_set():
-                self._slots.release()  # stopped (or shutting down) while this row waited
-                continue
             self._in_flight.add(row.id)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
@@ -197,20 +198,12 @@ class Dispatcher:
         if pause > 0:  # a 429's wait, cut short by a shutdown
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), pause)
-        factor = self._factor()
-        if factor != self._limiter_factor:
-            self._limiter, self._limiter_factor = self._new_limiter(factor), factor
-        await self._limiter.acquire()
-
-    def _factor(self) -> float:
-        return self.pacing.slowdown if time.monotonic() < self._slow_until else 1.0
+        slow = time.monotonic() < self._slow_until
+        self._pacer.count = self.pacing.per_window - (self.pacing.slowdown if slow else 0)
+        await self._pacer.acquire()
 
     def _rate(self) -> float:
-        return self.pacing.per_second * self._factor()
-
-    def _new_limiter(self, factor: float) -> AsyncLimiter:
-        # One token refilled every 1/rate seconds: never a burst above the per-second limit.
-        return AsyncLimiter(1, 1.0 / (self.pacing.per_second * factor))
+        return self._pacer.per_second
 
     # --- one row --------------------------------------------------------------------------
 
@@ -224,8 +217,19 @@ class Dispatcher:
                 message = replace(message, reply_to=row.reply_to)
             ids = list(row.message_ids)
             for index in range(len(ids), len(message.parts)):
-                if index > len(row.message_ids):
-                    await self._wait_for_pacer()  # later parts are sends of their own
+                # Paced here, just before the request, so sends leave at the paced moments.
+                await self._wait_for_pacer()
+                if row.announcement_id in self._cancelled or self._stopping.is_set():
+                    if len(ids) > len(row.message_ids):  # keep the parts that went out
+                        await outbox.retry_later(
+                            self._db,
+                            row.id,
+                            not_before=0,
+                            error="stopped",
+                            sent=ids,
+                            count_attempt=False,
+                        )
+                    return  # stopped while waiting: the row stays pending in the outbox
                 await self._wait_for_chat(row.chat_id)
                 try:
                     ids.append(await self._sender.send_part(row.chat_id, message, index))
@@ -285,7 +289,7 @@ class Dispatcher:
     def _throttled(self, retry_after: float) -> None:
         now = time.monotonic()
         self._paused_until = max(self._paused_until, now + retry_after)
-        self._slow_until = now + self.pacing.slowdown_for
+        self._slow_until = now + self.pacing.slowdown_windows * self.pacing.window
 
     async def _wait_for_chat(self, chat_id: int) -> None:
         wait = self._chat_ready.get(chat_id, 0.0) - time.monotonic()

@@ -38,7 +38,10 @@ class Broadcasting:
     def __init__(self, services: Services, notifier: Notifier, sender: Sender | None = None):
         settings = services.settings
         self.sender: Sender = sender or TelegramSender(
-            settings.token(), settings.bot_api_base_url, settings.resolved_file_url
+            settings.token(),
+            settings.bot_api_base_url,
+            settings.resolved_file_url,
+            timeout=settings.broadcast_timeout,
         )
         self.dispatcher = Dispatcher(
             services.db,
@@ -48,6 +51,7 @@ class Broadcasting:
             services.clock,
             Pacing(
                 per_second=settings.broadcast_rate,
+                window=settings.broadcast_window,
                 group_interval=settings.broadcast_group_interval,
                 private_interval=settings.broadcast_private_interval,
                 backoff=settings.broadcast_retry_backoff,

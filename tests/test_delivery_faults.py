@@ -24,6 +24,7 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
             "broadcast_rate": 29.0 * SPEEDUP,
+            "broadcast_window": 1.0 / SPEEDUP,
             "broadcast_group_interval": 3.0 / SPEEDUP,
             "broadcast_private_interval": 1.0 / SPEEDUP,
         }
