@@ -1,0 +1,128 @@
+"""Shared pieces of the fault suite: recipients written in bulk, an approved kabupaten-wide
+announcement, a seeded KIM group, and kim-bot started as its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot import chats, kim, subscriptions
+from bot.chats import ChatType
+from bot.clock import isoformat
+from bot.storage import Database
+from bot.subscriptions import AreaRef, Scope
+from bot.topics import BY_KEY
+from broadcasts import announcements
+from broadcasts.content import Body, Kind
+from broadcasts.targets import Targets, Urgency
+from tests.botapi import BotApiServer, FakeChat, FakeUser
+
+ROOT = Path(__file__).resolve().parent.parent
+REGENCY = "35.14"
+
+
+def started(server: BotApiServer, users: list[FakeUser]) -> None:
+    """These people pressed Start long ago: the bot may write to them (no updates queued)."""
+    for user in users:
+        server.chat(user).bot_status = "member"
+
+
+async def subscribe_all(db: Database, users: list[FakeUser], topic: str, now: datetime) -> None:
+    """Every user known to the bot and subscribed to the whole kabupaten, in one transaction
+    (the one-by-one functions cost a transaction each; a test needs thousands)."""
+    area = await subscriptions.resolve(db, AreaRef(Scope.KABUPATEN, REGENCY))
+    assert area is not None
+    stamp = isoformat(now)
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO people(user_id, first_name, first_seen, last_seen, reachable)"
+            " VALUES (?, ?, ?, ?, 1)",
+            ((u.id, u.first_name, stamp, stamp) for u in users),
+        )
+        await conn.executemany(
+            "INSERT INTO subscriptions(user_id, scope, area_code, topics, created_at, updated_at)"
+            " VALUES (?, 'kabupaten', ?, ?, ?, ?)",
+            ((u.id, area.code, BY_KEY[topic].bit, stamp, stamp) for u in users),
+        )
+
+
+async def kim_group(
+    server: BotApiServer,
+    db: Database,
+    name: str,
+    desa_code: str,
+    admins: list[FakeUser],
+    now: datetime,
+) -> FakeChat:
+    """A group with the bot in it (no updates queued) and an approved KIM registration for one
+    desa, requested by the first of its admins (the group's creator)."""
+    admin = admins[0]
+    group = server.new_group(name, admins=admins)
+    group.bot_status = "member"
+    await chats.joined(
+        db,
+        chat_id=group.id,
+        chat_type=ChatType.GROUP,
+        title=name,
+        bot_is_admin=False,
+        added_by=admin.id,
+        now=now,
+    )
+    registration = await kim.request_kim(
+        db,
+        chat_id=group.id,
+        chat_type=ChatType.GROUP,
+        chat_title=name,
+        desa_code=desa_code,
+        name=name,
+        requested_by=admin.id,
+        requested_by_name=admin.first_name,
+        now=now,
+    )
+    await kim.decide(db, registration.id, approve=True, actor_id=0, now=now)
+    return group
+
+
+async def approve_announcement(
+    db: Database, *, author: int, verifier: int, text: str, topic: str, now: datetime
+) -> int:
+    """A kabupaten-wide text announcement, drafted, submitted and approved (its outbox is
+    written by the approval); the chat flow that does the same is tested elsewhere."""
+    draft = await announcements.create_draft(
+        db, author_id=author, body=Body(Kind.TEXT, text), now=now
+    )
+    await announcements.update_draft(
+        db, draft, topic=topic, urgency=Urgency.PENTING, targets=Targets(kabupaten=True)
+    )
+    assert await announcements.submit(db, draft, actor_id=author, now=now)
+    result = await announcements.approve(db, draft, verifier_id=verifier, now=now)
+    assert result is announcements.ApprovalResult.APPROVED
+    return draft
+
+
+async def start_bot(
+    server: BotApiServer, token: str, database: Path, log: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run` against the server; stdout and stderr are appended to `log`."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": token,
+        "BOT_API_BASE_URL": server.base_url,
+        "DATABASE_PATH": str(database),
+        **settings,
+    }
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=database.parent,
+            stdout=out,
+            stderr=out,
+        )

@@ -1,0 +1,234 @@
+"""Who may use what: every privileged command and every privileged button, tried as a villager,
+as the admin of a KIM group, as an operator, a verifier and an admin. Only the roles that
+bot/commands.py (for commands) and each button's guard name get through; everyone else is
+told "hanya untuk petugas", and every refusal is in the audit log.
+
+The tables are checked against the running application, so a new command or a new guarded
+button cannot be left out: the first test fails until it is listed here."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
+
+from bot import audit, people, texts
+from bot.commands import COMMANDS, CommandSpec
+from bot.people import ADMINS, EVERYONE, OPERATORS, VERIFIERS, Person, Role
+from bot.services import KimApp
+from bot.settings import Settings
+from tests.botapi import BotApiServer, FakeUser
+from tests.faultkit import kim_group
+
+PERSONAS: dict[str, frozenset[Role]] = {  # what each one holds in a private chat
+    "villager": frozenset({Role.WARGA}),
+    "kim admin": frozenset({Role.WARGA}),  # a group's admin is nobody special in private
+    "operator": frozenset({Role.OPERATOR}),
+    "verifier": frozenset({Role.VERIFIER}),
+    "admin": frozenset({Role.ADMIN}),
+}
+PRIVILEGED: tuple[CommandSpec, ...] = tuple(c for c in COMMANDS if c.allowed != EVERYONE)
+NOT_STAFF = 4242  # a plausible person to remove from staff: nobody, so nothing changes
+
+# Every guarded button, by its handler's pattern: sample data with a plausible id (the guard
+# decides before the handler looks anything up) and the roles meant to press it.
+BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
+    "^cak:": ("cak:sum", OPERATORS),
+    "^pst:": ("pst:k", OPERATORS),
+    "^kn:": ("kn:list", OPERATORS),
+    "^kg:(ok|no):": ("kg:ok:17", OPERATORS),
+    "^tr:": ("tr:17:o", OPERATORS),
+    r"^sd:\d+:ok$": ("sd:17:ok", OPERATORS),
+    "^sd:": ("sd:17:pv", OPERATORS),
+    r"^vf:\d+:ok$": ("vf:17:ok", VERIFIERS),
+    r"^vf:\d+:no$": ("vf:17:no", VERIFIERS),
+    "^stop:": ("stop:17", OPERATORS),
+    "^rw:": ("rw:list", OPERATORS),
+    "^jd:": ("jd:17:m", OPERATORS),
+    "^jw:": ("jw:p:17", OPERATORS),
+    "^sn:": ("sn:csv", OPERATORS),
+    "^stf:rm:": (f"stf:rm:{NOT_STAFF}:operator", ADMINS),
+    "^stf:add:": ("stf:add:operator", ADMINS),
+}
+# Guards on replies to the bot's own prompts (a rejection reason, a verdict's explanation,
+# a cron line, a correction): only staff are ever sent those prompts, and the flows that send
+# them test the replies; they are not buttons a stranger could press.
+REPLY_GUARDS = frozenset({"siaran.verify", "antrian.verdict", "siaran.schedule", "riwayat.ralat"})
+
+
+@dataclass(frozen=True)
+class Guard:
+    handler: BaseHandler[Any, Any, Any]
+    action: str
+    allowed: frozenset[Role]
+
+
+def _handlers(handlers: list[BaseHandler[Any, Any, Any]]) -> Iterator[BaseHandler[Any, Any, Any]]:
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            yield from _handlers(list(handler.entry_points))
+            for state in handler.states.values():
+                yield from _handlers(list(state))
+            yield from _handlers(list(handler.fallbacks))
+        else:
+            yield handler
+
+
+def guards(app: KimApp) -> list[Guard]:
+    """Every handler wrapped by `handlers.access.requires` (or `command`), with its rule."""
+    found = []
+    for group in app.handlers.values():
+        for handler in _handlers(list(group)):
+            try:
+                bound = inspect.getclosurevars(handler.callback).nonlocals
+            except TypeError:  # not a plain function (a bound method, a partial)
+                continue
+            if isinstance(bound.get("action"), str) and isinstance(bound.get("allowed"), frozenset):
+                found.append(Guard(handler, bound["action"], bound["allowed"]))
+    return found
+
+
+def _pattern(handler: BaseHandler[Any, Any, Any]) -> str:
+    assert isinstance(handler, CallbackQueryHandler)
+    pattern = handler.pattern
+    assert isinstance(pattern, re.Pattern), handler
+    return str(pattern.pattern)
+
+
+@pytest.fixture
+def admins(server: BotApiServer) -> list[FakeUser]:
+    """Enough people in ADMIN_IDS for each admin case to be somebody new."""
+    return [server.new_user(f"Admin {i}") for i in range(len(PRIVILEGED) + 1)]
+
+
+@pytest.fixture
+def settings(settings: Settings, admins: list[FakeUser]) -> Settings:
+    return settings.model_copy(
+        update={"admin_ids": settings.admin_ids | {admin.id for admin in admins}}
+    )
+
+
+class Personas:
+    """Fresh people of each persona: nobody carries a conversation from one case to the next."""
+
+    def __init__(self, server: BotApiServer, app: KimApp, admins: list[FakeUser]) -> None:
+        self.server = server
+        self.app = app
+        self.admins = admins
+        self.kim_admins = [server.new_user(f"Admin KIM {i}") for i in range(len(admins))]
+
+    async def setup(self) -> None:
+        db, now = self.app.bot_data.db, self.app.bot_data.clock.now()
+        await kim_group(self.server, db, "KIM Raci", "35.14.14.2011", self.kim_admins, now)
+
+    async def new(self, persona: str) -> FakeUser:
+        if persona == "admin":
+            user = self.admins.pop()
+        elif persona == "kim admin":
+            user = self.kim_admins.pop()
+        else:
+            user = self.server.new_user(persona.title())
+        services = self.app.bot_data
+        now = services.clock.now()
+        await people.remember(services.db, Person(user.id, user.first_name), now)
+        self.server.chat(user).bot_status = "member"  # as if they had pressed Start
+        role = {"operator": Role.OPERATOR, "verifier": Role.VERIFIER}.get(persona)
+        if role is not None:
+            await people.grant(services.db, user_id=user.id, role=role, actor_id=None, now=now)
+        return user
+
+
+async def _refusals(app: KimApp) -> set[tuple[int | None, str | None]]:
+    entries = await audit.entries(app.bot_data.db, action="access.denied", limit=100_000)
+    return {(entry.actor_id, entry.object_id) for entry in entries}
+
+
+def test_the_tables_cover_every_guard(kimbot: KimApp) -> None:
+    """Each privileged command is guarded as bot/commands.py says; each guarded button is listed."""
+    found = guards(kimbot)
+    by_command = {
+        name: guard
+        for guard in found
+        if isinstance(guard.handler, CommandHandler)
+        for name in guard.handler.commands
+    }
+    for spec in PRIVILEGED:
+        guard = by_command.get(spec.name)
+        assert guard is not None, f"/{spec.name} is privileged but no handler checks roles"
+        assert (guard.action, guard.allowed) == (f"/{spec.name}", spec.allowed), spec
+    for name, guard in by_command.items():
+        assert guard.allowed == next(c.allowed for c in COMMANDS if c.name == name), name
+
+    buttons = {_pattern(g.handler): g for g in found if isinstance(g.handler, CallbackQueryHandler)}
+    assert set(buttons) == set(BUTTONS), "a guarded button is missing from BUTTONS (or gone)"
+    for pattern, (data, roles) in BUTTONS.items():
+        assert buttons[pattern].allowed == roles, pattern
+        assert re.match(pattern, data) and len(data.encode()) <= 64, data
+    replies = {g.action for g in found if isinstance(g.handler, MessageHandler)}
+    assert replies == REPLY_GUARDS
+
+
+async def test_privileged_commands_answer_only_their_roles(
+    server: BotApiServer, kimbot: KimApp, admins: list[FakeUser]
+) -> None:
+    """Each privileged command is refused, and audited, exactly for personas without its roles."""
+    cast = Personas(server, kimbot, admins)
+    await cast.setup()
+    wrong: list[str] = []
+    tried: list[tuple[FakeUser, str, bool]] = []
+    for spec in PRIVILEGED:
+        for persona, held in PERSONAS.items():
+            user = await cast.new(persona)
+            chat = server.private(user)
+            await chat.send(f"/{spec.name}")
+            reply = await chat.expect(timeout=10)
+            refused = reply.text == texts.NOT_ALLOWED
+            if refused == (not held.isdisjoint(spec.allowed)):
+                wrong.append(f"/{spec.name} as {persona}: {reply.text[:60]!r}")
+            tried.append((user, f"/{spec.name}", refused))
+    assert not wrong, "\n".join(wrong)
+    audited = await _refusals(kimbot)
+    for user, action, refused in tried:
+        assert ((user.id, action) in audited) == refused, (user.first_name, action)
+    assert {actor for actor, _ in audited} <= {user.id for user, _, refused in tried if refused}
+
+
+async def test_privileged_buttons_answer_only_their_roles(
+    server: BotApiServer, kimbot: KimApp, admins: list[FakeUser]
+) -> None:
+    """Each guarded button is refused, and audited, exactly for personas without its roles."""
+    cast = Personas(server, kimbot, admins)
+    await cast.setup()
+    actions = {
+        _pattern(g.handler): g.action
+        for g in guards(kimbot)
+        if isinstance(g.handler, CallbackQueryHandler)
+    }
+    wrong: list[str] = []
+    tried: list[tuple[FakeUser, str, bool]] = []
+    for persona, held in PERSONAS.items():
+        user = await cast.new(persona)
+        chat = server.private(user)
+        await chat.send("/bantuan")
+        message = await chat.expect()
+        for pattern, (data, roles) in BUTTONS.items():
+            answer = await chat.press_data(message, data, timeout=10)
+            refused = answer.text == texts.NOT_ALLOWED_BUTTON
+            if refused == (not held.isdisjoint(roles)):
+                wrong.append(f"{data} as {persona}: {answer.text!r}")
+            tried.append((user, actions[pattern], refused))
+    assert not wrong, "\n".join(wrong)
+    audited = await _refusals(kimbot)
+    for user, action, refused in tried:
+        assert ((user.id, action) in audited) == refused, (user.first_name, action)
