@@ -66,6 +66,14 @@ class Database:
             else:
                 await self._conn.execute("COMMIT")
 
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement as its own transaction (autocommit), serialised with the others;
+        returns the number of rows changed. One round trip instead of three, for hot paths
+        such as recording a delivery."""
+        async with self._write_lock:
+            cursor = await self._conn.execute(sql, params)
+            return cursor.rowcount
+
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())

@@ -98,12 +98,11 @@ async def next_due_time(db: Database) -> float | None:
 
 
 async def mark_sent(db: Database, row_id: int, message_ids: list[int], now: datetime) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_ids = ?,"
-            " sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
-            (json.dumps(message_ids), isoformat(now), row_id),
-        )
+    await db.write(
+        "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_ids = ?,"
+        " sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
+        (json.dumps(message_ids), isoformat(now), row_id),
+    )
 
 
 async def mark_failed(db: Database, row_id: int, reason: str, error: str) -> None:

@@ -82,3 +82,14 @@ async def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
         assert copy.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 100
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert copy.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_single_statement_writes_commit_and_count(tmp_path: Path) -> None:
+    """write() commits one statement on its own and reports the rows it changed."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    assert await db.write("INSERT INTO meta(key, value) VALUES ('a', '1')") == 1
+    assert await db.write("UPDATE meta SET value = '2' WHERE key = 'zzz'") == 0
+    await db.close()
+    reopened = await Database.open(tmp_path / "kim.sqlite3")
+    assert await reopened.fetchval("SELECT value FROM meta WHERE key = 'a'") == "1"
+    await reopened.close()
