@@ -87,7 +87,14 @@ async def kim_group(
 
 
 async def approve_announcement(
-    db: Database, *, author: int, verifier: int, text: str, topic: str, now: datetime
+    db: Database,
+    *,
+    author: int,
+    verifier: int,
+    text: str,
+    topic: str,
+    now: datetime,
+    urgency: Urgency = Urgency.PENTING,
 ) -> int:
     """A kabupaten-wide text announcement, drafted, submitted and approved (its outbox is
     written by the approval); the chat flow that does the same is tested elsewhere."""
@@ -95,7 +102,7 @@ async def approve_announcement(
         db, author_id=author, body=Body(Kind.TEXT, text), now=now
     )
     await announcements.update_draft(
-        db, draft, topic=topic, urgency=Urgency.PENTING, targets=Targets(kabupaten=True)
+        db, draft, topic=topic, urgency=urgency, targets=Targets(kabupaten=True)
     )
     assert await announcements.submit(db, draft, actor_id=author, now=now)
     result = await announcements.approve(db, draft, verifier_id=verifier, now=now)

@@ -27,14 +27,9 @@ class Network:
         return self.app.bot_data.clock.now()
 
     async def kim_group(self, name: str, desa_code: str, admin: FakeUser) -> FakeChat:
-        group = self.server.new_group(name, admins=[admin])
-        await self.server.add_bot_to(group, by=admin)
-        await self.server.wait_for_call(
-            "sendMessage", where=lambda r: r.params.get("chat_id") == group.id
-        )
-        db = self.app.bot_data.db
+        group = await self._group_with_bot(name, admin)
         registration = await kim.request_kim(
-            db,
+            self.app.bot_data.db,
             chat_id=group.id,
             chat_type=ChatType.GROUP,
             chat_title=name,
@@ -44,19 +39,12 @@ class Network:
             requested_by_name=admin.first_name,
             now=self.now,
         )
-        await kim.decide(db, registration.id, approve=True, actor_id=0, now=self.now)
-        self.groups[name] = group
-        return group
+        return await self._approved(name, group, registration.id)
 
     async def forum(self, name: str, kecamatan_code: str | None, admin: FakeUser) -> FakeChat:
-        group = self.server.new_group(name, admins=[admin])
-        await self.server.add_bot_to(group, by=admin)
-        await self.server.wait_for_call(
-            "sendMessage", where=lambda r: r.params.get("chat_id") == group.id
-        )
-        db = self.app.bot_data.db
+        group = await self._group_with_bot(name, admin)
         registration = await kim.request_forum(
-            db,
+            self.app.bot_data.db,
             chat_id=group.id,
             chat_type=ChatType.GROUP,
             chat_title=name,
@@ -66,7 +54,21 @@ class Network:
             requested_by_name=admin.first_name,
             now=self.now,
         )
-        await kim.decide(db, registration.id, approve=True, actor_id=0, now=self.now)
+        return await self._approved(name, group, registration.id)
+
+    async def _group_with_bot(self, name: str, admin: FakeUser) -> FakeChat:
+        """A group the admin added the bot to, once the bot has greeted it."""
+        group = self.server.new_group(name, admins=[admin])
+        await self.server.add_bot_to(group, by=admin)
+        await self.server.wait_for_call(
+            "sendMessage", where=lambda r: r.params.get("chat_id") == group.id
+        )
+        return group
+
+    async def _approved(self, name: str, group: FakeChat, registration_id: int) -> FakeChat:
+        await kim.decide(
+            self.app.bot_data.db, registration_id, approve=True, actor_id=0, now=self.now
+        )
         self.groups[name] = group
         return group
 

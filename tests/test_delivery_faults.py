@@ -9,10 +9,10 @@ from bot import chats, people
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
-from broadcasts import announcements, outbox
-from broadcasts.content import Body, Kind
-from broadcasts.targets import Targets, Urgency
+from broadcasts import outbox
+from broadcasts.targets import Urgency
 from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.faultkit import approve_announcement
 from tests.network import Network, kecamatan
 
 SPEEDUP = 10
@@ -33,16 +33,15 @@ def settings(settings: Settings) -> Settings:
 
 async def _approved(kimbot: KimApp, author: FakeUser, verifier: FakeUser, text: str) -> int:
     """A kabupaten-wide announcement, composed and approved (the chat flow is tested elsewhere)."""
-    db, now = kimbot.bot_data.db, kimbot.bot_data.clock.now()
-    draft = await announcements.create_draft(
-        db, author_id=author.id, body=Body(Kind.TEXT, text), now=now
+    draft = await approve_announcement(
+        kimbot.bot_data.db,
+        author=author.id,
+        verifier=verifier.id,
+        text=text,
+        topic="bencana",
+        urgency=Urgency.DARURAT,
+        now=kimbot.bot_data.clock.now(),
     )
-    await announcements.update_draft(
-        db, draft, topic="bencana", urgency=Urgency.DARURAT, targets=Targets(kabupaten=True)
-    )
-    assert await announcements.submit(db, draft, actor_id=author.id, now=now)
-    result = await announcements.approve(db, draft, verifier_id=verifier.id, now=now)
-    assert result is announcements.ApprovalResult.APPROVED
     kimbot.bot_data.delivery.wake()
     return draft
 
