@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     broadcast_private_interval: float = Field(default=1.0, ge=0)
     broadcast_retry_backoff: float = Field(default=2.0, ge=0)
     broadcast_timeout: float = Field(default=10.0, gt=0)
+    broadcast_max_in_flight: int = Field(default=64, ge=1)
     progress_interval: float = Field(default=3.0, gt=0)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(6, 0)

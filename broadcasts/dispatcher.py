@@ -1,11 +1,11 @@
 """The dispatcher: drains the outbox concurrently, within Telegram's limits.
 
 Algorithm: one loop takes the most urgent due rows (darurat first) in batches of about a
-second's worth and starts a task per row, up to `max_in_flight`. Each task waits for the
-pacer (broadcasts/pacing.py: evenly spaced sends, 29 per second by default, never more in any
-window) just before each request, and sends to the same chat are spaced (1 s per private
-chat, 3 s per group or channel by default). The number of sends in flight settles at
-rate × latency by itself.
+second's worth and starts a task per row once the in-flight window lets it (pacing.InFlight:
+as many as rate × answer time needs, so a crash duplicates as few as possible, at most
+`max_in_flight`). Each task waits for the pacer (pacing.Pacer: evenly spaced sends, 29 per
+second by default, never more in any window) just before each request, and sends to the same
+chat are spaced (1 s per private chat, 3 s per group or channel by default).
 
 Answers: RetryAfter pauses every broadcast send for the time Telegram asked, retries the row
 without counting an attempt, and sends one message fewer per window for half a minute;
@@ -33,7 +33,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.storage import Database
 from broadcasts import outbox
-from broadcasts.pacing import Pacer
+from broadcasts.pacing import InFlight, Pacer
 from broadcasts.sender import (
     DeliveryError,
     Migrated,
@@ -56,7 +56,7 @@ class Pacing:
     window: float = 1.0  # Telegram counts per second; a test server may count faster
     group_interval: float = 3.0  # 20 per minute into one group or channel
     private_interval: float = 1.0  # 1 per second into one private chat
-    max_in_flight: int = 64
+    max_in_flight: int = 64  # the most sends awaiting an answer, whatever the rate needs
     max_attempts: int = 5
     backoff: float = 2.0  # first retry after a network error, doubling each time
     slowdown: int = 1  # messages fewer per window after a 429 ...
@@ -96,7 +96,7 @@ class Dispatcher:
         self._clock = clock
         self.pacing = pacing or Pacing()
         self._pacer = Pacer(self.pacing.per_window, self.pacing.window)
-        self._slots = asyncio.Semaphore(self.pacing.max_in_flight)
+        self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_ready: dict[int, float] = {}
@@ -176,7 +176,7 @@ class Dispatcher:
                 break
             if row.announcement_id in self._cancelled:
                 continue
-            await self._slots.acquire()
+            await self._window.acquire()
             self._in_flight.add(row.id)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
@@ -208,6 +208,7 @@ class Dispatcher:
     # --- one row --------------------------------------------------------------------------
 
     async def _deliver(self, row: outbox.Row) -> None:
+        answered: float | None = None  # seconds from the first request to the recorded answer
         try:
             message = await self._render(row.announcement_id, row.kind)
             if message is None:
@@ -216,6 +217,7 @@ class Dispatcher:
             if row.reply_to:
                 message = replace(message, reply_to=row.reply_to)
             ids = list(row.message_ids)
+            first_request: float | None = None
             for index in range(len(ids), len(message.parts)):
                 # Paced here, just before the request, so sends leave at the paced moments.
                 await self._wait_for_pacer()
@@ -231,6 +233,8 @@ class Dispatcher:
                         )
                     return  # stopped while waiting: the row stays pending in the outbox
                 await self._wait_for_chat(row.chat_id)
+                if first_request is None:
+                    first_request = time.monotonic()
                 try:
                     ids.append(await self._sender.send_part(row.chat_id, message, index))
                 except DeliveryError as error:
@@ -239,6 +243,8 @@ class Dispatcher:
                 finally:
                     self._chat_sent(row.chat_id, row.kind)
             await outbox.mark_sent(self._db, row.id, ids, self._clock.now())
+            if first_request is not None:
+                answered = time.monotonic() - first_request
         except DeliveryError as error:
             await self._handle(row, error)
         except Exception as error:  # a bug must fail one row, not stop the queue
@@ -246,7 +252,7 @@ class Dispatcher:
             await outbox.mark_failed(self._db, row.id, "rejected", repr(error))
         finally:
             self._in_flight.discard(row.id)
-            self._slots.release()
+            await self._window.release(answered)
             for listener in self.listeners:
                 try:
                     await listener(row.announcement_id)

@@ -1,4 +1,7 @@
-"""The broadcast pacer: Telegram's "30 messages per second" kept as closely as possible.
+"""Pacing broadcast sends: how fast they start (`Pacer`) and how many await an answer
+(`InFlight`).
+
+The pacer keeps Telegram's "30 messages per second" as closely as possible.
 
 Algorithm: sends are spaced `window / count` apart on a virtual schedule; a send that wakes
 late may take the next slot at once (catching up at most one slot), so event-loop jitter
@@ -12,6 +15,7 @@ stay one below Telegram's limit (29 of 30) to absorb the jitter in between.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 
@@ -52,3 +56,54 @@ class Pacer:
                 await asyncio.sleep(self._recent[0] + self.window - now)
             self._recent.append(now)
             self._next += interval
+
+
+class InFlight:
+    """How many sends may await their answer at once: as few as the rate needs.
+
+    Each of them is a message a crash may duplicate: Telegram has it, but the answer dies with
+    the process, so its outbox row is still pending and is sent again after the restart.
+    By Little's law, sustaining `per_second` when a send takes `rtt` seconds from request to
+    recorded answer needs per_second × rtt of them; the limit follows a moving average of the
+    measured `rtt` with a quarter to spare, between 1 and `ceiling`. At 100 sends a second
+    over a link answering in a few milliseconds that is one: a crash duplicates at most one.
+
+    Waiters are served in arrival order, so the pacer's schedule order is kept.
+    """
+
+    def __init__(
+        self, per_second: float, ceiling: int, spare: float = 1.25, smoothing: float = 0.1
+    ) -> None:
+        self.per_second = per_second
+        self.ceiling = max(1, ceiling)
+        self._spare = spare
+        self._smoothing = smoothing
+        self._rtt: float | None = None  # nothing measured yet: one at a time
+        self._busy = 0
+        self._changed = asyncio.Condition()
+
+    @property
+    def limit(self) -> int:
+        if self._rtt is None:
+            return 1
+        needed = math.ceil(self.per_second * self._rtt * self._spare)
+        return max(1, min(self.ceiling, needed))
+
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    async def acquire(self) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._busy < self.limit)
+            self._busy += 1
+
+    async def release(self, rtt: float | None = None) -> None:
+        """One send is answered and recorded; `rtt` is how long that took, when it counts
+        (a timeout says nothing about how fast Telegram answers)."""
+        if rtt is not None:
+            previous = rtt if self._rtt is None else self._rtt
+            self._rtt = previous + self._smoothing * (rtt - previous)
+        async with self._changed:
+            self._busy -= 1
+            self._changed.notify(self.limit - self._busy)

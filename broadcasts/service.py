@@ -55,6 +55,7 @@ class Broadcasting:
                 group_interval=settings.broadcast_group_interval,
                 private_interval=settings.broadcast_private_interval,
                 backoff=settings.broadcast_retry_backoff,
+                max_in_flight=settings.broadcast_max_in_flight,
             ),
         )
         self.progress = ProgressReporter(

@@ -5,9 +5,10 @@ to its send is recorded, so a send that Telegram accepted just before the proces
 once more after the restart, and nothing is ever skipped. The test holds the bot to exactly
 that: after every kill it reads which pending rows the server had already delivered (the sends
 in flight), and in the end each subscriber has the announcement once, plus once for each
-delivery the bot had not recorded when it died, never otherwise. With one send in flight at a
-time that is at most one duplicate per kill; the dispatcher caps sends in flight at
-`max_in_flight`, and at this rate on an idle machine a kill finds about one.
+delivery the bot had not recorded when it died, never otherwise. The dispatcher keeps as few
+sends in flight as the rate needs (broadcasts/pacing.py, `InFlight`): at 100 a second against
+a server answering in milliseconds that is one, so there are at most as many duplicates as
+kills.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from bot import regions
 from bot.storage import Database
-from broadcasts.dispatcher import Pacing
 from tests.botapi import BotApiServer, FakeUser
 from tests.conftest import TOKEN
 from tests.faultkit import REGENCY, approve_announcement, start_bot, started, subscribe_all
@@ -33,9 +33,10 @@ RECIPIENTS = 2000
 KILLS = 5
 SEED = 20261128
 # Fast pacing against a server without limits: the test is about crashes, not the limits.
+# Three times Telegram's rate, and still one send in flight at a time.
 # The runs that are killed log at INFO as in production; the last one logs every API call.
 BOT_SETTINGS = {
-    "BROADCAST_RATE": "400",
+    "BROADCAST_RATE": "100",
     "BROADCAST_PRIVATE_INTERVAL": "0",
     "BROADCAST_RETRY_BACKOFF": "0.05",
     "PROGRESS_INTERVAL": "0.3",
@@ -72,10 +73,11 @@ def _pending(database: Path, announcement_id: int) -> set[int]:
     return {int(chat_id) for (chat_id,) in rows}
 
 
-async def test_five_sigkills_lose_nothing_and_resend_only_what_was_in_flight(
+async def test_five_sigkills_lose_nothing_and_duplicate_at_most_one_each(
     server: BotApiServer, tmp_path: Path
 ) -> None:
-    """All 2,000 get it; a duplicate only for a send in flight at a kill; report = server."""
+    """All 2,000 get it; a duplicate only for a send in flight at a kill, at most one a kill;
+    the report matches the server."""
     operator, verifier = server.new_user("Budi"), server.new_user("Sari")
     villagers = [server.new_user(f"Warga {i}") for i in range(RECIPIENTS)]
     started(server, [operator, *villagers])
@@ -106,7 +108,6 @@ async def test_five_sigkills_lose_nothing_and_resend_only_what_was_in_flight(
             for chat in pending & reached()
             if server.stats.delivered[chat] > unrecorded.get(chat, 0)
         }
-        assert len(in_flight) <= Pacing().max_in_flight
         unrecorded.update(in_flight)
 
     last_run = {**BOT_SETTINGS, "LOG_LEVEL": "DEBUG"}
@@ -121,7 +122,7 @@ async def test_five_sigkills_lose_nothing_and_resend_only_what_was_in_flight(
     assert min(received.values()) == 1, "someone never got the announcement"
     unexplained = {c: n for c, n in received.items() if n != 1 + unrecorded.get(c, 0)}
     assert not unexplained, f"sent again without being in flight at a kill: {unexplained}"
-    assert sum(received.values()) - RECIPIENTS == sum(unrecorded.values())
+    assert sum(received.values()) - RECIPIENTS == sum(unrecorded.values()) <= KILLS
     assert f"Terkirim: {len(reached())} dari {RECIPIENTS}" in report.text
     assert "Gagal" not in report.text
 
