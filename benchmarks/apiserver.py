@@ -68,13 +68,12 @@ class _TimedServer(BotApiServer):
             return 0 <= -value - GROUP_BASE < self.bench.groups
         return 0 <= value - USER_BASE < self.bench.users
 
-    def _send(self, handler: Handler, params: Params) -> Any:
-        result = super()._send(handler, params)
+    def _send(self, handler: Handler, params: Params, arrival: float) -> Any:
+        result = super()._send(handler, params, arrival)
         if self.is_target(params.get("chat_id")):
-            now = time.monotonic()
             if self.first_send is None:
-                self.first_send = now
-            self.last_send = now
+                self.first_send = arrival
+            self.last_send = arrival
         return result
 
 

@@ -2,7 +2,8 @@
 
 The dispatcher sees only `Sender` and the `DeliveryError` family, so a second messenger
 (e.g. WhatsApp's Cloud API for private subscribers) can be added as another `Sender`.
-The Telegram sender uses its own `telegram.Bot` without python-telegram-bot's rate limiter:
+The Telegram sender uses its own `telegram.Bot`, over aiohttp (broadcasts/http.py) and without
+python-telegram-bot's rate limiter:
 broadcast pacing is the dispatcher's job, and the interactive bot keeps its own limiter, so
 a broadcast never waits behind a villager's reply or the other way round.
 """
@@ -22,9 +23,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from broadcasts.content import Kind, Part
+from broadcasts.http import AiohttpRequest
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,7 @@ class TelegramSender:
     _bot: Bot | None = field(default=None, init=False)
 
     async def start(self) -> None:
-        request = HTTPXRequest(
-            connection_pool_size=self.connections,
-            read_timeout=self.timeout,
-            write_timeout=self.timeout,
-            connect_timeout=self.timeout,
-            pool_timeout=self.timeout,
-        )
+        request = AiohttpRequest(self.connections, self.timeout)
         self._bot = Bot(
             self.token, base_url=self.base_url, base_file_url=self.base_file_url, request=request
         )

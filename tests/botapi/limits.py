@@ -44,9 +44,9 @@ class RateLimiter:
             return 0.0
         return log[-limit] + span - now
 
-    def check(self, chat_id: int) -> Throttle | None:
-        """Return a throttle if a send to ``chat_id`` now would exceed a limit."""
-        now = self._clock()
+    def check(self, chat_id: int, at: float | None = None) -> Throttle | None:
+        """Return a throttle if a send to ``chat_id`` now (or ``at``) would exceed a limit."""
+        now = self._clock() if at is None else at
         limit, window = PRIVATE_LIMIT if chat_id > 0 else GROUP_LIMIT
         log = self._per_chat.get(chat_id)
         wait = self._window_wait(self._global, *GLOBAL_LIMIT, now)
@@ -56,9 +56,9 @@ class RateLimiter:
             return None
         return Throttle(wait=wait, retry_after=self.retry_after_value(wait))
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: int, at: float | None = None) -> None:
         """Count a successful send (429s and failures are never recorded)."""
-        now = self._clock()
+        now = self._clock() if at is None else at
         self._global.append(now)
         log = self._per_chat.get(chat_id)
         if log is None:
