@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
@@ -20,6 +19,7 @@ from telegram.ext import (
 
 from bot import regions
 from bot.clock import Clock, SystemClock
+from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings
 from bot.storage import Database
@@ -68,9 +68,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.resolved_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        # A safety net for interactive replies (AIORateLimiter waits when Telegram says 429);
-        # broadcasts pace themselves on top of it.
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # A safety net for interactive replies (AIORateLimiter waits when Telegram says 429)
+        # that also lets the broadcast pacer count them (bot/ratelimits.py).
+        .rate_limiter(SharedRateLimiter(max_retries=2))
         .context_types(context_types)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -132,6 +132,8 @@ async def _post_init(app: KimApp) -> None:
     broadcasting = Broadcasting(services, broadcast_progress.TelegramNotifier(app.bot))
     await broadcasting.start()
     services.delivery = broadcasting
+    if isinstance(app.bot.rate_limiter, SharedRateLimiter):
+        app.bot.rate_limiter.on_message = broadcasting.dispatcher.reserve
     # After delivery: catching up on missed runs at start writes outboxes and wakes it.
     scheduler = Scheduler(
         services.db,

@@ -131,6 +131,17 @@ class Dispatcher:
         """Rows already taken into the current batch are dropped before sending."""
         self._cancelled.add(announcement_id)
 
+    def guess_answer_time(self, seconds: float) -> None:
+        self._window.guess(seconds)
+
+    def reserve(self) -> None:
+        """A message sent outside the broadcast (a reply to someone) takes a paced slot."""
+        self._pacer.reserve()
+
+    @property
+    def pacer(self) -> Pacer:
+        return self._pacer
+
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)

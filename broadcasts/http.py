@@ -60,7 +60,9 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:  # aiohttp's ServerTimeoutError is one too
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # the URL holds the token, and this text is kept in the outbox and its CSV
+            detail = str(error).replace(url, url.rsplit("/", 1)[-1])
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

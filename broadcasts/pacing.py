@@ -66,6 +66,17 @@ class Pacer:
             self._recent.append(now)
             self._next = max(self._next + interval, now + interval * self.spacing)
 
+    def in_window(self) -> int:
+        """Messages counted in the current window."""
+        now = time.monotonic()
+        return sum(1 for sent in self._recent if sent > now - self.window)
+
+    def reserve(self) -> None:
+        """Someone else sends a message now: it counts in the window and takes a slot."""
+        now = time.monotonic()
+        self._recent.append(now)
+        self._next = max(self._next, now - self.window / self._count) + self.window / self._count
+
 
 class InFlight:
     """How many sends may await their answer at once: as few as the rate needs.
@@ -88,6 +99,7 @@ class InFlight:
         self._spare = spare
         self._smoothing = smoothing
         self._rtt: float | None = None  # nothing measured yet: one at a time
+        self._guess = False  # `_rtt` is a first guess, for the first answer to replace
         self._busy = 0
         self._changed = asyncio.Condition()
 
@@ -107,12 +119,18 @@ class InFlight:
             await self._changed.wait_for(lambda: self._busy < self.limit)
             self._busy += 1
 
+    def guess(self, rtt: float) -> None:
+        """A first idea of the answer time (the sender's start-up request), so a broadcast
+        does not start one send at a time; the first real answer replaces it."""
+        if self._rtt is None:
+            self._rtt, self._guess = rtt, True
+
     async def release(self, rtt: float | None = None) -> None:
         """One send is answered and recorded; `rtt` is how long that took, when it counts
         (a timeout says nothing about how fast Telegram answers)."""
         if rtt is not None:
-            previous = rtt if self._rtt is None else self._rtt
-            self._rtt = previous + self._smoothing * (rtt - previous)
+            previous = rtt if self._rtt is None or self._guess else self._rtt
+            self._rtt, self._guess = previous + self._smoothing * (rtt - previous), False
         async with self._changed:
             self._busy -= 1
             self._changed.notify(self.limit - self._busy)

@@ -3,6 +3,8 @@ started after the database opens and stopped before it closes."""
 
 from __future__ import annotations
 
+import time
+
 from bot.services import Services
 from broadcasts import announcements, render
 from broadcasts.directory import NetworkDirectory
@@ -64,7 +66,9 @@ class Broadcasting:
         self.dispatcher.listeners.append(self.progress.touch)
 
     async def start(self) -> None:
-        await self.sender.start()
+        started = time.monotonic()
+        await self.sender.start()  # one request (getMe): a first measure of the answer time
+        self.dispatcher.guess_answer_time(time.monotonic() - started)
         self.dispatcher.start()
         self.progress.start()
 

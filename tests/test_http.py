@@ -67,11 +67,12 @@ async def test_telegram_errors_and_timeouts_become_ptb_errors(
     assert api.sent_to(siti) == []
 
 
-async def test_an_unreachable_server_is_a_network_error() -> None:
+async def test_an_unreachable_server_is_a_network_error_without_the_token() -> None:
     request = AiohttpRequest(timeout=0.5)
     await request.initialize()
     try:
-        with pytest.raises(NetworkError, match="aiohttp"):
+        with pytest.raises(NetworkError, match="aiohttp") as raised:
             await request.post(f"http://127.0.0.1:9/bot{TOKEN}/getMe")
+        assert TOKEN not in str(raised.value)  # the text is kept in the outbox and its CSV
     finally:
         await request.shutdown()

@@ -1,10 +1,17 @@
-"""The in-flight window: as few sends awaiting an answer as the rate needs."""
+"""Pacing: the in-flight window (as few sends awaiting an answer as the rate needs) and the
+budget that replies share with broadcasts."""
 
 from __future__ import annotations
 
 import asyncio
 
-from broadcasts.pacing import InFlight
+import pytest
+
+from bot.ratelimits import is_message
+from bot.services import KimApp
+from broadcasts.pacing import InFlight, Pacer
+from broadcasts.service import Broadcasting
+from tests.botapi import BotApiServer
 
 
 def test_one_at_a_time_until_an_answer_was_measured() -> None:
@@ -20,6 +27,15 @@ async def test_the_limit_follows_rate_times_answer_time_with_a_quarter_to_spare(
     await fast.acquire()
     await fast.release(0.004)  # 0.4 sends in flight suffice: one at a time
     assert fast.limit == 1
+
+
+async def test_a_first_guess_starts_wide_and_the_first_answer_replaces_it() -> None:
+    window = InFlight(per_second=300, ceiling=64, smoothing=0.1)
+    window.guess(0.060)  # getMe took 60 ms: 23 at once from the first send
+    assert window.limit == 23
+    await window.acquire()
+    await window.release(0.004)  # a real answer: not averaged with the guess
+    assert window.limit == 2
 
 
 async def test_the_ceiling_holds_however_slow_the_answers() -> None:
@@ -77,3 +93,31 @@ async def test_a_slower_link_lets_more_waiters_through_at_once() -> None:
     await window.release(0.03)  # 100 × 0.03 × 1.25 → 4 in flight
     await asyncio.gather(*waiting)
     assert entered == [0, 1, 2, 3] and window.busy == 4
+
+
+async def test_a_reserved_slot_counts_against_the_window() -> None:
+    pacer = Pacer(count=1, window=60.0)
+    pacer.reserve()  # a reply went out: the one message this window allows is taken
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pacer.acquire(), 0.05)
+
+
+def test_only_methods_that_post_a_message_share_the_budget() -> None:
+    sending = ["sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"]
+    assert all(is_message(name) for name in sending)
+    other = ["sendChatAction", "editMessageText", "answerCallbackQuery", "getUpdates"]
+    assert not any(is_message(name) for name in other)
+
+
+async def test_the_running_bot_counts_its_replies_in_the_broadcast_window(
+    server: BotApiServer, kimbot: KimApp
+) -> None:
+    delivery = kimbot.bot_data.delivery
+    assert isinstance(delivery, Broadcasting)
+    pacer = delivery.dispatcher.pacer
+    pacer.window = 60.0  # a window long enough to look at
+    before = pacer.in_window()
+    villager = server.new_user("Wati")
+    await server.private(villager).send("/start")
+    await server.private(villager).expect()
+    assert pacer.in_window() == before + 1

@@ -1,0 +1,49 @@
+"""One budget for Telegram's 30 messages a second, shared by replies and broadcasts.
+
+The interactive bot's messages (replies to villagers, operators' cards, progress reports)
+go through python-telegram-bot's AIORateLimiter as before; this subclass also tells the
+broadcast pacer about each message it lets through, and the pacer leaves that slot out of
+its own schedule. Replies never wait for a broadcast, and the two together stay within the
+limit: before this, each reply during a broadcast was a 30th message in a window paced for
+29 and, with a little jitter, a 429 that paused the whole broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram._utils.types import JSONDict
+from telegram.ext import AIORateLimiter
+
+# Methods that put a message into a chat (the ones Telegram's flood limits count).
+_SENDING_PREFIX = "send"
+_NOT_A_MESSAGE = frozenset({"sendChatAction", "sendInvoice"})
+_ALSO_MESSAGES = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+
+
+def is_message(endpoint: str) -> bool:
+    if endpoint in _ALSO_MESSAGES:
+        return True
+    return endpoint.startswith(_SENDING_PREFIX) and endpoint not in _NOT_A_MESSAGE
+
+
+class SharedRateLimiter(AIORateLimiter):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_message: Callable[[], None] | None = None  # set once broadcasting runs
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if self.on_message is not None and is_message(endpoint):
+            self.on_message()
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
