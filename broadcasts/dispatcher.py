@@ -1,11 +1,12 @@
 """The dispatcher: drains the outbox concurrently, within Telegram's limits.
 
 Algorithm: one loop takes the most urgent due rows (darurat first) in batches of about a
-second's worth and starts a task per row once the in-flight window lets it (pacing.InFlight:
-as many as rate × answer time needs, so a crash duplicates as few as possible, at most
-`max_in_flight`). Each task waits for the pacer (pacing.Pacer: evenly spaced sends, 29 per
-second by default, never more in any window) just before each request, and sends to the same
-chat are spaced (1 s per private chat, 3 s per group or channel by default).
+second's worth and starts a task per row, up to `max_in_flight`. Before each request a task
+waits for its chat (sends to one chat are spaced: 1 s per private chat, 3 s per group or
+channel by default), then for a place in the in-flight window (pacing.InFlight: as many
+requests awaiting their answer as rate × answer time needs, so that a crash duplicates as few
+messages as possible), then for the pacer (pacing.Pacer: evenly spaced sends, 29 per second
+by default, never more in any window).
 
 Answers: RetryAfter pauses every broadcast send for the time Telegram asked, retries the row
 without counting an attempt, and sends one message fewer per window for half a minute;
@@ -13,11 +14,12 @@ Forbidden and "chat not found" fail the row and mark the chat unreachable; ChatM
 moves the row (and the registration) to the new chat and retries at once; timeouts and
 network errors retry with exponential backoff up to `max_attempts`; anything else fails the
 row with Telegram's reason.
-Every result is recorded before the row leaves the in-flight set (see outbox.py for what a
-crash can and cannot do).
+Every answer is recorded before its request leaves the in-flight window (see outbox.py for
+what a crash can and cannot do).
 
-Limits: the pacer knows only its own sends. Interactive replies go through the bot's own
-rate limiter and the headroom left by `rate` (29/s of Telegram's 30/s by default).
+Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py);
+other traffic (another bot on the same token) needs the headroom left by `rate` (29/s of
+Telegram's 30/s by default).
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class Dispatcher:
         self._clock = clock
         self.pacing = pacing or Pacing()
         self._pacer = Pacer(self.pacing.per_window, self.pacing.window)
+        self._slots = asyncio.Semaphore(self.pacing.max_in_flight)  # rows taken at once
         self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -187,7 +190,7 @@ class Dispatcher:
                 break
             if row.announcement_id in self._cancelled:
                 continue
-            await self._window.acquire()
+            await self._slots.acquire()
             self._in_flight.add(row.id)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
@@ -219,56 +222,56 @@ class Dispatcher:
     # --- one row --------------------------------------------------------------------------
 
     async def _deliver(self, row: outbox.Row) -> None:
-        answered: float | None = None  # seconds from the first request to the recorded answer
         try:
-            message = await self._render(row.announcement_id, row.kind)
-            if message is None:
-                await outbox.mark_failed(self._db, row.id, "rejected", "announcement not found")
-                return
-            if row.reply_to:
-                message = replace(message, reply_to=row.reply_to)
-            ids = list(row.message_ids)
-            first_request: float | None = None
-            for index in range(len(ids), len(message.parts)):
-                # Paced here, just before the request, so sends leave at the paced moments.
-                await self._wait_for_pacer()
-                if row.announcement_id in self._cancelled or self._stopping.is_set():
-                    if len(ids) > len(row.message_ids):  # keep the parts that went out
-                        await outbox.retry_later(
-                            self._db,
-                            row.id,
-                            not_before=0,
-                            error="stopped",
-                            sent=ids,
-                            count_attempt=False,
-                        )
-                    return  # stopped while waiting: the row stays pending in the outbox
-                await self._wait_for_chat(row.chat_id)
-                if first_request is None:
-                    first_request = time.monotonic()
-                try:
-                    ids.append(await self._sender.send_part(row.chat_id, message, index))
-                except DeliveryError as error:
-                    error.sent = ids
-                    raise
-                finally:
-                    self._chat_sent(row.chat_id, row.kind)
-            await outbox.mark_sent(self._db, row.id, ids, self._clock.now())
-            if first_request is not None:
-                answered = time.monotonic() - first_request
-        except DeliveryError as error:
-            await self._handle(row, error)
+            await self._deliver_parts(row)
         except Exception as error:  # a bug must fail one row, not stop the queue
             log.exception("unexpected error delivering outbox row %s", row.id)
             await outbox.mark_failed(self._db, row.id, "rejected", repr(error))
         finally:
             self._in_flight.discard(row.id)
-            await self._window.release(answered)
+            self._slots.release()
             for listener in self.listeners:
                 try:
                     await listener(row.announcement_id)
                 except Exception:
                     log.exception("outbox listener failed")
+
+    async def _deliver_parts(self, row: outbox.Row) -> None:
+        """Each part: wait for its chat, a place in the in-flight window and the pacer, send,
+        and record the answer before giving the place up, so the window counts exactly the
+        sends a crash could duplicate."""
+        message = await self._render(row.announcement_id, row.kind)
+        if message is None:
+            await outbox.mark_failed(self._db, row.id, "rejected", "announcement not found")
+            return
+        if row.reply_to:
+            message = replace(message, reply_to=row.reply_to)
+        ids = list(row.message_ids)
+        for index in range(len(ids), len(message.parts)):
+            await self._wait_for_chat(row.chat_id)
+            await self._window.acquire()
+            answered: float | None = None  # seconds from request to recorded answer
+            try:
+                # Paced here, just before the request, so sends leave at the paced moments.
+                await self._wait_for_pacer()
+                if row.announcement_id in self._cancelled or self._stopping.is_set():
+                    return  # the row stays pending, with the parts that went out recorded
+                started = time.monotonic()
+                try:
+                    ids.append(await self._sender.send_part(row.chat_id, message, index))
+                except DeliveryError as error:
+                    error.sent = ids
+                    await self._handle(row, error)
+                    return
+                finally:
+                    self._chat_sent(row.chat_id, row.kind)
+                if len(ids) == len(message.parts):
+                    await outbox.mark_sent(self._db, row.id, ids, self._clock.now())
+                else:  # a long text: its first parts are not sent again after a crash
+                    await outbox.record_parts(self._db, row.id, ids)
+                answered = time.monotonic() - started
+            finally:
+                await self._window.release(answered)
 
     async def _handle(self, row: outbox.Row, error: DeliveryError) -> None:
         if isinstance(error, RateLimited):

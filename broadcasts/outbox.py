@@ -3,8 +3,9 @@
 Crash semantics: a row is `pending` until the send's answer has been recorded. A crash
 between Telegram accepting a message and the `sent` update leaves the row pending, so it is
 sent again after the restart: at most once more per row that was in flight, never skipped.
-Results are recorded one row per transaction (cheap in WAL mode) so that window stays as
-small as the number of sends in flight.
+Every answer is recorded on its own (one statement, cheap in WAL mode), the parts of a long
+text one by one, so a crash can duplicate no more than the requests awaiting an answer;
+the dispatcher keeps those as few as the rate needs (broadcasts/pacing.py, `InFlight`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,14 @@ async def mark_sent(db: Database, row_id: int, message_ids: list[int], now: date
         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_ids = ?,"
         " sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
         (json.dumps(message_ids), isoformat(now), row_id),
+    )
+
+
+async def record_parts(db: Database, row_id: int, message_ids: list[int]) -> None:
+    """The first parts of a long text went out; the row stays pending for the rest."""
+    await db.write(
+        "UPDATE outbox SET message_ids = ? WHERE id = ? AND status = 'pending'",
+        (json.dumps(message_ids), row_id),
     )
 
 

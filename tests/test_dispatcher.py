@@ -69,22 +69,35 @@ class Directory:
 
 
 async def _run(
-    tmp_path: Path, chats: list[int], sender: ScriptedSender, parts: int = 1
+    tmp_path: Path,
+    chats: list[int],
+    sender: ScriptedSender,
+    parts: int = 1,
+    group_interval: float = 3.0,
 ) -> tuple[Database, Directory]:
+    """Deliver one announcement to `chats` (negative ids are KIM groups) until none is
+    pending."""
     db = await Database.open(tmp_path / "kim.sqlite3")
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO announcements(id, status, kind, body, created_at)"
             " VALUES (1, 'sending', 'text', 'x', '2026-11-28')"
         )
-        await outbox.enqueue(conn, 1, [(c, "private") for c in chats], priority=2)
+        rows = [(c, "private" if c > 0 else "kim") for c in chats]
+        await outbox.enqueue(conn, 1, rows, priority=2)
     message = Outgoing(tuple(Part(Kind.TEXT, f"bagian {i}") for i in range(parts)))
 
     async def render(announcement_id: int, kind: str) -> Outgoing:
         return message
 
     directory = Directory()
-    pacing = Pacing(per_second=1000, private_interval=0, backoff=0.01, max_attempts=3)
+    pacing = Pacing(
+        per_second=1000,
+        private_interval=0,
+        group_interval=group_interval,
+        backoff=0.01,
+        max_attempts=3,
+    )
     dispatcher = Dispatcher(db, sender, render, directory, FixedClock(), pacing)
     finished = asyncio.Event()
 
@@ -144,4 +157,43 @@ async def test_a_partly_sent_long_message_resumes_after_its_last_part(tmp_path: 
     assert calls == [0, 1, 1, 2]
     assert sender.sent[9] == [0, 1, 2]
     assert (await outbox.progress(db, 1)).sent == 1
+    await db.close()
+
+
+async def test_each_part_is_recorded_before_the_next_is_sent(tmp_path: Path) -> None:
+    """A crash between the parts of a long text resends none of those that went out."""
+    sender = ScriptedSender()
+    original = sender.send_part
+    recorded: list[str] = []
+
+    async def watched(chat_id: int, message: Outgoing, index: int) -> int:
+        row = await db.fetchone("SELECT message_ids FROM outbox WHERE chat_id = ?", (chat_id,))
+        recorded.append(str(row[0]) if row else "")
+        return await original(chat_id, message, index)
+
+    db = await Database.open(tmp_path / "kim.sqlite3")  # the same file _run opens
+    sender.send_part = watched  # type: ignore[method-assign]
+    try:
+        run_db, _ = await _run(tmp_path, [9], sender, parts=3)
+        await run_db.close()
+    finally:
+        await db.close()
+    assert recorded == ["None", "[101]", "[101, 102]"]
+
+
+async def test_a_chat_that_must_wait_holds_up_no_one_else(tmp_path: Path) -> None:
+    """One send in flight at a time (answers come at once), and a group whose second part
+    must wait its interval: the villagers are served meanwhile."""
+    order: list[int] = []
+    sender = ScriptedSender()
+    original = sender.send_part
+
+    async def noted(chat_id: int, message: Outgoing, index: int) -> int:
+        order.append(chat_id)
+        return await original(chat_id, message, index)
+
+    sender.send_part = noted  # type: ignore[method-assign]
+    db, _ = await _run(tmp_path, [-5, 1, 2, 3, 4], sender, parts=2, group_interval=0.5)
+    assert order[0] == -5 and order[-1] == -5  # its second part only after everyone else
+    assert sorted(order[1:-1]) == [1, 1, 2, 2, 3, 3, 4, 4]
     await db.close()
