@@ -2,10 +2,11 @@
 
 The interactive bot's messages (replies to villagers, operators' cards, progress reports)
 go through python-telegram-bot's AIORateLimiter as before; this subclass also tells the
-broadcast pacer about each message it lets through, and the pacer leaves that slot out of
-its own schedule. Replies never wait for a broadcast, and the two together stay within the
-limit: before this, each reply during a broadcast was a 30th message in a window paced for
-29 and, with a little jitter, a 429 that paused the whole broadcast.
+broadcast pacer about each message it lets through (each attempt, retries after a 429 too),
+and the pacer leaves that slot out of its own schedule. Replies never wait for a broadcast,
+and the two together stay within the limit. Without it each reply during a broadcast was a
+30th message in a window paced for 29 and, with a little jitter, a 429 that paused the
+whole broadcast.
 """
 
 from __future__ import annotations
@@ -42,8 +43,15 @@ class SharedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        if self.on_message is not None and is_message(endpoint):
-            self.on_message()
+        notify = self.on_message
+        if notify is not None and is_message(endpoint):
+            request = callback
+
+            async def counted(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+                notify()  # as each attempt leaves, after this limiter's own waits and retries
+                return await request(*args, **kwargs)
+
+            callback = counted
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )

@@ -8,8 +8,9 @@ late lets the next one catch up, but never closer than `spacing` of an interval 
 event-loop jitter costs little throughput (unlike a token bucket of one) and yet never puts
 two sends side by side. Pairs are what tipped a window over the limit at the server: with
 catch-up of a whole slot, 29 sends a window met about one 429 per 600 messages at S=10;
-with three quarters of a slot, none in 10,000 (see the README's benchmark). A sliding window
-on top guarantees that no `window` ever holds more than `count` sends, whatever happened.
+with three quarters of a slot, a few in 10,000 (see the README's benchmark). A sliding
+window on top guarantees that no `window` ever holds more than `count` sends, whatever
+happened.
 
 Limits: it paces the moment a send starts; the server counts arrivals, so `count` should
 stay one below Telegram's limit (29 of 30) to absorb the jitter in between.
