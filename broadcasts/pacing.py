@@ -59,8 +59,7 @@ class Pacer:
                 await asyncio.sleep(self._next - _EPOLL_HALF_TICK - now)
             while True:  # the hard cap: never more than `count` in any window
                 now = time.monotonic()
-                while self._recent and self._recent[0] <= now - self.window:
-                    self._recent.popleft()
+                self._forget_before(now - self.window)
                 if len(self._recent) < self._count:
                     break
                 await asyncio.sleep(self._recent[0] + self.window - now)
@@ -69,14 +68,19 @@ class Pacer:
 
     def in_window(self) -> int:
         """Messages counted in the current window."""
-        now = time.monotonic()
-        return sum(1 for sent in self._recent if sent > now - self.window)
+        self._forget_before(time.monotonic() - self.window)
+        return len(self._recent)
 
     def reserve(self) -> None:
         """Someone else sends a message now: it counts in the window and takes a slot."""
         now = time.monotonic()
+        self._forget_before(now - self.window)  # replies come with no broadcast running too
         self._recent.append(now)
         self._next = max(self._next, now - self.window / self._count) + self.window / self._count
+
+    def _forget_before(self, moment: float) -> None:
+        while self._recent and self._recent[0] <= moment:
+            self._recent.popleft()
 
 
 class InFlight:

@@ -121,3 +121,10 @@ async def test_the_running_bot_counts_its_replies_in_the_broadcast_window(
     await server.private(villager).send("/start")
     await server.private(villager).expect()
     assert pacer.in_window() == before + 1
+
+
+def test_replies_without_a_broadcast_are_forgotten_once_their_window_passed() -> None:
+    pacer = Pacer(count=29, window=0.0)  # every window is already over
+    for _ in range(1000):
+        pacer.reserve()
+    assert len(pacer._recent) <= 1  # not a thousand timestamps kept for nothing
