@@ -108,6 +108,7 @@ async def test_five_sigkills_lose_nothing_and_duplicate_at_most_one_each(
             for chat in pending & reached()
             if server.stats.delivered[chat] > unrecorded.get(chat, 0)
         }
+        assert len(in_flight) <= 1, f"kill {kill} found {len(in_flight)} unrecorded deliveries"
         unrecorded.update(in_flight)
 
     last_run = {**BOT_SETTINGS, "LOG_LEVEL": "DEBUG"}
