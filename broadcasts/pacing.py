@@ -76,7 +76,8 @@ class Pacer:
         now = time.monotonic()
         self._forget_before(now - self.window)  # replies come with no broadcast running too
         self._recent.append(now)
-        self._next = max(self._next, now - self.window / self._count) + self.window / self._count
+        interval = self.window / self._count
+        self._next = max(self._next, now - interval) + interval
 
     def _forget_before(self, moment: float) -> None:
         while self._recent and self._recent[0] <= moment:
