@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -17,7 +19,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot import regions
+from bot import keyboards, regions
 from bot.clock import Clock, SystemClock
 from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
@@ -81,7 +83,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
     services.settings = settings
     services.clock = clock or SystemClock(settings.tz)
 
-    # Group -1 runs before every other handler and never stops them.
+    # Groups below 0 run before every other handler, one handler per group. First a button
+    # press whose data is not on the pressed message (forged or stale) is stopped; then the
+    # sender is remembered.
+    app.add_handler(CallbackQueryHandler(access.genuine_button), group=-2)
     app.add_handler(TypeHandler(Update, access.remember_sender), group=-1)
     # subscriptions first: its deep-link /start <payload> must win over the plain /start.
     # reports too (its /start lpr<n>), and before any handler of plain private messages:
@@ -122,6 +127,7 @@ async def _post_init(app: KimApp) -> None:
     services.db = await Database.open(services.settings.database_path)
     kecamatan, desa = await regions.load_regency(services.db, services.settings.region_code)
     services.started_at = services.clock.now()
+    await keyboards.prune(services.db, services.started_at)
     log.info(
         "ready for %s: %d kecamatan, %d desa/kelurahan",
         services.settings.regency_name,
@@ -134,6 +140,7 @@ async def _post_init(app: KimApp) -> None:
     services.delivery = broadcasting
     if isinstance(app.bot.rate_limiter, SharedRateLimiter):
         app.bot.rate_limiter.on_message = broadcasting.dispatcher.reserve
+        app.bot.rate_limiter.on_answer = functools.partial(_record_keyboard, services)
     # After delivery: catching up on missed runs at start writes outboxes and wakes it.
     scheduler = Scheduler(
         services.db,
@@ -144,6 +151,12 @@ async def _post_init(app: KimApp) -> None:
     )
     services.schedules = scheduler
     await scheduler.start()
+
+
+async def _record_keyboard(
+    services: Services, endpoint: str, params: dict[str, Any], answer: object
+) -> None:
+    await keyboards.record_answer(services.db, endpoint, params, answer, services.clock.now())
 
 
 async def _post_stop(app: KimApp) -> None:

@@ -349,4 +349,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chat_id, hoax_id)
     );
     """,
+    # 8: the callback data of the keyboards the bot left on messages (bot/keyboards.py)
+    """
+    CREATE TABLE keyboards (
+        chat_id    INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        data       TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX keyboards_by_time ON keyboards(at);
+    """,
 ]

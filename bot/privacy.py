@@ -35,6 +35,8 @@ FORGET_STATEMENTS: list[str] = [
     "UPDATE hoax_cases SET pending_by = NULL WHERE pending_by = :user_id",
     # Blank-spot reports keep their place (the map needs it) but no longer name the reporter.
     "UPDATE blankspots SET reporter_id = NULL WHERE reporter_id = :user_id",
+    # The keyboards left in their private chat: the chat is the person.
+    "DELETE FROM keyboards WHERE chat_id = :user_id",
 ]
 
 

@@ -7,11 +7,16 @@ and the pacer leaves that slot out of its own schedule. Replies never wait for a
 and the two together stay within the limit. Without it each reply during a broadcast was a
 30th message in a window paced for 29 and, with a little jitter, a 429 that paused the
 whole broadcast.
+
+Being the one hook python-telegram-bot offers around every request and its answer, it also
+hands each answer to `on_answer`: that is how the keyboard ledger (bot/keyboards.py) learns
+which buttons the bot left on which message, whatever code sent it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram._utils.types import JSONDict
@@ -21,6 +26,10 @@ from telegram.ext import AIORateLimiter
 _SENDING_PREFIX = "send"
 _NOT_A_MESSAGE = frozenset({"sendChatAction", "sendInvoice"})
 _ALSO_MESSAGES = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+
+log = logging.getLogger(__name__)
+
+AnswerHook = Callable[[str, dict[str, Any], object], Awaitable[None]]
 
 
 def is_message(endpoint: str) -> bool:
@@ -33,6 +42,7 @@ class SharedRateLimiter(AIORateLimiter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.on_message: Callable[[], None] | None = None  # set once broadcasting runs
+        self.on_answer: AnswerHook | None = None  # set once the database is open
 
     async def process_request(
         self,
@@ -52,6 +62,13 @@ class SharedRateLimiter(AIORateLimiter):
                 return await request(*args, **kwargs)
 
             callback = counted
-        return await super().process_request(
+        answer = await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+        observe = self.on_answer
+        if observe is not None:
+            try:
+                await observe(endpoint, data, answer)
+            except Exception:  # the message is out: a failed note about it must not undo that
+                log.warning("could not record the answer to %s", endpoint, exc_info=True)
+        return answer

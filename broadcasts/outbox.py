@@ -98,6 +98,21 @@ async def next_due_time(db: Database) -> float | None:
     return None if value is None else float(value)
 
 
+async def delivered_as(db: Database, chat_id: int, message_id: int) -> tuple[int, str] | None:
+    """The announcement and chat kind that `message_id` in that chat delivered, if any.
+
+    Only for the rare look-up of an old message's buttons (bot/keyboards.py): there is no
+    index on chat_id, to keep the hot path of writing and claiming rows as it is.
+    """
+    row = await db.fetchone(
+        "SELECT announcement_id, kind FROM outbox WHERE chat_id = ? AND message_ids IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM json_each(outbox.message_ids) WHERE value = ?)"
+        " ORDER BY id DESC LIMIT 1",
+        (chat_id, message_id),
+    )
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 async def mark_sent(db: Database, row_id: int, message_ids: list[int], now: datetime) -> None:
     await db.write(
         "UPDATE outbox SET status = 'sent', attempts = attempts + 1, message_ids = ?,"

@@ -32,15 +32,23 @@ def parts(announcement: Announcement, organization: str, *, verified: bool) -> l
     return frame(announcement.body, (header, header_entities), (footer, footer_entities))
 
 
-def outgoing(announcement: Announcement, organization: str, chat_kind: str) -> Outgoing:
-    """What one chat of `chat_kind` receives: reaction buttons for all, a relay button in KIM
-    groups, and for a correction a reply to the original in that chat (added per row)."""
-    buttons: list[tuple[tuple[str, str], ...]] = [
+def buttons(announcement_id: int, chat_kind: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Reaction buttons for all, a relay button in KIM groups: (label, data) rows."""
+    rows: list[tuple[tuple[str, str], ...]] = [
         (
-            (t.VOTE_UP, vote_data(announcement.id, UP)),
-            (t.VOTE_DOWN, vote_data(announcement.id, DOWN)),
+            (t.VOTE_UP, vote_data(announcement_id, UP)),
+            (t.VOTE_DOWN, vote_data(announcement_id, DOWN)),
         )
     ]
     if chat_kind == "kim":
-        buttons.append(((t.RELAYED, relay_data(announcement.id)),))
-    return Outgoing(tuple(parts(announcement, organization, verified=True)), tuple(buttons))
+        rows.append(((t.RELAYED, relay_data(announcement_id)),))
+    return tuple(rows)
+
+
+def outgoing(announcement: Announcement, organization: str, chat_kind: str) -> Outgoing:
+    """What one chat of `chat_kind` receives: the announcement with its `buttons`, and for a
+    correction a reply to the original in that chat (added per row)."""
+    return Outgoing(
+        tuple(parts(announcement, organization, verified=True)),
+        buttons(announcement.id, chat_kind),
+    )

@@ -10,11 +10,13 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop
 
-from bot import audit, commands, texts
+from bot import audit, commands, keyboards, texts
 from bot.people import Person, Role, may, remember, roles_of
 from bot.services import KimContext
+from broadcasts import outbox, render
 from handlers import menus
 
 Callback = Callable[[Update, KimContext], Coroutine[Any, Any, Any]]
@@ -88,3 +90,49 @@ async def stale_button(update: Update, context: KimContext) -> None:
     """Any button no handler recognises: old keyboards and forged data change nothing."""
     if update.callback_query is not None:
         await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+async def genuine_button(update: Update, context: KimContext) -> None:
+    """Before every handler: a press must carry data the pressed message's keyboard holds.
+
+    Telegram's copy of the keyboard comes with the press; for old messages it does not, and
+    the ledger of keyboards the bot sent (or, for an announcement, the outbox) answers
+    instead. Anything else is forged or stale: it is audited (who pressed what) and goes no
+    further (see bot/keyboards.py).
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    message = query.message
+    if isinstance(message, Message):
+        markup = message.reply_markup
+        on_message = keyboards.callback_data(None if markup is None else markup.to_dict())
+    elif message is not None:
+        on_message = await _offered_earlier(context, message.chat.id, message.message_id)
+    else:
+        on_message = []  # an inline-mode message: the bot offers none
+    if keyboards.offered(query.data, on_message):
+        return
+    services = context.bot_data
+    await audit.log(
+        services.db,
+        at=services.clock.now(),
+        actor_id=query.from_user.id,
+        action="button.refused",
+        object_type="button",
+        object_id=(query.data or "")[:64],
+    )
+    await stale_button(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _offered_earlier(context: KimContext, chat_id: int, message_id: int) -> list[str]:
+    db = context.bot_data.db
+    recorded = await keyboards.recorded(db, chat_id, message_id)
+    if recorded:
+        return recorded
+    delivered = await outbox.delivered_as(db, chat_id, message_id)
+    if delivered is None:
+        return []
+    announcement_id, chat_kind = delivered
+    return [data for row in render.buttons(announcement_id, chat_kind) for _, data in row]

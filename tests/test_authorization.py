@@ -1,7 +1,9 @@
 """Who may use what: every privileged command and every privileged button, tried as a villager,
 as the admin of a KIM group, as an operator, a verifier and an admin. Only the roles that
 bot/commands.py (for commands) and each button's guard name get through; everyone else is
-told "hanya untuk petugas", and every refusal is in the audit log.
+told "hanya untuk petugas", and every refusal is in the audit log. The buttons are pressed on
+cards the bot really showed each persona (tests/cards.py): forged data on other messages
+never reaches a role check (tests/test_forged_buttons.py).
 
 The tables are checked against the running application, so a new command or a new guarded
 button cannot be left out: the first test fails until it is listed here."""
@@ -29,6 +31,7 @@ from bot.people import ADMINS, EVERYONE, OPERATORS, VERIFIERS, Person, Role
 from bot.services import KimApp
 from bot.settings import Settings
 from tests.botapi import BotApiServer, FakeUser
+from tests.cards import card_with
 from tests.faultkit import kim_group
 
 PERSONAS: dict[str, frozenset[Role]] = {  # what each one holds in a private chat
@@ -221,9 +224,12 @@ async def test_privileged_buttons_answer_only_their_roles(
         user = await cast.new(persona)
         chat = server.private(user)
         await chat.send("/bantuan")
-        message = await chat.expect()
+        await chat.expect()
         for pattern, (data, roles) in BUTTONS.items():
-            answer = await chat.press_data(message, data, timeout=10)
+            # A card of its own each time: a press that gets through may edit its card.
+            card = await card_with(kimbot, user.id, data)
+            await chat.expect()
+            answer = await chat.press_data(card, data, timeout=10)
             refused = answer.text == texts.NOT_ALLOWED_BUTTON
             if refused == (not held.isdisjoint(roles)):
                 wrong.append(f"{data} as {persona}: {answer.text!r}")

@@ -19,7 +19,8 @@ from broadcasts.content import Body, Kind
 from broadcasts.service import Broadcasting
 from broadcasts.targets import Targets, Urgency
 from tests.botapi import BotApiServer, FakeUser
-from tests.test_broadcast_history import Bangil, bangil, copy_in, deliver
+from tests.cards import card_with
+from tests.test_broadcast_history import Bangil, bangil, deliver
 
 __all__ = ["bangil"]  # a fixture shared with test_broadcast_history
 
@@ -153,8 +154,9 @@ async def test_a_villager_pressing_staff_buttons_is_refused_and_audited(
     """Old or forged /siaran and verify buttons change nothing for a villager."""
     await deliver(kimbot, server, bangil.budi, bangil.sari)
     siti = server.private(bangil.siti)
-    message = copy_in(server, bangil.siti)
-    for data in ("sd:1:kab", "sd:1:ok", "vf:1:ok", "vf:1:no", "rw:1:wy"):
+    forged = ("sd:1:kab", "sd:1:ok", "vf:1:ok", "vf:1:no", "rw:1:wy")
+    message = await card_with(kimbot, bangil.siti.id, *forged)
+    for data in forged:
         answer = await siti.press_data(message, data)
         assert answer.text == texts.NOT_ALLOWED_BUTTON and answer.show_alert, data
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

@@ -13,6 +13,7 @@ from bot.people import Role
 from bot.services import KimApp
 from tests.botapi import BotApiServer, FakeUser
 from tests.botapi.session import ChatSession
+from tests.cards import card_with
 from tests.test_coverage import PNG_SIGNATURE, RACI, add_kim, add_subscriber
 
 
@@ -149,7 +150,9 @@ async def test_villager_is_refused_cakupan_and_its_buttons(
     refusal = await chat.expect()
     assert "hanya untuk petugas" in refusal.text
     assert "dari 365 desa" not in refusal.text
-    answer = await chat.press_data(refusal, "cak:png")
+    card = await card_with(kimbot, villager.id, "cak:png")
+    await chat.expect()
+    answer = await chat.press_data(card, "cak:png")
     assert "hanya untuk petugas" in (answer.text or "")
     await chat.expect_nothing(within=0.3)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

@@ -21,6 +21,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.storage import Database
 from tests.botapi import BotApiServer
+from tests.cards import card_with
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,9 +91,9 @@ async def test_villager_is_refused_poster_and_its_buttons(
     await chat.send("/poster")
     refusal = await chat.expect()
     assert "hanya untuk petugas" in refusal.text
-    await chat.send("/langganan")
-    menu = await chat.expect()
-    answer = await chat.press_data(menu, "pst:d:d3514142011")
+    card = await card_with(kimbot, villager.id, "pst:d:d3514142011")
+    await chat.expect()
+    answer = await chat.press_data(card, "pst:d:d3514142011")
     assert answer.text == texts.NOT_ALLOWED_BUTTON
     await chat.expect_nothing(within=0.2)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

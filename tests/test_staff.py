@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import audit
 from bot.services import KimApp
 from tests.botapi import BotApiServer, FakeUser
+from tests.cards import card_with
 
 
 async def test_villager_is_refused_operator_and_it_is_audited(
@@ -131,8 +132,10 @@ async def test_villager_pressing_an_admin_button_is_refused(
     villager = server.new_user("Eko")
     chat = server.private(villager)
     await chat.send("/start")
-    welcome = await chat.expect()
-    answer = await chat.press_data(welcome, "stf:add:operator")
+    await chat.expect()
+    card = await card_with(kimbot, villager.id, "stf:add:operator")
+    await chat.expect()
+    answer = await chat.press_data(card, "stf:add:operator")
     assert "hanya untuk petugas" in (answer.text or "")
     await chat.expect_nothing(within=0.3)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

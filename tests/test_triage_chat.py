@@ -177,9 +177,9 @@ async def test_duplicates_forged_buttons_villagers_and_statistics(
         assert answer.text in (texts.STALE_BUTTON, "Kasus ini sudah diputus atau digabung.")
     edi, ticket_message = villagers[1]
     refused = await server.private(edi).press_data(ticket_message, "tr:1:v:h")
-    assert refused.text == texts.NOT_ALLOWED_BUTTON and refused.show_alert
-    denied = await audit.entries(db, action="access.denied")
-    assert [(e.actor_id, e.object_id) for e in denied] == [(edi.id, "antrian.button")]
+    assert refused.text == texts.STALE_BUTTON and refused.show_alert
+    refusals = await audit.entries(db, action="button.refused")
+    assert (edi.id, "tr:1:v:h") in [(e.actor_id, e.object_id) for e in refusals]
     assert [tuple(r) for r in await db.fetchall(statuses)] == before
 
     await operator.press(queue, "#1 · 1 laporan")  # the list was made before the merge
