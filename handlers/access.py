@@ -104,13 +104,13 @@ async def genuine_button(update: Update, context: KimContext) -> None:
     if query is None:
         return
     message = query.message
-    if isinstance(message, Message):
+    if message is None:
+        on_message = []  # an inline-mode message: the bot offers none
+    elif isinstance(message, Message) and message.is_accessible:
         markup = message.reply_markup
         on_message = keyboards.callback_data(None if markup is None else markup.to_dict())
-    elif message is not None:
+    else:  # date 0: PTB may still parse it as a Message, but one without its keyboard
         on_message = await _offered_earlier(context, message.chat.id, message.message_id)
-    else:
-        on_message = []  # an inline-mode message: the bot offers none
     if keyboards.offered(query.data, on_message):
         return
     services = context.bot_data

@@ -185,8 +185,19 @@ async def test_cancel_pressing_twice_and_forged_buttons(
     for forged in ("bs:k:::99:::::", "bs:d:::14:9999:::", "bs:p::::::t:n:", "bs:o:1.0::14::::"):
         answer = await chat.press_data(picker, forged)
         assert answer.text == "Pilihan ini sudah tidak berlaku.", forged
+    # Skipping steps with data of a later step is forged too: only the shown buttons count.
     final = Draft(kecamatan_code=BANGIL, operator=Operator.XL, problem=Problem.NO_SIGNAL)
-    await chat.press_data(picker, final.data(Step.PROBLEM))
+    answer = await chat.press_data(picker, final.data(Step.PROBLEM))
+    assert answer.text == "Pilihan ini sudah tidak berlaku."
+    await chat.press(picker, "Bangil")
+    await chat.press(await chat.expect_edit(picker), "Tidak tahu desanya ⏭")
+    await chat.press(await chat.expect_edit(picker), "XL")
+    problems = await chat.expect_edit(picker)
+    shown = [b for row in problems.buttons for b in row]
+    [last] = [b.callback_data for b in shown if b.text == "Tidak ada sinyal"]
+    assert last is not None
+    await chat.press_data(problems, last)
+    await chat.press_data(problems, last)  # the second tap, before the keyboard is gone
     await chat.expect(contains="tercatat")
     db = kimbot.bot_data.db
     assert await db.fetchval("SELECT count(*) FROM blankspots") == 1

@@ -218,18 +218,42 @@ class ChatSession:
         """Send a callback query with arbitrary data, as a stale or forged button would."""
         return await self._callback(self._live(message), data, timeout, label=f"data={data!r}")
 
+    async def press_old(
+        self,
+        message: MessageRef,
+        data: str,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> CallbackAnswer:
+        """A press on a message Telegram no longer shows the bot in full: the update carries
+        only its chat, its id and date 0 (an InaccessibleMessage), not its keyboard."""
+        return await self._callback(
+            self._live(message), data, timeout, label=f"old data={data!r}", inaccessible=True
+        )
+
     async def _callback(
-        self, live: SentMessage, data: str, within: float, *, label: str
+        self,
+        live: SentMessage,
+        data: str,
+        within: float,
+        *,
+        label: str,
+        inaccessible: bool = False,
     ) -> CallbackAnswer:
         world = self.world
         query_id = str(4_000_000_000_000_000 + world.next_id())
         world.callbacks[query_id] = None
+        shown = (
+            {"chat": self.chat.to_api(), "message_id": live.message_id, "date": 0}
+            if inaccessible
+            else world.message_api(live)
+        )
         world.updates.push(
             "callback_query",
             {
                 "id": query_id,
                 "from": self.user.to_api(),
-                "message": world.message_api(live),
+                "message": shown,
                 "chat_instance": str(abs(self.chat.id) * 7 + 3),
                 "data": data,
             },
