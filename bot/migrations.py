@@ -357,7 +357,7 @@ MIGRATIONS: list[str] = [
         data       TEXT NOT NULL,
         at         TEXT NOT NULL,
         PRIMARY KEY (chat_id, message_id)
-    ) WITHOUT ROWID;
+    );
     CREATE INDEX keyboards_by_time ON keyboards(at);
     """,
 ]

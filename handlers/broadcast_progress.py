@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot
 
+from bot import privacy
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import siaran as t
@@ -84,7 +85,7 @@ def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
     for chat_id, kind, reason, error, attempts in failures:
         writer.writerow(
             [
-                chat_id,
+                "" if privacy.is_anonymous(chat_id) else chat_id,  # a forgotten person
                 t.KIND_LABELS.get(kind, kind),
                 t.FAILURE_REASONS.get(reason, reason),
                 error,

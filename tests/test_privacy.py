@@ -1,4 +1,5 @@
-"""/hapusdata and `privacy.forget_person`: afterwards no row in any table names the person."""
+"""/hapusdata and `privacy.forget_person`: afterwards no row in any table names the person,
+and every column of the live schema has a declared decision."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from bot import audit, people, privacy, regions, subscriptions
+from bot import audit, kim, people, privacy, regions, subscriptions
 from bot.people import Person, Role
 from bot.services import KimApp
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
+from bot.texts import kim as kim_texts
 from bot.topics import DEFAULT_BITS
+from broadcasts import reactions
 from handlers import menus
-from tests.botapi import BotApiServer, FakeUser
+from tests.botapi import BotApiServer, ChatSession, FakeUser, SentMessage
+from tests.network import Network
+from tests.test_blankspots import LATITUDE, LONGITUDE, _report_with_location
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -35,6 +40,34 @@ async def cells_naming(db: Database, user_id: int) -> list[str]:
             )
             if count:
                 found.append(f"{table}.{name}")
+    return found
+
+
+async def schema_columns(db: Database) -> set[tuple[str, str]]:
+    """(table, column) of every table in the live schema but SQLite's own."""
+    tables = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    return {
+        (table["name"], column["name"])
+        for table in tables
+        for column in await db.fetchall(f'PRAGMA table_info("{table["name"]}")')
+    }
+
+
+async def cells_holding(db: Database, *needles: str) -> dict[str, set[str]]:
+    """needle → `table.column` of every cell, in every table, whose text contains it
+    (ignoring case; numbers are read as text, so an id inside JSON counts too)."""
+    found: dict[str, set[str]] = {}
+    for table, column in sorted(await schema_columns(db)):
+        for needle in needles:
+            count = await db.fetchval(
+                f'SELECT COUNT(*) FROM "{table}"'
+                f' WHERE instr(lower(CAST("{column}" AS TEXT)), lower(?)) > 0',
+                (needle,),
+            )
+            if count:
+                found.setdefault(needle, set()).add(f"{table}.{column}")
     return found
 
 
@@ -160,3 +193,193 @@ async def test_hapusdata_cancelled_keeps_everything(server: BotApiServer, kimbot
     db = kimbot.bot_data.db
     assert await people.find(db, villager.id) is not None
     assert len(await subscriptions.of_person(db, villager.id)) == 1
+
+
+async def test_every_column_of_the_schema_has_a_decision(db: Database) -> None:
+    """A table or column without a decision in bot/privacy.POLICY (or a stale one) fails."""
+    live = await schema_columns(db)
+    declared = privacy.declared_columns()
+    assert sorted(live - declared) == [], "decide in bot/privacy.POLICY what forgetting does"
+    assert sorted(declared - live) == [], "bot/privacy.POLICY names columns that are gone"
+
+
+# --- one person, everywhere, through the chats -------------------------------------------
+
+PHONE = "081234567890"
+OWN_REPORT = f"Ada arisan online bodong, uang saya hilang. Hubungi saya di {PHONE}"
+CHAIN_LETTER = "Pesan berantai: air PAM tercemar, jangan diminum tiga hari"
+ANNOUNCEMENT = "Imunisasi campak gratis di puskesmas Bangil hari Kamis."
+CHECKED = "Kerja bakti membersihkan saluran air hari Minggu pagi."
+SCHEDULED = "Senam lansia setiap pagi di lapangan desa."
+
+
+async def until(chat: ChatSession, text: str, timeout: float = 10.0) -> SentMessage:  # noqa: ASYNC109
+    """The next message containing `text`, passing over the notices in between."""
+    while True:
+        message = await chat.expect(timeout=timeout)
+        if text in message.text:
+            return message
+
+
+async def compose(chat: ChatSession, text: str) -> SentMessage:
+    """/siaran up to the preview summary: Kesehatan, Penting, Kecamatan Bangil."""
+    await chat.send("/siaran")
+    await until(chat, "Pengumuman baru")
+    await chat.send(text)
+    topics = await until(chat, "topik")
+    await chat.press(topics, "Kesehatan")
+    urgency = await chat.expect_edit(topics)
+    await chat.press(urgency, "❗ Penting")
+    panel = await chat.expect_edit(urgency)
+    await chat.press(panel, "Kecamatan… (0)")
+    picker = await chat.expect_edit(panel)
+    await chat.press(picker, "Bangil")
+    picker = await chat.expect_edit(picker)
+    await chat.press(picker, "Selesai ✓")
+    panel = await chat.expect_edit(picker)
+    await chat.press(panel, "Lanjut ke pratinjau »")
+    return await until(chat, "Pratinjau")
+
+
+async def approve(verifier: ChatSession, button: str = "✅ Setujui & kirim") -> None:
+    request = await until(verifier, "Perlu verifikasi")
+    await verifier.press(request, button)
+    await verifier.expect_edit(request)
+
+
+def delivered_copy(server: BotApiServer, chat_id: int, text: str) -> SentMessage:
+    [copy] = [m for m in server.sent_to(chat_id) if text in m.text and "Terverifikasi" in m.text]
+    return copy
+
+
+async def test_hapusdata_forgets_a_villager_who_is_also_kim_admin_and_operator(
+    server: BotApiServer, kimbot: KimApp, admin: FakeUser
+) -> None:
+    """Someone who reported, mapped a blank spot, registered a KIM, subscribed, voted, relayed,
+    drafted, verified and scheduled: after /hapusdata no cell holds their id, name, username or
+    the phone number they wrote, and the counts stay."""
+    db = kimbot.bot_data.db
+    network = Network(server, kimbot)
+    nur = server.new_user("Nurzaitun", last_name="Qoriyah", username="nurzai_q")
+    mine = server.private(nur)
+    ops = server.private(admin)
+    await ops.send("/start")
+    await ops.expect()
+
+    # As a villager: a blank spot, a report, a forwarded message of theirs reported by Siti.
+    await _report_with_location(server, nur)
+    await mine.send(f"/lapor {OWN_REPORT}")
+    await until(mine, "Laporan Anda tercatat")
+    siti = server.private(server.new_user("Siti"))
+    await siti.send("/lapor")
+    await until(siti, "Kirim atau teruskan")
+    await siti.forward(CHAIN_LETTER, from_user=nur)
+    await until(siti, "Laporan Anda tercatat")
+
+    # As the admin of a village group: the KIM of Raci, approved by the office.
+    group = server.new_group("KIM Raci", admins=[nur])
+    await server.add_bot_to(group, by=nur)
+    in_group = server.in_group(group, nur)
+    await in_group.expect(contains="/daftarkim")
+    await in_group.send("/daftarkim")
+    menu = await in_group.expect(contains="kecamatan")
+    await in_group.press(menu, "Bangil")
+    page = await in_group.expect_edit(menu)
+    await in_group.press(page, "›")
+    page = await in_group.expect_edit(menu)
+    await in_group.press(page, "Raci")
+    chosen = await in_group.expect_edit(menu)
+    await in_group.expect(contains="Nama KIM")
+    await in_group.press(chosen, "Pakai nama 'KIM Raci'")
+    await in_group.expect_edit(menu)
+    card = await until(ops, "Pendaftaran KIM")
+    assert "Diminta oleh: Nurzaitun Qoriyah" in card.text
+    await ops.press(card, "Setujui")
+    await ops.expect_edit(card)
+    await in_group.expect(contains="resmi")
+
+    # As a subscriber of Raci.
+    await mine.send("/langganan")
+    step = await mine.expect()
+    await mine.press(step, "Bangil")
+    step = await mine.expect_edit(step)
+    await mine.press(step, "Raci")
+    step = await mine.expect_edit(step)
+    await mine.press(step, "Kesehatan")
+    step = await mine.expect_edit(step)
+    await mine.press(step, "Simpan")
+    assert "Anda sekarang berlangganan" in (await mine.expect_edit(step)).text
+
+    # As an operator and verifier: a draft of theirs sent, another's verified, a schedule.
+    now = kimbot.bot_data.clock.now()
+    for role in (Role.OPERATOR, Role.VERIFIER):
+        await people.grant(db, user_id=nur.id, role=role, actor_id=admin.id, now=now)
+    budi = server.private(await network.staff("Budi", Role.OPERATOR))
+    sari = server.private(await network.staff("Sari", Role.VERIFIER))
+    summary = await compose(mine, ANNOUNCEMENT)
+    await mine.press(summary, "📨 Kirim ke verifikator")
+    await approve(sari)
+    await until(mine, "selesai dikirim")
+    summary = await compose(budi, CHECKED)
+    await budi.press(summary, "📨 Kirim ke verifikator")
+    await approve(mine)
+    await until(budi, "selesai dikirim")
+    await until(sari, "Perlu verifikasi")  # the same request, already decided by Nurzaitun
+    summary = await compose(mine, SCHEDULED)
+    await mine.press(summary, "🗓 Jadwalkan lalu kirim ke verifikator")
+    kinds = await mine.expect_edit(summary)
+    await mine.press(kinds, "Setiap hari")
+    hours = await mine.expect_edit(kinds)
+    await mine.press(hours, "07")
+    minutes = await mine.expect_edit(hours)
+    await mine.press(minutes, "07.00")
+    plan = await mine.expect_edit(minutes)
+    await mine.press(plan, "📨 Kirim ke verifikator")
+    await approve(sari, "✅ Setujui & jadwalkan")
+
+    # As a reader: a vote in private, a relay in the group.
+    await mine.press(delivered_copy(server, nur.id, ANNOUNCEMENT), "👍 Bermanfaat")
+    await in_group.press(
+        delivered_copy(server, group.id, ANNOUNCEMENT), "✅ Sudah diteruskan ke warga"
+    )
+
+    needles = (str(nur.id), "Nurzaitun", "Qoriyah", "nurzai_q", PHONE)
+    before = await cells_holding(db, *needles)
+    assert {
+        "outbox.chat_id",
+        "reactions.user_id",
+        "relays.user_id",
+        "announcements.author_id",
+        "announcements.verified_by",
+        "announcements.progress_chat_id",
+        "schedules.created_by",
+        "registrations.requested_by",
+        "hoax_reports.reporter_id",
+        "blankspots.reporter_id",
+        "subscriptions.user_id",
+        "staff.user_id",
+        "audit_log.actor_id",
+    } <= before[str(nur.id)]
+    assert {"audit_log.detail", "hoax_reports.origin", "hoax_reports.reporter_name"} <= before[
+        "Nurzaitun"
+    ]
+    assert before[PHONE] == {"hoax_reports.text"}
+    counts = "SELECT (SELECT COUNT(*) FROM hoax_reports), (SELECT COUNT(*) FROM outbox"
+    counts += " WHERE status = 'sent'), (SELECT COUNT(*) FROM blankspots)"
+    counted = tuple(await db.fetchone(counts) or ())
+
+    await mine.send("/hapusdata")
+    ask = await until(mine, "Hapus data Anda")
+    await mine.press(ask, "Ya, hapus data saya")
+    assert "sudah dihapus" in (await mine.expect_edit(ask)).text
+
+    assert await cells_holding(db, *needles) == {}
+    assert tuple(await db.fetchone(counts) or ()) == counted
+    feedback = await reactions.feedback(db, 1)
+    assert (feedback.up, feedback.down, feedback.relays) == (1, 0, 1)
+    spot = await db.fetchone("SELECT latitude, longitude FROM blankspots")
+    assert spot is not None and tuple(spot) == (round(LATITUDE, 2), round(LONGITUDE, 2))
+    registration = await kim.live_for_chat(db, group.id)
+    assert registration is not None
+    card_now = kim_texts.registration_card(registration, "Pasuruan")
+    assert "Diminta oleh: (dihapus)" in card_now

@@ -34,6 +34,10 @@ def day_month_year(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+# Stands where a forgotten person's name was (see bot.privacy).
+REDACTED = "(dihapus)"
+
+
 def esc(value: object) -> str:
     """Escape a value for Telegram HTML."""
     return escape(str(value), quote=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.kim import Kind, Registration, Status
-from bot.texts import day_month_year, esc
+from bot.texts import REDACTED, day_month_year, esc
 
 
 def date(stamp: str) -> str:
@@ -171,6 +171,11 @@ APPROVED_ANSWER = "Disetujui."
 REJECTED_ANSWER = "Ditolak."
 
 
+def _id_or_redacted(user_id: int | None) -> str:
+    """Someone the bot has no name for; nobody at all once they were forgotten."""
+    return REDACTED if user_id is None else f"ID {user_id}"
+
+
 def registration_card(registration: Registration, regency: str) -> str:
     title = "Pendaftaran Forum KIM" if registration.kind == Kind.FORUM else "Pendaftaran KIM"
     lines = [
@@ -185,7 +190,7 @@ def registration_card(registration: Registration, regency: str) -> str:
         ]
     else:
         lines.append(f"Wilayah: {esc(target(registration, regency).removeprefix('Forum KIM '))}")
-    requester = registration.requested_by_name or f"ID {registration.requested_by}"
+    requester = registration.requested_by_name or _id_or_redacted(registration.requested_by)
     lines += [
         f"Diminta oleh: {esc(requester)}",
         f"Waktu: {date_time(registration.requested_at)}",
@@ -195,7 +200,7 @@ def registration_card(registration: Registration, regency: str) -> str:
 
 def decided_note(registration: Registration, by: str | None = None) -> str:
     """Who decided and when; `by` names the person when the database does not know them."""
-    who = esc(by or registration.decided_by_name or f"ID {registration.decided_by}")
+    who = esc(by or registration.decided_by_name or _id_or_redacted(registration.decided_by))
     when = date_time(registration.decided_at) if registration.decided_at else ""
     if registration.status == Status.APPROVED:
         return f"\n\n✅ <b>Disetujui</b> oleh {who}, {when}"
