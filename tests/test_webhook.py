@@ -65,15 +65,16 @@ async def webhook_bot(webhook_settings: Settings, log_output: io.StringIO) -> As
 
 
 def _command(user: FakeUser, text: str, update_id: int) -> dict[str, Any]:
-    """A private-chat command update as a forger would write it by hand."""
+    """A private-chat command from ``user``'s id, written by hand under another name."""
     command = text.split()[0]
+    sender = {**user.to_api(), "first_name": "Rina (palsu)"}
     return {
         "update_id": update_id,
         "message": {
             "message_id": update_id,
             "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
-            "from": user.to_api(),
+            "chat": {"id": user.id, "type": "private", "first_name": "Rina (palsu)"},
+            "from": sender,
             "text": text,
             "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
         },
@@ -91,9 +92,9 @@ async def _post(url: str, update: dict[str, Any], secret: str | None) -> int:
         return answer.status
 
 
-def _known_people(database: Path) -> set[int]:
+def _database_lines(database: Path) -> set[str]:
     with sqlite3.connect(database) as db:
-        return {row[0] for row in db.execute("SELECT user_id FROM people")}
+        return set(db.iterdump())
 
 
 async def test_telegram_updates_with_the_secret_on_the_path_are_handled(
@@ -135,6 +136,13 @@ async def test_forged_updates_are_refused_and_change_nothing(
     refused_with: int,
 ) -> None:
     """An admin's /operator and /siaran posted without the secret or elsewhere: refused, inert."""
+    office = server.private(admin)
+    await office.send("/start")  # the admin has used the bot, so a reply could reach them
+    await office.expect(timeout=10)
+    seen_by_admin = len(server.sent_to(admin))
+    database = webhook_settings.database_path
+    before = _database_lines(database)
+
     base = f"http://127.0.0.1:{webhook_settings.webhook_port}"
     for update_id, text in enumerate(("/operator", "/siaran", "/start"), start=9000):
         assert await _post(base + path, _command(admin, text, update_id), secret) == refused_with
@@ -146,9 +154,12 @@ async def test_forged_updates_are_refused_and_change_nothing(
     await villager.send("/start")
     assert "selamat datang" in (await villager.expect(timeout=10)).text.lower()
 
-    assert server.sent_to(admin) == []
-    assert set(server.stats.delivered) == {lastri.id}
-    assert _known_people(webhook_settings.database_path) == {lastri.id}
+    assert len(server.sent_to(admin)) == seen_by_admin
+    assert set(server.stats.delivered) == {admin.id, lastri.id}
+    assert server.delivered(admin) == seen_by_admin
+    changed = _database_lines(database) ^ before
+    assert changed  # the villager's /start was recorded...
+    assert all(str(lastri.id) in line for line in changed)  # ...and nothing else
 
 
 # ---------------------------------------------------------------- settings
