@@ -173,6 +173,12 @@ def _check_config(settings: Settings) -> int:
         f"LOG_LEVEL: {settings.log_level}",
         f"WEBHOOK_URL: {settings.webhook_url or '- (long polling)'}",
     ]
+    if settings.webhook_url:
+        path = settings.webhook_path or "/"
+        lines += [
+            "WEBHOOK_SECRET: terisi / set",  # load_settings refuses a webhook without one
+            f"WEBHOOK_LISTEN: {settings.webhook_listen}:{settings.webhook_port}{path}",
+        ]
     print("\n".join(lines))
     return 0 if settings.bot_token else 1
 

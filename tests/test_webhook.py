@@ -33,7 +33,7 @@ from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Kim-webhook_secret-0123456789-abcdefghijklmnop"
-HOOK_PATH = "/telegram/kim-webhook"
+HOOK_PATH = "/telegram/kim.webhook"  # the dot must match itself only
 
 
 def _free_port() -> int:
@@ -67,13 +67,14 @@ async def webhook_bot(webhook_settings: Settings, log_output: io.StringIO) -> As
 def _command(user: FakeUser, text: str, update_id: int) -> dict[str, Any]:
     """A private-chat command from ``user``'s id, written by hand under another name."""
     command = text.split()[0]
-    sender = {**user.to_api(), "first_name": "Rina (palsu)"}
+    name = f"{user.first_name} (palsu)"
+    sender = {**user.to_api(), "first_name": name}
     return {
         "update_id": update_id,
         "message": {
             "message_id": update_id,
             "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": "Rina (palsu)"},
+            "chat": {"id": user.id, "type": "private", "first_name": name},
             "from": sender,
             "text": text,
             "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
@@ -110,7 +111,8 @@ async def test_telegram_updates_with_the_secret_on_the_path_are_handled(
     assert "selamat datang" in (await villager.expect(timeout=10)).text.lower()
     office = server.private(admin)
     await office.send("/operator")
-    assert await office.expect(timeout=10)
+    staff = await office.expect(timeout=10)
+    assert "➕ Operator" in staff.button_texts()
     assert server.webhook_deliveries
     assert {delivery.status for delivery in server.webhook_deliveries} == {200}
 
@@ -124,6 +126,7 @@ async def test_telegram_updates_with_the_secret_on_the_path_are_handled(
         pytest.param(HOOK_PATH, TOKEN, 403, id="bot-token"),
         pytest.param("/", SECRET, 404, id="root-path"),
         pytest.param(HOOK_PATH + "x", SECRET, 404, id="longer-path"),
+        pytest.param(HOOK_PATH.replace(".", "x"), SECRET, 404, id="path-as-pattern"),
     ],
 )
 async def test_forged_updates_are_refused_and_change_nothing(

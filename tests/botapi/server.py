@@ -96,7 +96,6 @@ class BotApiServer:
         await site.start()
         self._port = int(self._runner.addresses[0][1])
         self._pusher = WebhookPusher(self.world, self._stopping)
-        self._pusher_task = asyncio.create_task(self._pusher.run())
         return self
 
     async def stop(self) -> None:
@@ -282,6 +281,9 @@ class BotApiServer:
         except ApiError as err:
             return self._fail(method, params, err, started)
         self._log(method, params, 200, started, None)
+        if method == "setWebhook" and self._pusher_task is None:
+            # Only a bot in webhook mode gets its updates pushed; polling tests pay nothing.
+            self._pusher_task = asyncio.create_task(self._pusher.run())
         if delay_after > 0:
             await asyncio.sleep(delay_after)
         return web.Response(
