@@ -150,6 +150,12 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("webhook_listen")
+    @classmethod
+    def _local_unless_asked(cls, value: str) -> str:
+        """An empty value would make the listener answer on every interface."""
+        return value.strip() or "127.0.0.1"
+
     @field_validator("region_code")
     @classmethod
     def _known_regency(cls, value: str) -> str:

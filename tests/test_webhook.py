@@ -203,6 +203,7 @@ def test_webhook_defaults_listen_locally_on_the_url_path() -> None:
     )
     assert settings.webhook_listen == "127.0.0.1"
     assert settings.webhook_path == "/telegram/webhook"
+    assert load_settings({"WEBHOOK_LISTEN": " "}).webhook_listen == "127.0.0.1"  # .env left blank
 
 
 @pytest.mark.parametrize(
