@@ -113,8 +113,7 @@ class Settings(BaseSettings):
     @field_validator("webhook_url")
     @classmethod
     def _absolute_url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """Checked before anything echoes it: a URL holding the token would leak it to every
-        proxy and access log; WEBHOOK_SECRET is what protects the webhook."""
+        """A URL holding the token would leak it to every proxy and access log: refused unechoed."""
         if value is None:
             return None
         url = value.strip()
@@ -132,9 +131,9 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret", mode="before")
     @classmethod
     def _empty_secret_is_none(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
 
     @field_validator("webhook_secret")
     @classmethod

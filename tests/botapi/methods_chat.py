@@ -143,8 +143,7 @@ def get_file(people: People, p: Params) -> JSON:
 
 
 def set_webhook(people: People, p: Params) -> bool:
-    """setWebhook: url and secret_token kept; updates then go there (webhook.py), not to
-    getUpdates, as on Telegram."""
+    """setWebhook: url and secret_token kept; updates go there (webhook.py), as on Telegram."""
     world = people.world
     secret = p.get("secret_token")
     if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
