@@ -61,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+        secrets = [
+            secret.get_secret_value()
+            for secret in (settings.bot_token, settings.webhook_secret)
+            if secret is not None
+        ]
         logsetup.configure(settings.log_level, secrets)
         command = args.command or "run"
         if command == "run":
@@ -107,15 +111,10 @@ def run(settings: Settings) -> int:
 
 def _serve(app: KimApp, settings: Settings) -> None:
     """Polling, or a webhook when WEBHOOK_URL is set; both stop cleanly on SIGINT/SIGTERM."""
+    from bot.app import webhook_arguments
+
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_arguments(settings), allowed_updates=Update.ALL_TYPES)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 
@@ -174,6 +173,12 @@ def _check_config(settings: Settings) -> int:
         f"LOG_LEVEL: {settings.log_level}",
         f"WEBHOOK_URL: {settings.webhook_url or '- (long polling)'}",
     ]
+    if settings.webhook_url:
+        path = settings.webhook_path or "/"
+        lines += [
+            "WEBHOOK_SECRET: terisi / set",  # load_settings refuses a webhook without one
+            f"WEBHOOK_LISTEN: {settings.webhook_listen}:{settings.webhook_port}{path}",
+        ]
     print("\n".join(lines))
     return 0 if settings.bot_token else 1
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypedDict
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -23,7 +24,7 @@ from bot import keyboards, regions
 from bot.clock import Clock, SystemClock
 from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage import Database
 from broadcasts.scheduler import Scheduler
 from broadcasts.service import Broadcasting
@@ -169,17 +170,52 @@ async def _post_shutdown(app: KimApp) -> None:
     await app.bot_data.db.close()
 
 
-@asynccontextmanager
-async def running(app: KimApp, *, poll_timeout: float = 1.0) -> AsyncIterator[KimApp]:
-    """Run the app with long polling inside the caller's event loop (tests, tools).
+class WebhookArguments(TypedDict):
+    """What `Application.run_webhook` and `Updater.start_webhook` both take, by name."""
 
-    The same steps as `Application.run_polling`, minus the signal handling that belongs to
-    the process entry point.
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str
+
+
+def webhook_arguments(settings: Settings) -> WebhookArguments:
+    """The webhook listener as settings describe it; production and tests start the same one.
+
+    The listener answers only on the path of WEBHOOK_URL (PTB reads `url_path` as a regular
+    expression, hence the escape) and only to requests carrying WEBHOOK_SECRET; the token
+    appears in neither, so no proxy or access log can leak it.
+    """
+    if settings.webhook_url is None or settings.webhook_secret is None:  # load_settings checks
+        raise SettingsError("WEBHOOK_URL dan WEBHOOK_SECRET wajib diisi untuk webhook")
+    return WebhookArguments(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=re.escape(settings.webhook_path),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+    )
+
+
+@asynccontextmanager
+async def running(
+    app: KimApp, *, poll_timeout: float = 1.0, webhook: bool = False
+) -> AsyncIterator[KimApp]:
+    """Run the app inside the caller's event loop (tests, tools): polling, or the webhook.
+
+    The same steps as `Application.run_polling` / `run_webhook`, minus the signal handling
+    that belongs to the process entry point.
     """
     await app.initialize()
     assert app.post_init and app.post_stop and app.post_shutdown and app.updater
     await app.post_init(app)
-    await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout) or 1)
+    if webhook:
+        await app.updater.start_webhook(
+            **webhook_arguments(app.bot_data.settings), allowed_updates=Update.ALL_TYPES
+        )
+    else:
+        await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout) or 1)
     await app.start()
     try:
         yield app

@@ -7,19 +7,28 @@ traceback, because the people starting the bot are office staff, not Python deve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import regions
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+WEBHOOK_URL_EXAMPLE = "https://bot.kominfo.example.go.id/telegram/webhook"
+# What Telegram accepts as secret_token in setWebhook.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_SECRET_HINT = (
+    "pakai minimal 32 karakter acak, misalnya hasil "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
 
 
 class SettingsError(Exception):
@@ -47,8 +56,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
     webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Checked even when unset: whether it is required depends on WEBHOOK_URL.
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     allow_self_verify: bool = False
     broadcast_rate: float = Field(default=29.0, gt=0)
@@ -99,6 +109,51 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A URL holding the token would leak it to every proxy and access log: refused unechoed."""
+        if value is None:
+            return None
+        url = value.strip()
+        token = info.data.get("bot_token")
+        secret = token.get_secret_value().strip() if isinstance(token, SecretStr) else ""
+        if secret and secret in url:
+            raise ValueError(
+                f"jangan memuat BOT_TOKEN, pakai jalur biasa (contoh: {WEBHOOK_URL_EXAMPLE})"
+            )
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"'{url}' bukan alamat lengkap (contoh: {WEBHOOK_URL_EXAMPLE})")
+        return url
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Without a secret anyone who reaches the listener can post updates as an admin."""
+        if value is None:
+            if info.data.get("webhook_url"):
+                raise ValueError(f"wajib diisi bila WEBHOOK_URL diisi; {WEBHOOK_SECRET_HINT}")
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                f"hanya 1–256 huruf, angka, _ atau - yang diterima Telegram; {WEBHOOK_SECRET_HINT}"
+            )
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _local_unless_asked(cls, value: str) -> str:
+        """An empty value would make the listener answer on every interface."""
+        return value.strip() or "127.0.0.1"
 
     @field_validator("region_code")
     @classmethod
@@ -151,6 +206,11 @@ class Settings(BaseSettings):
             return ZoneInfo(self.timezone)
         except ZoneInfoNotFoundError as exc:  # validated above; kept for type narrowing
             raise SettingsError(f"TIMEZONE: {exc}") from exc
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to: the webhook listener answers there and nowhere else."""
+        return urlsplit(self.webhook_url).path.rstrip("/") if self.webhook_url else ""
 
     @property
     def regency_name(self) -> str:

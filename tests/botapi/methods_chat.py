@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.botapi.commands import ScopeKey, scope_key
@@ -12,6 +13,7 @@ from tests.botapi.people import People, member_api
 from tests.botapi.state import World
 
 _PRESENT = ("creator", "administrator", "member", "restricted")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def get_me(people: People, p: Params) -> JSON:
@@ -141,8 +143,16 @@ def get_file(people: People, p: Params) -> JSON:
 
 
 def set_webhook(people: People, p: Params) -> bool:
-    """setWebhook: recorded; getUpdates then conflicts, as on Telegram."""
-    people.world.settings["webhook"] = str(p.get("url") or "")
+    """setWebhook: url and secret_token kept; updates go there (webhook.py), as on Telegram."""
+    world = people.world
+    secret = p.get("secret_token")
+    if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    world.settings["webhook"] = str(p.get("url") or "")
+    world.settings["webhook_secret_token"] = str(secret) if secret else None
+    allowed = p.get("allowed_updates")
+    world.updates.set_allowed(allowed if isinstance(allowed, list) else None)
+    _drop_pending(world, p)
     return True
 
 
@@ -150,19 +160,28 @@ def delete_webhook(people: People, p: Params) -> bool:
     """deleteWebhook, honouring drop_pending_updates."""
     world = people.world
     world.settings["webhook"] = ""
+    world.settings["webhook_secret_token"] = None
+    _drop_pending(world, p)
+    return True
+
+
+def _drop_pending(world: World, p: Params) -> None:
     if p.get("drop_pending_updates"):
         world.updates.confirm(world.updates.log[-1]["update_id"] + 1 if world.updates.log else 0)
-    return True
 
 
 def get_webhook_info(people: People, p: Params) -> JSON:
     """getWebhookInfo."""
     world = people.world
-    return {
+    info: JSON = {
         "url": world.settings.get("webhook", ""),
         "has_custom_certificate": False,
         "pending_update_count": world.updates.pending,
     }
+    if world.settings.get("webhook_last_error"):
+        info["last_error_date"] = world.now()
+        info["last_error_message"] = world.settings["webhook_last_error"]
+    return info
 
 
 def _recorder(name: str) -> Handler:

@@ -34,6 +34,8 @@ from tests.botapi.params import loggable, read_params
 from tests.botapi.people import MessageRef, People, message_id_of
 from tests.botapi.session import ChatSession
 from tests.botapi.state import World
+from tests.botapi.webhook import Delivery, WebhookPusher
+from tests.botapi.webhook import stop as stop_pusher
 
 ChatRef = FakeChat | FakeUser | int
 _JSON_TYPE = "application/json"
@@ -77,6 +79,8 @@ class BotApiServer:
         self._port: int | None = None
         self._stopping = asyncio.Event()
         self._sessions: dict[tuple[int, int], ChatSession] = {}
+        self._pusher = WebhookPusher(self.world, self._stopping)
+        self._pusher_task: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -91,11 +95,14 @@ class BotApiServer:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
+        self._pusher = WebhookPusher(self.world, self._stopping)
         return self
 
     async def stop(self) -> None:
         """Release long polls and close the listener."""
         self._stopping.set()
+        await stop_pusher(self._pusher_task)
+        self._pusher_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -159,6 +166,11 @@ class BotApiServer:
     def updates(self) -> list[JSON]:
         """Every update ever queued for the bot."""
         return self.world.updates.log
+
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every POST of an update to the bot's webhook, with the status it answered."""
+        return self._pusher.deliveries
 
     @property
     def pending_updates(self) -> int:
@@ -269,6 +281,9 @@ class BotApiServer:
         except ApiError as err:
             return self._fail(method, params, err, started)
         self._log(method, params, 200, started, None)
+        if method == "setWebhook" and self._pusher_task is None:
+            # Only a bot in webhook mode gets its updates pushed; polling tests pay nothing.
+            self._pusher_task = asyncio.create_task(self._pusher.run())
         if delay_after > 0:
             await asyncio.sleep(delay_after)
         return web.Response(
