@@ -110,6 +110,14 @@ async def other(update: Update, context: KimContext) -> None:
         await update.effective_message.reply_text(texts.BAD_PERSON_ID)
 
 
+async def picker_left_over(update: Update, context: KimContext) -> None:
+    """A person picked after the step ended: nobody is appointed."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            texts.STALE_BUTTON, reply_markup=ReplyKeyboardRemove()
+        )
+
+
 async def _grant(update: Update, context: KimContext, user_id: int, name: str | None) -> None:
     message = update.effective_message
     actor = update.effective_user
@@ -172,3 +180,8 @@ def register(app: KimApp) -> None:
     app.add_handler(MessageHandler(answer & filters.Text([texts.CANCEL_BUTTON]), waiting.cancel))
     app.add_handler(MessageHandler(answer & filters.Regex(r"^\s*\d{1,15}\s*$"), typed))
     app.add_handler(MessageHandler(answer & filters.TEXT & ~filters.COMMAND, other))
+    # The picker keyboard outlives a step that a command or /batal ended: its buttons then
+    # get a short answer and the keyboard goes away.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.Text([texts.CANCEL_BUTTON]), waiting.cancel))
+    app.add_handler(MessageHandler(private & filters.StatusUpdate.USERS_SHARED, picker_left_over))

@@ -93,10 +93,9 @@ async def cancel(update: Update, context: KimContext) -> None:
     if message is None:
         return
     step = close(update, context)
-    if step is None:
-        await message.reply_text(texts.NOTHING_TO_CANCEL)
-        return
-    await message.reply_text(texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
+    # A step may have left a reply keyboard (the person picker): it goes in either case.
+    text = texts.CANCELLED if step is not None else texts.NOTHING_TO_CANCEL
+    await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 
 async def expired(update: Update, context: KimContext) -> None:

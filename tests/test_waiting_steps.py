@@ -194,3 +194,23 @@ async def test_late_kim_name_reply_registers_nothing(
     await g.send("KIM Raci Maju", reply_to=prompt)
     await g.expect(contains="Pertanyaan ini sudah lewat 10 menit")
     assert await _count(kimbot, "registrations") == 0
+
+
+async def test_picker_used_after_a_command_appoints_nobody(
+    server: BotApiServer, kimbot: KimApp, admin: FakeUser
+) -> None:
+    """"➕ Operator", then /status, then a person from the picker: no one is appointed, the
+    picker gets a short answer and goes away."""
+    budi = server.new_user("Budi")
+    chat = await _started(server, admin)
+    await chat.send("/operator")
+    listing = await chat.expect()
+    await chat.press(listing, "➕ Operator")
+    await chat.expect()
+    await chat.send("/status")
+    await chat.expect(contains="kecamatan")
+    await chat.share_users([budi])
+    stale = await chat.expect()
+    assert stale.text == texts.STALE_BUTTON
+    assert stale.reply_markup == {"remove_keyboard": True}
+    assert await _count(kimbot, "staff") == 0
