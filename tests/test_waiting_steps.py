@@ -199,7 +199,7 @@ async def test_late_kim_name_reply_registers_nothing(
 async def test_picker_used_after_a_command_appoints_nobody(
     server: BotApiServer, kimbot: KimApp, admin: FakeUser
 ) -> None:
-    """"➕ Operator", then /status, then a person from the picker: no one is appointed, the
+    """ "➕ Operator", then /status, then a person from the picker: no one is appointed, the
     picker gets a short answer and goes away."""
     budi = server.new_user("Budi")
     chat = await _started(server, admin)
