@@ -26,10 +26,12 @@ from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
+from bot.waiting import Waiting
 from broadcasts.scheduler import Scheduler
 from broadcasts.service import Broadcasting
 from handlers import (
     access,
+    answers,
     blankspots,
     broadcast_compose,
     broadcast_history,
@@ -52,6 +54,7 @@ from handlers import (
     status,
     subscriptions,
     triage,
+    waiting,
 )
 from handlers import regions as region_handlers
 
@@ -83,12 +86,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
     services = app.bot_data
     services.settings = settings
     services.clock = clock or SystemClock(settings.tz)
+    services.waiting = Waiting(settings.waiting_step_timeout)
 
     # Groups below 0 run before every other handler, one handler per group. First a button
     # press whose data is not on the pressed message (forged or stale) is stopped; then the
     # sender is remembered.
     app.add_handler(CallbackQueryHandler(access.genuine_button), group=-2)
     app.add_handler(TypeHandler(Update, access.remember_sender), group=-1)
+    # First in group 0, before any module: edited messages stop here (nothing runs twice),
+    # and staff commands sent in a group are answered privately, never in the group.
+    answers.register_first(app)
     # subscriptions first: its deep-link /start <payload> must win over the plain /start.
     # reports too (its /start lpr<n>), and before any handler of plain private messages:
     # a message sent after /lapor is the report.
@@ -113,10 +120,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         guard,  # its group watcher runs in a handler group of its own, beside these
         status,
         staff,
+        # After every flow's own step handlers: /batal, answers that came too late, and
+        # (in a group after group 0) any command ends the step it finds open.
+        waiting,
         # After every conversation: a forwarded message nobody is waiting for.
         forwarded,
     ):
         module.register(app)
+    # After everything else that reads messages: a private message or command nobody took.
+    answers.register_last(app)
     # Last in group 0: buttons no module recognised (old keyboards, forged data).
     app.add_handler(CallbackQueryHandler(access.stale_button))
     errors.register(app)

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.storage import Database
+from bot.waiting import Waiting
 
 
 class Delivery(Protocol):
@@ -45,7 +46,7 @@ class Services:
     """Database, settings and clock for every handler.
 
     python-telegram-bot creates `bot_data` by calling this class with no arguments, so the
-    attributes are filled by `build_application` (settings, clock) and `post_init` (db)
+    attributes are filled by `build_application` (settings, clock, waiting) and `post_init` (db)
     before the first update is handled.
     """
 
@@ -54,6 +55,7 @@ class Services:
     db: Database
     delivery: Delivery
     schedules: Timetable
+    waiting: Waiting
     started_at: datetime
     last_error_alert: datetime | None = None
 

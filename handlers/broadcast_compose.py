@@ -11,14 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import regions, texts
 from bot.people import OPERATORS
@@ -30,11 +23,11 @@ from broadcasts import announcements, recipients, render
 from broadcasts.announcements import Announcement, Status
 from broadcasts.content import Body, ContentError, Kind
 from broadcasts.targets import Targets, Urgency
-from handlers import broadcast_verify
+from handlers import broadcast_verify, waiting
 from handlers.access import command, requires, stale_button
 
 PREFIX = "sd:"
-CONTENT = 1
+STEP = "siaran"  # the waiting step for the announcement's content
 DESA_PAGE = 12
 
 
@@ -50,34 +43,34 @@ def _button(label: str, draft_id: int, *parts: object) -> InlineKeyboardButton:
 
 
 @command("siaran")
-async def start(update: Update, context: KimContext) -> object:
-    """Ask for the content."""
+async def start(update: Update, context: KimContext) -> None:
+    """Ask for the content; a second /siaran asks again, as a fresh start."""
     if update.effective_message is None:
-        return ConversationHandler.END
-    await update.effective_message.reply_text(t.ASK_CONTENT)
-    return CONTENT
+        return
+    question = await update.effective_message.reply_text(t.ASK_CONTENT)
+    waiting.open_step(update, context, question, STEP)
 
 
-async def receive_content(update: Update, context: KimContext) -> object:
+async def receive_content(update: Update, context: KimContext) -> None:
     """Store the content as a draft, then ask for the topic."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
-        return ConversationHandler.END
+        return
     body = _body(message)
     if body is None:
         await message.reply_text(t.UNSUPPORTED_CONTENT)
-        return CONTENT
+        return
     services = context.bot_data
     problem = _caption_problem(body, services.settings.organization_name)
     if problem is not None:
         await message.reply_text(problem)
-        return CONTENT
+        return
+    waiting.close(update, context)
     draft_id = await announcements.create_draft(
         services.db, author_id=user.id, body=body, now=services.clock.now()
     )
     await message.reply_text(t.ASK_TOPIC, reply_markup=_topic_keyboard(draft_id))
-    return ConversationHandler.END
 
 
 def _body(message: Message) -> Body | None:
@@ -121,12 +114,6 @@ def _caption_problem(body: Body, organization: str) -> str | None:
         overhead = error.length - len(body.text)
         return t.caption_too_long(len(body.text), error.limit - overhead)
     return None
-
-
-async def cancel(update: Update, context: KimContext) -> object:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.CANCELLED)
-    return ConversationHandler.END
 
 
 # --- steps 2 to 4: buttons ----------------------------------------------------------------
@@ -398,22 +385,11 @@ async def on_submit(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    content = filters.ChatType.PRIVATE & (
-        (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
-    )
-    states: dict[object, list[BaseHandler[Update, KimContext, object]]] = {
-        CONTENT: [
-            MessageHandler(content, receive_content),
-            MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, receive_content),
-        ]
-    }
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("siaran", start, private))
+    # Any message answers the step: what is not text, a photo or a document is refused there.
     app.add_handler(
-        ConversationHandler(
-            entry_points=[CommandHandler("siaran", start, filters.ChatType.PRIVATE)],
-            states=states,
-            fallbacks=[CommandHandler("batal", cancel)],
-            name="siaran-content",
-        )
+        MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive_content)
     )
     app.add_handler(CallbackQueryHandler(on_submit, pattern=rf"^{PREFIX}\d+:ok$"))
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))

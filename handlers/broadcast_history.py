@@ -13,7 +13,7 @@ import re
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import reports
 from bot.people import OPERATORS
@@ -25,7 +25,7 @@ from broadcasts.corrections import CorrectionProblem
 from broadcasts.history import Summary
 from handlers import broadcast_compose, broadcast_verify
 from handlers.access import command, requires, stale_button
-from handlers.prompts import ReplyToPrompt
+from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 PREFIX = "rw:"
@@ -234,12 +234,5 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("riwayat", show_history, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("statistik", show_statistics, filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE
-            & filters.TEXT
-            & ~filters.COMMAND
-            & ReplyToPrompt(_CORRECTION_PROMPT),
-            on_correction,
-        )
-    )
+    replies = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handlers(answer_handlers(app, replies, _CORRECTION_PROMPT, on_correction))

@@ -11,7 +11,7 @@ import re
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, ExtBot, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, ExtBot, filters
 
 from bot import people
 from bot.people import VERIFIERS, Role
@@ -24,7 +24,7 @@ from broadcasts.content import Part
 from broadcasts.sender import keyboard, post
 from broadcasts.targets import Urgency
 from handlers.access import requires, stale_button
-from handlers.prompts import ReplyToPrompt
+from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 PREFIX = "vf:"
@@ -253,12 +253,5 @@ async def on_reason(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     app.add_handler(CallbackQueryHandler(on_approve, pattern=rf"^{PREFIX}\d+:ok$"))
     app.add_handler(CallbackQueryHandler(on_reject, pattern=rf"^{PREFIX}\d+:no$"))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE
-            & filters.TEXT
-            & ~filters.COMMAND
-            & ReplyToPrompt(_REASON_PROMPT),
-            on_reason,
-        )
-    )
+    replies = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handlers(answer_handlers(app, replies, _REASON_PROMPT, on_reason))

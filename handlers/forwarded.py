@@ -1,9 +1,10 @@
 """A message forwarded to the bot in private, without a command: offer to check it.
 
-Registered last in handler group 0, so any conversation that waits for a forwarded message
-(an announcement being drafted, a /lapor report) takes it first; this only answers
-forwards nobody is waiting for. The card replies to the forwarded message, and the check
-reads it back from there: nothing is kept in between.
+Registered after every flow in handler group 0, so any step that waits for a forwarded
+message (an announcement being drafted, a /lapor report) takes it first; this only answers
+forwards nobody is waiting for (`handlers.answers` takes the other messages after it).
+The card replies to the forwarded message, and the check reads it back from there: nothing
+is kept in between.
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ def register(app: KimApp) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
     app.add_handler(
         MessageHandler(
-            filters.UpdateType.MESSAGE
+            (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
             & filters.ChatType.GROUPS
             & (filters.TEXT | filters.CAPTION)
             & ~filters.COMMAND,

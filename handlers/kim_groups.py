@@ -47,7 +47,7 @@ from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
 from handlers.access import Callback, command, requires, stale_button
-from handlers.prompts import ReplyToPrompt
+from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 
@@ -674,11 +674,7 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("daftarforum", start_forum, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("infokim", info, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("pendaftaran", list_pending))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & ReplyToPrompt(_NAME_PROMPT),
-            name_reply,
-        )
-    )
+    replies = filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
+    app.add_handlers(answer_handlers(app, replies, _NAME_PROMPT, name_reply))
     app.add_handler(CallbackQueryHandler(decide, pattern=r"^kg:(ok|no):"))
     app.add_handler(CallbackQueryHandler(flow_button, pattern=f"^{PREFIX}"))

@@ -32,17 +32,16 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot import kim, regions, texts
+from bot import kim, regions
 from bot import reports as store
 from bot.reports import Content, Filed, Kind, Refusal, Via, WarningRule
 from bot.services import KimApp, KimContext
 from bot.texts import lapor as t
-from handlers import triage
+from handlers import triage, waiting
 from handlers.access import command, stale_button
 
 log = logging.getLogger(__name__)
@@ -50,7 +49,7 @@ log = logging.getLogger(__name__)
 PREFIX = "lp:"
 CHECKED = f"{PREFIX}cek"  # the "📣 Laporkan" button under a /cek answer
 DEEP_LINK = "lpr"
-CONTENT = 1
+STEP = "lapor"  # the waiting step for the message to report
 _AREA = re.compile(r"lp:(\d{1,12}):(?:k:(\d{2}\.\d{2}\.\d{2})|(s))")
 _REFUSALS = {
     Refusal.UNSUPPORTED: t.UNSUPPORTED,
@@ -182,39 +181,39 @@ async def _area_keyboard(context: KimContext, report_id: int) -> InlineKeyboardM
 
 
 @command("lapor")
-async def start_private(update: Update, context: KimContext) -> object:
+async def start_private(update: Update, context: KimContext) -> None:
     """/lapor with words or as a reply files at once; alone, it asks for the message."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
-        return ConversationHandler.END
+        return
     typed = _typed(message)
     if typed is not None or message.reply_to_message is not None:
         source = message if typed is not None else message.reply_to_message
         assert source is not None
         content = content_of(source, text=typed)
         await _file_private(update, context, content)
-        return ConversationHandler.END
+        return
     services = context.bot_data
     per_hour = services.settings.reports_per_hour
     if await store.recent_count(services.db, user.id, services.clock.now()) >= per_hour:
         await message.reply_text(t.rate_limited(per_hour))
-        return ConversationHandler.END
-    await message.reply_text(t.ASK_CONTENT)
-    return CONTENT
+        return
+    question = await message.reply_text(t.ASK_CONTENT)
+    waiting.open_step(update, context, question, STEP)
 
 
-async def receive(update: Update, context: KimContext) -> object:
+async def receive(update: Update, context: KimContext) -> None:
     """The suspected message: file it, or say what can be reported and wait for another."""
     message = update.effective_message
     if message is None:
-        return ConversationHandler.END
+        return
     content = content_of(message)
     if isinstance(content, Refusal):
         await message.reply_text(_REFUSALS[content])
-        return CONTENT
+        return
+    waiting.close(update, context)
     await _file_private(update, context, content)
-    return ConversationHandler.END
 
 
 async def _file_private(update: Update, context: KimContext, content: Content | Refusal) -> None:
@@ -231,12 +230,6 @@ async def _file_private(update: Update, context: KimContext, content: Content | 
     await message.reply_text(
         t.ask_area(filed.report.ticket), reply_markup=await _area_keyboard(context, filed.report.id)
     )
-
-
-async def cancel(update: Update, context: KimContext) -> object:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.CANCELLED)
-    return ConversationHandler.END
 
 
 async def on_area(update: Update, context: KimContext) -> None:
@@ -389,13 +382,9 @@ def register(app: KimApp) -> None:
             filters=private & filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$"),
         )
     )
+    app.add_handler(CommandHandler("lapor", start_private, private))
     app.add_handler(
-        ConversationHandler(
-            entry_points=[CommandHandler("lapor", start_private, private)],
-            states={CONTENT: [MessageHandler(private & ~filters.COMMAND, receive)]},
-            fallbacks=[CommandHandler("batal", cancel)],
-            name="lapor-content",
-        )
+        MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive)
     )
     app.add_handler(CommandHandler("lapor", report_in_group, filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(on_checked, pattern=f"^{CHECKED}$"))

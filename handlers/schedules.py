@@ -25,7 +25,7 @@ from datetime import date, datetime
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot, filters
 
 from bot import people, texts
 from bot.people import OPERATORS, Role
@@ -40,7 +40,7 @@ from broadcasts.schedules import Schedule
 from broadcasts.targets import Urgency
 from handlers import broadcast_verify
 from handlers.access import command, requires, stale_button
-from handlers.prompts import ReplyToPrompt
+from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 STEP = "jd:"
@@ -619,12 +619,5 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("jadwal", list_command, filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_step, pattern=f"^{STEP}"))
     app.add_handler(CallbackQueryHandler(on_list_button, pattern=f"^{LIST}"))
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE
-            & filters.TEXT
-            & ~filters.COMMAND
-            & ReplyToPrompt(_CRON_PROMPT),
-            on_cron,
-        )
-    )
+    replies = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    app.add_handlers(answer_handlers(app, replies, _CRON_PROMPT, on_cron))

@@ -7,7 +7,6 @@ nobody has to find a numeric id; typing the id still works for people not in the
 from __future__ import annotations
 
 import contextlib
-import warnings
 
 from telegram import (
     InlineKeyboardButton,
@@ -19,23 +18,16 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import people, texts
 from bot.people import ADMINS, Role
 from bot.services import KimApp, KimContext
-from handlers import menus
+from handlers import menus, waiting
 from handlers.access import command, requires, roles, stale_button
 
 PREFIX = "stf:"
+STEP = "operator"  # the waiting step for the person to appoint; its detail is the role
 _ROLES = {role.value: role for role in people.GRANTABLE}
 
 
@@ -71,14 +63,14 @@ async def show_staff(update: Update, context: KimContext) -> None:
 
 
 @requires(ADMINS, "staff.add")
-async def ask_person(update: Update, context: KimContext) -> object:
-    """Offer the user picker; the conversation's state is the role being granted."""
+async def ask_person(update: Update, context: KimContext) -> None:
+    """Offer the user picker; the waiting step remembers the role being granted."""
     query = update.callback_query
     assert query is not None and query.data is not None  # CallbackQueryHandler guarantees it
     role = _ROLES.get(query.data.removeprefix(f"{PREFIX}add:"))
     if role is None or query.message is None:
         await stale_button(update, context)
-        return ConversationHandler.END
+        return
     await query.answer()
     picker = KeyboardButton(
         texts.PICK_PERSON,
@@ -91,50 +83,50 @@ async def ask_person(update: Update, context: KimContext) -> object:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await context.bot.send_message(
+    question = await context.bot.send_message(
         query.message.chat.id, texts.ask_person(role), reply_markup=keyboard
     )
-    return role
+    waiting.open_step(update, context, question, STEP, detail=role.value)
 
 
-def _person_handlers(role: Role) -> list[BaseHandler[Update, KimContext, object]]:
-    """Handlers for the admin's answer while `role` is being granted."""
-
-    async def shared(update: Update, context: KimContext) -> object:
-        message = update.effective_message
-        assert message is not None and message.users_shared is not None  # filter guarantees
-        user = message.users_shared.users[0]
-        name = " ".join(part for part in (user.first_name, user.last_name) if part)
-        return await _grant(update, context, role, user.user_id, name or None)
-
-    async def typed(update: Update, context: KimContext) -> object:
-        message = update.effective_message
-        assert message is not None and message.text is not None  # filter guarantees
-        return await _grant(update, context, role, int(message.text.strip()), None)
-
-    async def other(update: Update, context: KimContext) -> object:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.BAD_PERSON_ID)
-        return role
-
-    return [
-        MessageHandler(filters.StatusUpdate.USERS_SHARED, shared),
-        MessageHandler(filters.Regex(r"^\s*\d{1,15}\s*$"), typed),
-        MessageHandler(
-            filters.TEXT & ~filters.COMMAND & ~filters.Text([texts.CANCEL_BUTTON]), other
-        ),
-    ]
+async def shared(update: Update, context: KimContext) -> None:
+    """A person picked with Telegram's user picker."""
+    message = update.effective_message
+    assert message is not None and message.users_shared is not None  # filter guarantees
+    user = message.users_shared.users[0]
+    name = " ".join(part for part in (user.first_name, user.last_name) if part)
+    await _grant(update, context, user.user_id, name or None)
 
 
-async def _grant(
-    update: Update, context: KimContext, role: Role, user_id: int, name: str | None
-) -> object:
+async def typed(update: Update, context: KimContext) -> None:
+    """A numeric user id, for someone not in the admin's contacts."""
+    message = update.effective_message
+    assert message is not None and message.text is not None  # filter guarantees
+    await _grant(update, context, int(message.text.strip()), None)
+
+
+async def other(update: Update, context: KimContext) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.BAD_PERSON_ID)
+
+
+async def picker_left_over(update: Update, context: KimContext) -> None:
+    """A person picked after the step ended: nobody is appointed."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            texts.STALE_BUTTON, reply_markup=ReplyKeyboardRemove()
+        )
+
+
+async def _grant(update: Update, context: KimContext, user_id: int, name: str | None) -> None:
     message = update.effective_message
     actor = update.effective_user
-    if message is None or actor is None:
-        return ConversationHandler.END
+    step = waiting.close(update, context)
+    role = None if step is None else _ROLES.get(step.detail)
+    if message is None or actor is None or role is None:
+        return
     if Role.ADMIN not in await roles(update, context):
-        return ConversationHandler.END  # lost admin rights mid-conversation
+        return  # lost admin rights meanwhile
     services = context.bot_data
     known = await people.find(services.db, user_id)
     display = known.display if known is not None else (name or f"ID {user_id}")
@@ -149,15 +141,6 @@ async def _grant(
             await context.bot.send_message(user_id, texts.you_were_granted(role))
     done = texts.granted(display, role) if added else texts.already_granted(display, role)
     await message.reply_text(done, reply_markup=ReplyKeyboardRemove())
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: KimContext) -> object:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            texts.CANCELLED, reply_markup=ReplyKeyboardRemove()
-        )
-    return ConversationHandler.END
 
 
 @requires(ADMINS, "staff.remove")
@@ -190,19 +173,15 @@ async def remove(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("operator", show_staff))
     app.add_handler(CallbackQueryHandler(remove, pattern=f"^{PREFIX}rm:"))
-    with warnings.catch_warnings():
-        # The add button starts a conversation that continues with the admin's next
-        # message wherever the button was: per-user tracking is what we want here.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        app.add_handler(
-            ConversationHandler(
-                entry_points=[CallbackQueryHandler(ask_person, pattern=f"^{PREFIX}add:")],
-                states={role: _person_handlers(role) for role in people.GRANTABLE},
-                fallbacks=[
-                    CommandHandler("batal", cancel),
-                    MessageHandler(filters.Text([texts.CANCEL_BUTTON]), cancel),
-                ],
-                name="staff-add",
-                conversation_timeout=None,
-            )
-        )
+    app.add_handler(CallbackQueryHandler(ask_person, pattern=f"^{PREFIX}add:"))
+    # The admin's answer, while the step opened by "➕ Operator/Verifikator" waits.
+    answer = waiting.waiting_for(app, STEP)
+    app.add_handler(MessageHandler(answer & filters.StatusUpdate.USERS_SHARED, shared))
+    app.add_handler(MessageHandler(answer & filters.Text([texts.CANCEL_BUTTON]), waiting.cancel))
+    app.add_handler(MessageHandler(answer & filters.Regex(r"^\s*\d{1,15}\s*$"), typed))
+    app.add_handler(MessageHandler(answer & filters.TEXT & ~filters.COMMAND, other))
+    # The picker keyboard outlives a step that a command or /batal ended: its buttons then
+    # get a short answer and the keyboard goes away.
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.Text([texts.CANCEL_BUTTON]), waiting.cancel))
+    app.add_handler(MessageHandler(private & filters.StatusUpdate.USERS_SHARED, picker_left_over))

@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cases, kim, texts
 from bot import reports as report_store
@@ -42,7 +42,7 @@ from broadcasts.content import Kind as BodyKind
 from broadcasts.targets import Targets, Urgency
 from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
-from handlers.prompts import ReplyToPrompt
+from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +294,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
     assert message is not None and user is not None and message.reply_to_message is not None
     match = _EXPLAIN.match(message.reply_to_message.text or "")
     verdict = None if match is None else t.verdict_named(match.group(2))
-    assert match is not None and verdict is not None  # ReplyToPrompt guarantees it
+    assert match is not None and verdict is not None  # answer_handlers guarantees it
     explanation = (message.text or "").strip()[:EXPLANATION_LIMIT]
     if not explanation:
         await message.reply_text(t.EMPTY_EXPLANATION)
@@ -318,7 +318,7 @@ async def on_link(update: Update, context: KimContext) -> None:
     user = update.effective_user
     assert message is not None and user is not None and message.reply_to_message is not None
     match = _LINK.match(message.reply_to_message.text or "")
-    assert match is not None  # ReplyToPrompt guarantees it
+    assert match is not None  # answer_handlers guarantees it
     link = (message.text or "").strip()
     if not _URL.fullmatch(link) or len(link) > LINK_LIMIT:
         await message.reply_text(t.BAD_LINK)
@@ -433,5 +433,5 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("antrian", show_queue, where))
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
     replies = filters.TEXT & ~filters.COMMAND & where
-    app.add_handler(MessageHandler(replies & ReplyToPrompt(_EXPLAIN), on_explanation))
-    app.add_handler(MessageHandler(replies & ReplyToPrompt(_LINK), on_link))
+    app.add_handlers(answer_handlers(app, replies, _EXPLAIN, on_explanation))
+    app.add_handlers(answer_handlers(app, replies, _LINK, on_link))

@@ -193,3 +193,13 @@ async def test_the_default_threshold_separates_paraphrases_from_ordinary_talk(
             assert not best or best[0].score < threshold - 10, (text, best)
     finally:
         await db.close()
+
+
+async def test_a_message_edited_into_a_hoax_gets_the_card(group: Group) -> None:
+    """The guard reads edits too: a harmless message rewritten into a hoax gets the card."""
+    await _switch_on(group)
+    said = await group.member.send(ORDINARY[0])
+    await group.member.expect_nothing(within=0.3)
+    await group.member.edit(said, PARAPHRASES[0])
+    card = await group.member.expect(contains="HOAKS: Air kelapa")
+    assert card.reply_to_message_id == said["message_id"]

@@ -8,7 +8,7 @@ Tone: short, friendly, formal "Anda", no jargon.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from bot.people import Role
@@ -123,6 +123,62 @@ STALE_BUTTON = "Pilihan ini sudah tidak berlaku."
 ERROR_APOLOGY = "Maaf, terjadi gangguan. Silakan coba lagi sebentar lagi. 🙏"
 CANCELLED = "Baik, dibatalkan."
 NOTHING_TO_CANCEL = "Tidak ada langkah yang sedang berjalan."
+
+# --- answers outside any flow, and steps that waited too long -------------------------------
+
+OUTSIDE_FLOW = "Pesan ini mau diapakan? Pilih di bawah, atau ketik /bantuan."
+CHECK_THIS = "🔎 Cek kabar ini"
+REPORT_THIS = "📣 Laporkan"
+HELP_BUTTON = "❓ Bantuan"
+
+
+def duration(span: timedelta) -> str:
+    """A waiting time as people say it: "10 menit", "45 detik"."""
+    seconds = int(span.total_seconds())
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds // 60} menit"
+    if seconds >= 60:
+        return f"{seconds // 60} menit {seconds % 60} detik"
+    return f"{seconds} detik"
+
+
+def step_expired(command: str, waited: str) -> str:
+    """The message after a step whose time ran out: it is not taken for that step."""
+    return (
+        f"⏱️ Langkah /{esc(command)} tadi sudah lewat {esc(waited)}, jadi dihentikan. "
+        f"Pesan ini tidak dipakai untuk /{esc(command)}; ketik /{esc(command)} untuk mulai lagi."
+    )
+
+
+def prompt_expired(waited: str) -> str:
+    return (
+        f"⏱️ Pertanyaan ini sudah lewat {esc(waited)}, jadi jawaban ini tidak dipakai. "
+        "Silakan mulai lagi dari tombol atau perintahnya."
+    )
+
+
+def unknown_command(command: str) -> str:
+    return f"Maaf, perintah /{esc(command)} tidak dikenal. Ketik /bantuan untuk daftar perintah."
+
+
+def command_not_here(command: str) -> str:
+    return (
+        f"Perintah /{esc(command)} tidak bisa dipakai di sini. "
+        "Ketik /bantuan untuk daftar perintah."
+    )
+
+
+def staff_command_private(command: str) -> str:
+    """A staff command sent in a group, answered in the sender's private chat."""
+    return (
+        f"🔒 /{esc(command)} berisi data kantor, jadi tidak dijawab di grup. "
+        f"Ketik /{esc(command)} di sini."
+    )
+
+
+STAFF_COMMAND_IN_GROUP = (
+    "🔒 Perintah petugas hanya dijawab di chat pribadi dengan bot. Mulai chat dengan bot dulu."
+)
 
 
 def error_alert(error_name: str, update_kind: str) -> str:
