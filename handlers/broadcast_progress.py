@@ -3,14 +3,13 @@ CSV of failures, and /batal_siaran to stop one."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot
 
+from bot import exports
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import siaran as t
@@ -78,11 +77,9 @@ class TelegramNotifier:
 
 
 def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"])
-    for chat_id, kind, reason, error, attempts in failures:
-        writer.writerow(
+    return exports.csv_bytes(
+        ["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"],
+        (
             [
                 chat_id,
                 t.KIND_LABELS.get(kind, kind),
@@ -90,8 +87,10 @@ def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
                 error,
                 attempts,
             ]
-        )
-    return buffer.getvalue().encode("utf-8")
+            for chat_id, kind, reason, error, attempts in failures
+        ),
+        bom=False,
+    )
 
 
 @command("batal_siaran")
