@@ -183,6 +183,18 @@ MISSING_TOKEN_MESSAGE = (
 )
 
 
+class RejectedTokenError(SettingsError):
+    """Telegram answered 401 or 404 to the token: revoked, mistyped, or another server's."""
+
+
+REJECTED_TOKEN_MESSAGE = (
+    "BOT_TOKEN ditolak Telegram: salin ulang token dari @BotFather (/mybots → API Token) "
+    "ke berkas .env dan periksa BOT_API_BASE_URL. / "
+    "Telegram rejected BOT_TOKEN: copy the token again from @BotFather (/mybots → API Token) "
+    "into the .env file and check BOT_API_BASE_URL."
+)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | str | None = ".env"
 ) -> Settings:

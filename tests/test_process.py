@@ -85,6 +85,35 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         assert db.execute("SELECT first_name FROM people").fetchall() == [("Lastri",)]
 
 
+async def test_a_token_telegram_rejects_gives_one_line_and_exit_2(
+    server: BotApiServer, admin: FakeUser, tmp_path: Path
+) -> None:
+    """A wrong token (401 from the Bot API): one line on stderr, no token, no traceback, exit 2."""
+    wrong = "7000001:WRONG-kimbot-secret-token"
+    env = {**_env(server, admin, tmp_path / "kim-bot.sqlite3"), "BOT_TOKEN": wrong}
+    env["LOG_LEVEL"] = "INFO"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, stderr.decode()[-2000:]
+    assert "BOT_TOKEN ditolak Telegram" in lines[0]
+    assert "Telegram rejected BOT_TOKEN" in lines[0]
+    for output in (stdout, stderr):
+        assert wrong.encode() not in output and b"WRONG-kimbot" not in output
+        assert b"Traceback" not in output
+    assert [call.method for call in server.requests] == ["getMe"]  # and nothing after it
+
+
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
