@@ -55,12 +55,17 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         chat = server.private(server.new_user("Lastri"))
         await chat.send("/start")
         assert "selamat datang" in (await chat.expect(timeout=15)).text
+        # The same database through a symlink in another directory is the same database.
+        (tmp_path / "elsewhere").mkdir()
+        alias = tmp_path / "elsewhere" / "alias.sqlite3"
+        alias.symlink_to(database)
+        greetings = len(server.calls("getMe"))
         second = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             "run",
-            env=_env(server, admin, database),
+            env=_env(server, admin, alias),
             cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -68,6 +73,7 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         _, refused = await asyncio.wait_for(second.communicate(), timeout=30)
         assert second.returncode == 2  # one bot per database: the second refuses to start
         assert "sudah berjalan" in refused.decode()
+        assert len(server.calls("getMe")) == greetings  # ...before it asks Telegram anything
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     finally:
