@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
-        logsetup.configure(settings.log_level, secrets)
+        logsetup.configure(settings.log_level, secrets, private_data=settings.log_private_data)
         command = args.command or "run"
         if command == "run":
             return run(settings)
@@ -204,6 +204,7 @@ def _check_config(settings: Settings) -> int:
         f"ORGANIZATION_NAME: {settings.organization_name}",
         f"TIMEZONE: {settings.timezone}",
         f"LOG_LEVEL: {settings.log_level}",
+        f"LOG_PRIVATE_DATA: {'ya / yes' if settings.log_private_data else 'tidak / no'}",
         f"WEBHOOK_URL: {settings.webhook_url or '- (long polling)'}",
     ]
     print("\n".join(lines))

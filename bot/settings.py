@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     organization_name: str = "Diskominfo Kabupaten Pasuruan"
     timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
+    log_private_data: bool = False
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
