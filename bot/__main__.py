@@ -21,14 +21,21 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, TelegramError
 
 from bot import blankspots, coverage, hoaxes, instance, logsetup, people, posters, regions
 from bot.clock import SystemClock
 from bot.people import Role
 from bot.regions import RegionError
 from bot.services import KimApp
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import (
+    REJECTED_TOKEN_MESSAGE,
+    RejectedTokenError,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from bot.storage import Database
 
 CliHandler = Callable[[Database, Settings, argparse.Namespace], Awaitable[int]]
@@ -66,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for secret in (settings.bot_token, settings.webhook_secret)
             if secret is not None
         ]
-        logsetup.configure(settings.log_level, secrets)
+        logsetup.configure(settings.log_level, secrets, private_data=settings.log_private_data)
         command = args.command or "run"
         if command == "run":
             return run(settings)
@@ -79,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except instance.AlreadyRunning as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except InvalidToken:
+        # Revoked after the check in `run`. PTB's message names the token: never print it.
+        print(REJECTED_TOKEN_MESSAGE, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -104,9 +115,30 @@ def run(settings: Settings) -> int:
 
     settings.token()  # a missing token is reported before anything else happens
     with instance.exclusive(settings.database_path):
+        asyncio.run(check_token(settings))
         print(asyncio.run(prepare_database(settings)), file=sys.stderr)
         _serve(build_application(settings), settings)
     return 0
+
+
+async def check_token(settings: Settings) -> None:
+    """Ask Telegram who the bot is, so a rejected token ends in one line, not PTB's traceback.
+
+    Raises `RejectedTokenError` on 401/404. Other failures (Telegram unreachable) are left to
+    the start-up that follows, which reports them as before.
+    """
+    bot = Bot(
+        settings.token(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.resolved_file_url,
+    )
+    try:
+        async with bot:  # initialize() calls getMe
+            pass
+    except InvalidToken:
+        raise RejectedTokenError(REJECTED_TOKEN_MESSAGE) from None
+    except TelegramError:
+        return
 
 
 def _serve(app: KimApp, settings: Settings) -> None:
@@ -171,6 +203,7 @@ def _check_config(settings: Settings) -> int:
         f"ORGANIZATION_NAME: {settings.organization_name}",
         f"TIMEZONE: {settings.timezone}",
         f"LOG_LEVEL: {settings.log_level}",
+        f"LOG_PRIVATE_DATA: {'ya / yes' if settings.log_private_data else 'tidak / no'}",
         f"WEBHOOK_URL: {settings.webhook_url or '- (long polling)'}",
     ]
     if settings.webhook_url:

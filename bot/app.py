@@ -179,7 +179,10 @@ async def _post_stop(app: KimApp) -> None:
 
 
 async def _post_shutdown(app: KimApp) -> None:
-    await app.bot_data.db.close()
+    # PTB runs this even when start-up failed before post_init opened the database.
+    db: Database | None = getattr(app.bot_data, "db", None)
+    if db is not None:
+        await db.close()
 
 
 class WebhookArguments(TypedDict):

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import re
 import sys
@@ -30,12 +28,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import regions
 from bot.clock import isoformat
+from bot.exports import Cell, csv_bytes
 from bot.regions import Kecamatan
 from bot.settings import Settings
 from bot.storage import Database, Row
@@ -403,13 +403,14 @@ def _properties(report: Report) -> dict[str, Any]:
 
 
 def render_csv(reports: Sequence[Report]) -> bytes:
-    """Every report, one row each; UTF-8 with a byte-order mark so spreadsheets read it right."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    """Every report, one row each; UTF-8 with a byte-order mark so spreadsheets read it right.
+
+    Coordinates are numbers (`Decimal`, to keep the fixed decimals), so they stay numbers.
+    """
+    rows: list[list[Cell]] = []
     for report in reports:
         properties = _properties(report)
-        writer.writerow(
+        rows.append(
             [
                 properties["ticket"],
                 properties["date"],
@@ -417,13 +418,17 @@ def render_csv(reports: Sequence[Report]) -> bytes:
                 report.kecamatan or "",
                 report.desa_code or "",
                 report.desa or "",
-                "" if report.latitude is None else f"{report.latitude:.{COORDINATE_DECIMALS}f}",
-                "" if report.longitude is None else f"{report.longitude:.{COORDINATE_DECIMALS}f}",
+                _coordinate(report.latitude),
+                _coordinate(report.longitude),
                 properties["operator"],
                 properties["problem"],
             ]
         )
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(EXPORT_COLUMNS, rows, bom=True)
+
+
+def _coordinate(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.{COORDINATE_DECIMALS}f}")
 
 
 def geojson(reports: Sequence[Report]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from bot import regions
 from bot.clock import SystemClock
+from bot.exports import append_row
 from bot.regions import Desa, Kecamatan
 from bot.settings import Settings
 from bot.storage import Database
@@ -288,9 +289,10 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
 
     summary = workbook.active
     summary.title = texts.SHEET_SUMMARY
-    summary.append(texts.SUMMARY_HEADERS)
+    append_row(summary, texts.SUMMARY_HEADERS)
     for k in coverage.kecamatan:
-        summary.append(
+        append_row(
+            summary,
             [
                 k.kecamatan.code,
                 k.kecamatan.display,
@@ -298,9 +300,10 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
                 k.desa_with_kim,
                 k.desa_total - k.desa_with_kim,
                 k.percent / 100,
-            ]
+            ],
         )
-    summary.append(
+    append_row(
+        summary,
         [
             coverage.region_code,
             coverage.regency_name,
@@ -308,21 +311,22 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
             coverage.desa_with_kim,
             coverage.desa_total - coverage.desa_with_kim,
             coverage.percent / 100,
-        ]
+        ],
     )
     for cell in summary[summary.max_row]:
         cell.font = bold
     summary.append([])
-    summary.append([texts.sheet_note(coverage.regency_name, day)])
+    append_row(summary, [texts.sheet_note(coverage.regency_name, day)])
     for (cell,) in summary.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "0.0%"
     finish(summary, (12, 20, 12, 13, 14, 9))
 
     sheet = workbook.create_sheet(texts.SHEET_DESA)
-    sheet.append(texts.DESA_HEADERS)
+    append_row(sheet, texts.DESA_HEADERS)
     for k in coverage.kecamatan:
         for d in k.desa:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     k.kecamatan.display,
                     d.desa.display,
@@ -332,7 +336,7 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
                     "; ".join(g.name for g in d.kim) or None,
                     "; ".join(texts.group_status(g.status) for g in d.kim) or None,
                     d.subscribers,
-                ]
+                ],
             )
     sheet.auto_filter.ref = sheet.dimensions
     finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11))

@@ -4,6 +4,9 @@ Two instances on one database would both poll Telegram (each getting half of the
 and both drain the outbox (sending every announcement twice). The lock is an OS file lock
 next to the database: the kernel releases it when the process ends, even by SIGKILL, so a
 crash never leaves a stale lock behind.
+
+The lock sits next to the resolved path: a symlink, `..` or a relative path that names the
+same database takes the same lock.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class AlreadyRunning(Exception):
 
 @contextmanager
 def exclusive(database_path: Path) -> Iterator[None]:
+    database_path = database_path.resolve()
     lock_path = Path(f"{database_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+", encoding="utf-8") as handle:

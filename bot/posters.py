@@ -13,7 +13,6 @@ the index, not into the picture, which keeps the image exactly what segno makes 
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import re
 import sys
@@ -26,6 +25,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import regions
+from bot.exports import csv_bytes
 from bot.settings import Settings
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
@@ -81,15 +81,21 @@ async def index(db: Database, bot_username: str) -> list[PosterRow]:
 
 def index_csv(rows: list[PosterRow]) -> bytes:
     """The list of links, for printing or for a website; UTF-8 with BOM so Excel reads it."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(["kode", "kecamatan", "desa", "jenis", "tautan", "berkas"])
-    for row in rows:
-        kind = "kelurahan" if row.desa.is_kelurahan else "desa"
-        writer.writerow(
-            [row.desa.code, row.kecamatan, row.desa.display, kind, row.link, row.file_name]
-        )
-    return text.getvalue().encode("utf-8-sig")
+    return csv_bytes(
+        ["kode", "kecamatan", "desa", "jenis", "tautan", "berkas"],
+        (
+            [
+                row.desa.code,
+                row.kecamatan,
+                row.desa.display,
+                "kelurahan" if row.desa.is_kelurahan else "desa",
+                row.link,
+                row.file_name,
+            ]
+            for row in rows
+        ),
+        bom=True,
+    )
 
 
 def write_zip(path: Path, rows: list[PosterRow]) -> None:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     organization_name: str = "Diskominfo Kabupaten Pasuruan"
     timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
+    log_private_data: bool = False
     webhook_url: str | None = None
     # Checked even when unset: whether it is required depends on WEBHOOK_URL.
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
@@ -241,6 +242,18 @@ MISSING_TOKEN_MESSAGE = (
     "lalu tulis BOT_TOKEN=<token> di berkas .env (contoh ada di .env.example).\n"
     "BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (/newbot), copy its token "
     "and put BOT_TOKEN=<token> in the .env file (see .env.example)."
+)
+
+
+class RejectedTokenError(SettingsError):
+    """Telegram answered 401 or 404 to the token: revoked, mistyped, or another server's."""
+
+
+REJECTED_TOKEN_MESSAGE = (
+    "BOT_TOKEN ditolak Telegram: salin ulang token dari @BotFather (/mybots → API Token) "
+    "ke berkas .env dan periksa BOT_API_BASE_URL. / "
+    "Telegram rejected BOT_TOKEN: copy the token again from @BotFather (/mybots → API Token) "
+    "into the .env file and check BOT_API_BASE_URL."
 )
 
 

