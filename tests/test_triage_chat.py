@@ -102,7 +102,7 @@ async def test_three_reports_one_case_verdict_to_all_and_clarification_to_bangil
     assert link_prompt.button_texts() == ["Lewati"]
     await operator.send("https://cek.contoh.id/beras-2026", reply_to=link_prompt)
     decided = await operator.expect(contains="Kasus #1 diputus")
-    assert "Hasil dikirim ke 3 dari 3 pelapor" in decided.text
+    assert "Hasil sedang dikirim ke 3 dari 3 pelapor" in decided.text
 
     tickets = await db.fetchall("SELECT reporter_id, id, created_at FROM hoax_reports")
     for user in (siti, joko, wati):
@@ -192,7 +192,7 @@ async def test_duplicates_forged_buttons_villagers_and_statistics(
     assert "diawali https://" in (await operator.expect()).text
     await operator.press(link_prompt, "Lewati")
     decided = await operator.expect(contains="Kasus #1 diputus")
-    assert "Hasil dikirim ke 2 dari 2 pelapor" in decided.text
+    assert "Hasil sedang dikirim ke 2 dari 2 pelapor" in decided.text
     assert decided.buttons == []  # a true claim needs no clarification
     for user, _ in villagers:
         assert "✅ FAKTA" in (await server.private(user).expect(contains="Hasil pemeriksaan")).text
