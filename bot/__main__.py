@@ -21,13 +21,10 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Update
-
 from bot import blankspots, coverage, hoaxes, instance, logsetup, people, posters, regions
 from bot.clock import SystemClock
 from bot.people import Role
 from bot.regions import RegionError
-from bot.services import KimApp
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import Database
 
@@ -97,27 +94,13 @@ async def prepare_database(settings: Settings) -> str:
 def run(settings: Settings) -> int:
     """Prepare the database before Telegram is contacted, so setup errors come out clean."""
     from bot.app import build_application  # imports every handler: only needed here
+    from bot.serving import serve
 
     settings.token()  # a missing token is reported before anything else happens
     with instance.exclusive(settings.database_path):
         print(asyncio.run(prepare_database(settings)), file=sys.stderr)
-        _serve(build_application(settings), settings)
+        serve(build_application(settings), settings)
     return 0
-
-
-def _serve(app: KimApp, settings: Settings) -> None:
-    """Polling, or a webhook when WEBHOOK_URL is set; both stop cleanly on SIGINT/SIGTERM."""
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
