@@ -21,14 +21,13 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from bot import blankspots, coverage, hoaxes, instance, logsetup, people, posters, regions
 from bot.clock import SystemClock
 from bot.people import Role
 from bot.regions import RegionError
-from bot.services import KimApp
 from bot.settings import (
     REJECTED_TOKEN_MESSAGE,
     RejectedTokenError,
@@ -112,12 +111,13 @@ async def prepare_database(settings: Settings) -> str:
 def run(settings: Settings) -> int:
     """Prepare the database before Telegram is contacted, so setup errors come out clean."""
     from bot.app import build_application  # imports every handler: only needed here
+    from bot.serving import serve
 
     settings.token()  # a missing token is reported before anything else happens
     with instance.exclusive(settings.database_path):
         asyncio.run(check_token(settings))
         print(asyncio.run(prepare_database(settings)), file=sys.stderr)
-        _serve(build_application(settings), settings)
+        serve(build_application(settings), settings)
     return 0
 
 
@@ -139,16 +139,6 @@ async def check_token(settings: Settings) -> None:
         raise RejectedTokenError(REJECTED_TOKEN_MESSAGE) from None
     except TelegramError:
         return
-
-
-def _serve(app: KimApp, settings: Settings) -> None:
-    """Polling, or a webhook when WEBHOOK_URL is set; both stop cleanly on SIGINT/SIGTERM."""
-    from bot.app import webhook_arguments
-
-    if settings.webhook_url:
-        app.run_webhook(**webhook_arguments(settings), allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:

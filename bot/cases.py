@@ -12,13 +12,13 @@ so a stale prompt or button changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
-from bot import audit, hoaxes
+from bot import audit, hoaxes, notices
 from bot.clock import isoformat
 from bot.hoaxes import Verdict
 from bot.regions import display_name
@@ -159,10 +159,20 @@ async def set_explanation(
 
 
 async def decide(
-    db: Database, case_id: int, *, reference_url: str, actor_id: int, now: datetime
+    db: Database,
+    case_id: int,
+    *,
+    reference_url: str,
+    actor_id: int,
+    now: datetime,
+    tell: Callable[[Report, Verdict, str], str] | None = None,
 ) -> Decision | None:
     """Step three: the pending verdict becomes the case's verdict and a registry entry, in
-    one transaction. None when the case is no longer open or has no pending verdict."""
+    one transaction. None when the case is no longer open or has no pending verdict.
+
+    `tell(report, verdict, explanation)` writes the answer for each reporter who can still
+    be reached; those answers are owed (bot/notices.py) in the same transaction, so a decided
+    case never forgets to answer, whatever happens to the process afterwards."""
     case = await get(db, case_id)
     if case is None or not case.is_open or case.pending_verdict is None:
         return None
@@ -200,6 +210,10 @@ async def decide(
             object_id=case_id,
             detail={"verdict": case.pending_verdict.value, "reports": len(reports)},
         )
+        for report in reports:
+            if tell is not None and report.reporter_id is not None:
+                text = tell(report, case.pending_verdict, explanation)
+                await notices.enqueue(conn, report.reporter_id, text, report_id=report.id)
     decided = await get(db, case_id)
     assert decided is not None
     return Decision(decided, reports)

@@ -360,4 +360,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX keyboards_by_time ON keyboards(at);
     """,
+    # 9: durable work started from a handler (see broadcasts/errands.py): when a withdrawn
+    # announcement's row may be tried again, and the notices the dispatcher still owes
+    """
+    ALTER TABLE outbox ADD COLUMN withdraw_after REAL NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN withdraw_tries INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE notices (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat_id          INTEGER NOT NULL,
+        text             TEXT,
+        report_id        INTEGER REFERENCES hoax_reports(id) ON DELETE CASCADE,
+        after_withdrawal INTEGER REFERENCES announcements(id) ON DELETE CASCADE,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        not_before       REAL NOT NULL DEFAULT 0,
+        CHECK ((text IS NULL) = (after_withdrawal IS NOT NULL))
+    );
+    CREATE INDEX notices_due ON notices(not_before, id);
+    """,
 ]

@@ -211,6 +211,13 @@ POLICY: dict[str, dict[str, Decision]] = {
         ),
         **_same(COUNTED, "id", "announcement_id", "kind", "priority", "attempts"),
         **_same(COUNTED, "not_before", "sent_at", "withdrawn"),
+        **_same(NOT_A_PERSON, "withdraw_after", "withdraw_tries"),
+    },
+    "notices": {
+        # A verdict or summary still owed to their chat is not sent any more.
+        "chat_id": Delete("chat_id = :user_id"),
+        "text": Scrub(),
+        **_same(WITH_ROW, "id", "report_id", "after_withdrawal", "attempts", "not_before"),
     },
     "reactions": {
         # An anonymous vote: 👍/👎 counts per announcement stay right.

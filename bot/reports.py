@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import statistics as stats
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -313,18 +313,6 @@ async def get(db: Database, report_id: int) -> Report | None:
 async def of_case(db: Database, case_id: int) -> list[Report]:
     rows = await db.fetchall("SELECT * FROM hoax_reports WHERE case_id = ? ORDER BY id", (case_id,))
     return [_report(row) for row in rows]
-
-
-async def mark_answered(db: Database, report_ids: Iterable[int], now: datetime) -> None:
-    """The verdict reached these reporters."""
-    ids = list(report_ids)
-    if not ids:
-        return
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "UPDATE hoax_reports SET answered_at = ? WHERE id = ?",
-            [(isoformat(now), report_id) for report_id in ids],
-        )
 
 
 def _report(row: Row) -> Report:

@@ -23,10 +23,8 @@ class Delivery(Protocol):
         """Drop that announcement's rows that are about to be sent."""
 
     async def stop(self) -> None:
-        """Finish the sends in flight and stop."""
-
-    async def delete(self, chat_id: int, kind: str, message_id: int) -> None:
-        """Delete one message, paced like the sends (raises the sender's delivery errors)."""
+        """Finish the sends in flight and stop (cancel it not to wait: the outbox keeps
+        whatever is still owed)."""
 
 
 class Timetable(Protocol):

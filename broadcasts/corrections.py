@@ -1,11 +1,8 @@
 """Taking an announcement back: withdrawing it from every chat, or correcting it.
 
-Withdrawal: the announcement becomes `withdrawn` (one conditional UPDATE, so it happens once),
-then the messages of each sent row are deleted one by one under the dispatcher's pacing. Each
-row's outcome is recorded as soon as it is known (`outbox.withdrawn`: 1 deleted, -1 cannot be
-deleted), so a withdrawal interrupted by a restart resumes with the rows still at 0 and never
-deletes twice. Telegram lets a bot delete its messages for 48 hours only: older rows are not
-even tried. A network error leaves its row at 0 for the next run.
+Withdrawal: the announcement becomes `withdrawn` (one conditional UPDATE, so it happens once)
+and the summary for the operator is owed in the same transaction; the dispatcher then deletes
+its messages chat by chat, resuming after a restart (broadcasts/errands.py).
 
 Correction: a new draft with `correction_of` set, going exactly to the chats where the
 original arrived (as a reply to it there, see `announcements.approve`); it is verified like
@@ -14,50 +11,41 @@ any other announcement.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
 from telegram import MessageEntity
 
-from bot import audit
-from bot.clock import Clock
+from bot import audit, notices
 from bot.storage import Database
 from broadcasts import announcements, outbox
 from broadcasts.announcements import Status
 from broadcasts.content import Body, Kind
-from broadcasts.sender import DeliveryError, Rejected, Transient
 from broadcasts.targets import Targets
-
-DELETE_WINDOW = timedelta(hours=48)
-DELETED, UNDELETABLE = 1, -1
-TRANSIENT_TRIES = 3
-
-
-class Deleter(Protocol):
-    async def delete(self, chat_id: int, kind: str, message_id: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    deleted: int  # chats the announcement was removed from
-    undeletable: int  # chats where it stays (older than 48 hours, or Telegram refused)
-    remaining: int  # chats not done yet (network trouble): running again finishes them
 
 
 async def begin_withdrawal(
-    db: Database, announcement_id: int, *, actor_id: int, now: datetime
+    db: Database,
+    announcement_id: int,
+    *,
+    actor_id: int,
+    now: datetime,
+    report_to: int | None = None,
 ) -> bool:
-    """Sent → withdrawn (audited); True also for an already withdrawn announcement, whose
-    unfinished rows the next `withdraw` picks up."""
+    """Sent → withdrawn (audited), with the summary for `report_to` owed in the same
+    transaction. True also for an already withdrawn announcement: `report_to` gets a summary
+    when it is done (at once if it already is)."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "UPDATE announcements SET status = 'withdrawn' WHERE id = ? AND status = 'sent'",
             (announcement_id,),
         )
+        async with conn.execute(
+            "SELECT 1 FROM announcements WHERE id = ? AND status = 'withdrawn'",
+            (announcement_id,),
+        ) as found:
+            withdrawn = await found.fetchone() is not None
         if cursor.rowcount:
             await audit.record(
                 conn,
@@ -67,85 +55,9 @@ async def begin_withdrawal(
                 object_type="announcement",
                 object_id=announcement_id,
             )
-            return True
-    announcement = await announcements.get(db, announcement_id)
-    return announcement is not None and announcement.status is Status.WITHDRAWN
-
-
-async def withdraw(
-    db: Database, deleter: Deleter, clock: Clock, announcement_id: int
-) -> Withdrawal:
-    """Delete the announcement wherever it is still owed a deletion; returns the totals so far."""
-    rows = await db.fetchall(
-        "SELECT id, chat_id, kind, message_ids, sent_at FROM outbox"
-        " WHERE announcement_id = ? AND status = 'sent' AND withdrawn = 0 ORDER BY priority, id",
-        (announcement_id,),
-    )
-    for row_id, chat_id, kind, message_ids, sent_at in rows:
-        outcome = await _delete_row(
-            deleter, clock.now(), int(chat_id), str(kind), json.loads(message_ids or "[]"), sent_at
-        )
-        if outcome is not None:
-            async with db.transaction() as conn:
-                await conn.execute(
-                    "UPDATE outbox SET withdrawn = ? WHERE id = ? AND withdrawn = 0",
-                    (outcome, row_id),
-                )
-    result = await totals(db, announcement_id)
-    async with db.transaction() as conn:
-        await audit.record(
-            conn,
-            at=clock.now(),
-            actor_id=None,
-            action="announcement.withdraw_result",
-            object_type="announcement",
-            object_id=announcement_id,
-            detail={
-                "deleted": result.deleted,
-                "undeletable": result.undeletable,
-                "remaining": result.remaining,
-            },
-        )
-    return result
-
-
-async def _delete_row(
-    deleter: Deleter,
-    now: datetime,
-    chat_id: int,
-    kind: str,
-    message_ids: Sequence[int],
-    sent_at: str | None,
-) -> int | None:
-    """DELETED, UNDELETABLE, or None when a network error leaves the row for a later run."""
-    if sent_at is None or datetime.fromisoformat(sent_at) <= now - DELETE_WINDOW:
-        return UNDELETABLE
-    for message_id in message_ids:
-        for attempt in range(TRANSIENT_TRIES):
-            try:
-                await deleter.delete(chat_id, kind, message_id)
-                break
-            except Transient:
-                if attempt == TRANSIENT_TRIES - 1:
-                    return None
-            except Rejected as error:
-                if "not found" in error.detail.lower():
-                    break  # someone already deleted it: that is what we wanted
-                return UNDELETABLE
-            except DeliveryError:  # the bot was removed or blocked
-                return UNDELETABLE
-    return DELETED
-
-
-async def totals(db: Database, announcement_id: int) -> Withdrawal:
-    row = await db.fetchone(
-        "SELECT COALESCE(SUM(withdrawn = 1), 0), COALESCE(SUM(withdrawn = -1), 0),"
-        " COALESCE(SUM(withdrawn = 0), 0)"
-        " FROM outbox WHERE announcement_id = ? AND status = 'sent'",
-        (announcement_id,),
-    )
-    assert row is not None  # an aggregate always returns one row
-    return Withdrawal(int(row[0]), int(row[1]), int(row[2]))
+        if withdrawn and report_to is not None:
+            await notices.enqueue_after_withdrawal(conn, report_to, announcement_id)
+    return withdrawn
 
 
 class CorrectionProblem(StrEnum):

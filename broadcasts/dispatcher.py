@@ -17,6 +17,15 @@ row with Telegram's reason.
 Every answer is recorded before its request leaves the in-flight window (see outbox.py for
 what a crash can and cannot do).
 
+Besides the outbox, each batch takes the work handlers leave for later (errands.py): the
+deletions of withdrawn announcements, then notices (a verdict for each reporter, a
+withdrawal's summary), when there is room after the sends. They share the pacing and the
+429 pause with the sends.
+
+Stopping: no new rows are taken; a send waiting for its turn gives the turn up and stays in
+the outbox. `stop` waits for the sends already on the wire; a caller who cannot wait
+(a shutdown with a deadline) cancels it, and the rows still pending are sent after the restart.
+
 Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py);
 other traffic (another bot on the same token) needs the headroom left by `rate` (29/s of
 Telegram's 30/s by default).
@@ -30,11 +39,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
+from bot import notices
 from bot.clock import Clock
 from bot.storage import Database
-from broadcasts import outbox
+from broadcasts import errands, outbox
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.sender import (
     DeliveryError,
@@ -100,7 +111,9 @@ class Dispatcher:
         self._pacer = Pacer(self.pacing.per_window, self.pacing.window)
         self._slots = asyncio.Semaphore(self.pacing.max_in_flight)  # rows taken at once
         self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # outbox rows
+        self._deleting: set[int] = set()  # outbox rows of withdrawn announcements
+        self._noticing: set[int] = set()  # notices
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_ready: dict[int, float] = {}
         self._paused_until = 0.0
@@ -149,8 +162,8 @@ class Dispatcher:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    async def delete(self, chat_id: int, kind: str, message_id: int) -> None:
-        """Delete one message under the same pacing as sends (withdrawing an announcement).
+    async def _delete(self, chat_id: int, kind: str, message_id: int) -> bool:
+        """Delete one message under the same pacing as sends; False when stopping first.
 
         A 429 pauses sends and deletes alike and this delete is tried again; every other
         `DeliveryError` is the caller's to judge (too old, already gone, bot removed).
@@ -158,9 +171,11 @@ class Dispatcher:
         while True:
             await self._wait_for_pacer()
             await self._wait_for_chat(chat_id)
+            if self._stopping.is_set():
+                return False
             try:
                 await self._sender.delete(chat_id, message_id)
-                return
+                return True
             except RateLimited as error:
                 self._throttled(error.retry_after)
             finally:
@@ -181,23 +196,46 @@ class Dispatcher:
 
     async def _one_batch(self) -> bool:
         batch = max(10, int(self._rate()))
-        rows = await outbox.due(self._db, now=time.time(), limit=batch, exclude=self._in_flight)
-        if not rows:
+        now = time.time()
+        rows = await outbox.due(self._db, now=now, limit=batch, exclude=self._in_flight)
+        room = batch - len(rows)
+        deletions = (
+            await errands.due_deletions(self._db, now=now, limit=room, exclude=self._deleting)
+            if room > 0
+            else []
+        )
+        room -= len(deletions)
+        owed = (
+            await notices.due(self._db, now=now, limit=room, exclude=self._noticing)
+            if room > 0
+            else []
+        )
+        if not (rows or deletions or owed):
             return False
         self._wake.clear()
-        for row in rows:
+        work: list[tuple[set[int], int, Callable[[], Awaitable[None]]]] = [
+            *((self._in_flight, r.id, partial(self._deliver, r)) for r in rows),
+            *((self._deleting, d.row_id, partial(self._withdraw, d)) for d in deletions),
+            *((self._noticing, n.id, partial(self._notify, n)) for n in owed),
+        ]
+        for busy, key, job in work:
             if self._stopping.is_set():
                 break
-            if row.announcement_id in self._cancelled:
-                continue
             await self._slots.acquire()
-            self._in_flight.add(row.id)
-            task = asyncio.create_task(self._deliver(row))
+            busy.add(key)
+            task = asyncio.create_task(self._job(busy, key, job))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             if self._wake.is_set():
                 break  # something new (maybe darurat) arrived: re-read the queue
         return True
+
+    async def _job(self, busy: set[int], key: int, job: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await job()
+        finally:
+            busy.discard(key)
+            self._slots.release()
 
     async def _idle(self) -> None:
         """Sleep until woken, until the next deferred row is due, or a second at most."""
@@ -222,14 +260,14 @@ class Dispatcher:
     # --- one row --------------------------------------------------------------------------
 
     async def _deliver(self, row: outbox.Row) -> None:
+        if row.announcement_id in self._cancelled:
+            return
         try:
             await self._deliver_parts(row)
         except Exception as error:  # a bug must fail one row, not stop the queue
             log.exception("unexpected error delivering outbox row %s", row.id)
             await outbox.mark_failed(self._db, row.id, "rejected", repr(error))
         finally:
-            self._in_flight.discard(row.id)
-            self._slots.release()
             for listener in self.listeners:
                 try:
                     await listener(row.announcement_id)
@@ -305,6 +343,86 @@ class Dispatcher:
         else:
             reason = error.reason if not isinstance(error, Rejected) else "rejected"
             await outbox.mark_failed(self._db, row.id, reason, error.detail)
+
+    # --- work left by handlers (errands.py) ------------------------------------------------
+
+    async def _withdraw(self, item: errands.Deletion) -> None:
+        """Delete one chat's copy; the outcome is recorded at once, so it is never redone."""
+        try:
+            outcome = await self._delete_all(item)
+        except Exception:  # a bug must not retry this row in a tight loop
+            log.exception("unexpected error withdrawing outbox row %s", item.row_id)
+            outcome = errands.UNDELETABLE
+        if outcome is not None:
+            await errands.record_deletion(self._db, item.row_id, outcome)
+
+    async def _delete_all(self, item: errands.Deletion) -> int | None:
+        """DELETED, UNDELETABLE, or None when the row stays owed (stopping, network)."""
+        if item.too_old(self._clock.now()):
+            return errands.UNDELETABLE
+        for message_id in item.message_ids:
+            try:
+                if not await self._delete(item.chat_id, item.kind, message_id):
+                    return None  # stopping: parts deleted already answer "not found" next time
+            except Transient:
+                if item.tries + 1 >= self.pacing.max_attempts:
+                    return errands.UNDELETABLE
+                delay = self.pacing.backoff * (2**item.tries)
+                await errands.retry_deletion(self._db, item.row_id, not_before=time.time() + delay)
+                return None
+            except Rejected as error:
+                if "not found" not in error.detail.lower():
+                    return errands.UNDELETABLE
+                # someone (or this bot, before a crash) already deleted it: as wanted
+            except DeliveryError:  # the bot was removed or blocked
+                return errands.UNDELETABLE
+        return errands.DELETED
+
+    async def _notify(self, notice: notices.Notice) -> None:
+        """Send one notice in a paced turn; record the answer before leaving the window."""
+        try:
+            text = await errands.notice_text(self._db, notice, self._clock.now())
+        except Exception:
+            log.exception("notice %s cannot be written; dropped", notice.id)
+            await notices.drop(self._db, notice.id)
+            return
+        kind = "private" if notice.chat_id > 0 else "kim"
+        await self._wait_for_chat(notice.chat_id)
+        await self._window.acquire()
+        answered: float | None = None
+        try:
+            await self._wait_for_pacer()
+            if self._stopping.is_set():
+                return
+            started = time.monotonic()
+            try:
+                await self._sender.send_text(notice.chat_id, text)
+            except RateLimited as error:
+                self._throttled(error.retry_after)
+                await notices.retry_later(
+                    self._db,
+                    notice.id,
+                    not_before=time.time() + error.retry_after,
+                    count_attempt=False,
+                )
+                return
+            except Transient:
+                if notice.attempts + 1 >= self.pacing.max_attempts:
+                    await notices.drop(self._db, notice.id)
+                else:
+                    delay = self.pacing.backoff * (2**notice.attempts)
+                    await notices.retry_later(self._db, notice.id, not_before=time.time() + delay)
+                return
+            except DeliveryError as error:  # never started the bot, blocked it, left
+                log.info("notice %s not delivered: %s", notice.id, error.detail)
+                await notices.drop(self._db, notice.id)
+                return
+            finally:
+                self._chat_sent(notice.chat_id, kind)
+            await notices.sent(self._db, notice, self._clock.now())
+            answered = time.monotonic() - started
+        finally:
+            await self._window.release(answered)
 
     def _throttled(self, retry_after: float) -> None:
         now = time.monotonic()

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -94,6 +102,10 @@ class Sender(Protocol):
         returns its message id."""
         ...
 
+    async def send_text(self, chat_id: int, text: str) -> int:
+        """One short HTML text of kim-bot's own (a notice), no buttons; returns its id."""
+        ...
+
     async def delete(self, chat_id: int, message_id: int) -> bool: ...
 
 
@@ -133,6 +145,18 @@ class TelegramSender:
         )
         try:
             result = await post(self.bot, chat_id, message.parts[index], markup, reply)
+        except TelegramError as exc:
+            raise _translate(exc) from exc
+        return result.message_id
+
+    async def send_text(self, chat_id: int, text: str) -> int:
+        try:
+            result = await self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
         except TelegramError as exc:
             raise _translate(exc) from exc
         return result.message_id

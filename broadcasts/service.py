@@ -82,6 +82,3 @@ class Broadcasting:
 
     def cancel(self, announcement_id: int) -> None:
         self.dispatcher.cancel(announcement_id)
-
-    async def delete(self, chat_id: int, kind: str, message_id: int) -> None:
-        await self.dispatcher.delete(chat_id, kind, message_id)

@@ -8,11 +8,9 @@ previewed and submitted like any /siaran draft (its buttons are /siaran's own).
 
 from __future__ import annotations
 
-import logging
 import re
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import reports
@@ -27,7 +25,6 @@ from handlers import broadcast_compose, broadcast_verify
 from handlers.access import command, requires, stale_button
 from handlers.prompts import answer_handlers
 
-log = logging.getLogger(__name__)
 PREFIX = "rw:"
 DRAFT = broadcast_compose.PREFIX  # a correction draft is submitted by /siaran's own buttons
 _CORRECTION_PROMPT = re.compile(re.escape(t.ASK_CORRECTION_PREFIX) + r" #(\d+)")
@@ -158,38 +155,24 @@ async def on_button(update: Update, context: KimContext) -> None:
 
 
 async def _withdraw(update: Update, context: KimContext, item: Summary) -> None:
+    """Owe the deletions and the summary, and return: the dispatcher deletes from every chat
+    (minutes for thousands) and sends the summary here when done, after a restart too."""
     query = update.callback_query
     user = update.effective_user
     assert query is not None and query.message is not None and user is not None
     services = context.bot_data
     if not await corrections.begin_withdrawal(
-        services.db, item.id, actor_id=user.id, now=services.clock.now()
+        services.db,
+        item.id,
+        actor_id=user.id,
+        now=services.clock.now(),
+        report_to=query.message.chat.id,
     ):
         await query.answer(t.CANNOT_WITHDRAW, show_alert=True)
         return
+    services.delivery.wake()
     await query.answer()
     await query.edit_message_text(t.withdrawing(item.number))
-    # Deleting from thousands of chats takes minutes: it runs beside the bot's other work
-    # (and is awaited when the bot stops).
-    context.application.create_task(
-        _withdraw_and_report(context, item.id, item.number, query.message.chat.id),
-        name=f"withdraw-{item.id}",
-    )
-
-
-async def _withdraw_and_report(
-    context: KimContext, announcement_id: int, number: str, chat_id: int
-) -> None:
-    services = context.bot_data
-    result = await corrections.withdraw(
-        services.db, services.delivery, services.clock, announcement_id
-    )
-    try:
-        await context.bot.send_message(
-            chat_id, t.withdrawn(number, result.deleted, result.undeletable, result.remaining)
-        )
-    except TelegramError as exc:
-        log.warning("withdrawal summary for %s not delivered: %s", number, exc)
 
 
 @requires(OPERATORS, "riwayat.ralat")

@@ -27,12 +27,11 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import cases, kim, texts
-from bot import reports as report_store
 from bot.cases import Case
 from bot.hoax_search import search
 from bot.hoaxes import Verdict
 from bot.people import OPERATORS
-from bot.reports import Alert, Filed, Kind
+from bot.reports import Alert, Filed, Kind, Report
 from bot.services import KimApp, KimContext
 from bot.texts import lapor as t
 from broadcasts import announcements
@@ -329,33 +328,30 @@ async def on_link(update: Update, context: KimContext) -> None:
 async def _decide(
     context: KimContext, chat_id: int, case_id: int, link: str, actor_id: int
 ) -> None:
-    """Decide, answer every reporter privately, and offer a clarification where it fits."""
+    """Decide, owe every reporter their answer, and offer a clarification where it fits.
+
+    The answers go out through the dispatcher, paced like a broadcast (a case may have
+    hundreds of reporters): the operator hears back at once."""
     services = context.bot_data
+
+    def tell(report: Report, verdict: Verdict, explanation: str) -> str:
+        return t.verdict_for_reporter(report.ticket, verdict, explanation, link)
+
     decision = await cases.decide(
-        services.db, case_id, reference_url=link, actor_id=actor_id, now=services.clock.now()
+        services.db,
+        case_id,
+        reference_url=link,
+        actor_id=actor_id,
+        now=services.clock.now(),
+        tell=tell,
     )
     if decision is None:
         await context.bot.send_message(chat_id, t.CASE_CLOSED)
         return
+    services.delivery.wake()
     case = decision.case
     assert case.verdict is not None
-    answered: list[int] = []
-    for report in decision.reports:
-        if report.reporter_id is None:
-            continue  # the reporter asked to be forgotten
-        try:
-            await context.bot.send_message(
-                report.reporter_id,
-                t.verdict_for_reporter(
-                    report.ticket, case.verdict, case.explanation, case.reference_url
-                ),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        except TelegramError as exc:  # never started the bot, or blocked it
-            log.info("verdict for report %s not delivered: %s", report.id, exc)
-        else:
-            answered.append(report.id)
-    await report_store.mark_answered(services.db, answered, services.clock.now())
+    reachable = sum(report.reporter_id is not None for report in decision.reports)
     keyboard = (
         InlineKeyboardMarkup([[_button(t.CLARIFY, case.id, "k")]])
         if case.verdict in cases.CLARIFY
@@ -363,7 +359,7 @@ async def _decide(
     )
     await context.bot.send_message(
         chat_id,
-        t.decided(case.number, case.verdict, len(answered), len(decision.reports)),
+        t.decided(case.number, case.verdict, reachable, len(decision.reports)),
         reply_markup=keyboard,
     )
 

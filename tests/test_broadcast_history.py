@@ -204,34 +204,44 @@ async def test_withdraw_deletes_everywhere_still_allowed_and_reports_the_rest(
     [entry] = await audit.entries(db, action="announcement.withdraw")
     assert entry.actor_id == bangil.budi.id
 
-    # Running it again (as after an interruption) deletes nothing twice.
+    # Pressing it again (as after an interruption) reports the same and deletes nothing twice.
     calls = len(server.calls("deleteMessage"))
-    again = await corrections.withdraw(
-        db, kimbot.bot_data.delivery, kimbot.bot_data.clock, announcement_id
-    )
-    assert (again.deleted, again.undeletable, again.remaining) == (3, 1, 0)
+    await operator.send("/riwayat")
+    listing = await operator.expect(contains="Riwayat")
+    await operator.press(listing, "🔎 #1")
+    details = await operator.expect_edit(listing)
+    await operator.press(details, "🗑 Tarik")
+    await operator.press(await operator.expect_edit(details), "✅ Ya, tarik")
+    again = await operator.expect(contains="ditarik")
+    assert "dihapus dari 3 chat, 1 sudah lewat 48 jam" in again.text
     assert len(server.calls("deleteMessage")) == calls
 
 
 async def test_an_interrupted_withdrawal_resumes_with_the_rows_not_done(
     server: BotApiServer, kimbot: KimApp, bangil: Bangil
 ) -> None:
-    """Rows already withdrawn are skipped; the rest are deleted on the next run."""
+    """Rows already withdrawn are skipped; the dispatcher deletes the rest by itself."""
     announcement_id = await deliver(kimbot, server, bangil.budi, bangil.sari)
     db = kimbot.bot_data.db
-    assert await corrections.begin_withdrawal(
-        db, announcement_id, actor_id=bangil.budi.id, now=kimbot.bot_data.clock.now()
-    )
     async with db.transaction() as conn:  # as if the bot stopped after the first two rows
+        await conn.execute(
+            "UPDATE announcements SET status = 'withdrawn' WHERE id = ?", (announcement_id,)
+        )
         await conn.execute(
             "UPDATE outbox SET withdrawn = 1 WHERE id IN"
             " (SELECT id FROM outbox WHERE announcement_id = ? ORDER BY priority, id LIMIT 2)",
             (announcement_id,),
         )
-    result = await corrections.withdraw(
-        db, kimbot.bot_data.delivery, kimbot.bot_data.clock, announcement_id
+    assert await corrections.begin_withdrawal(
+        db,
+        announcement_id,
+        actor_id=bangil.budi.id,
+        now=kimbot.bot_data.clock.now(),
+        report_to=bangil.budi.id,
     )
-    assert (result.deleted, result.undeletable, result.remaining) == (4, 0, 0)
+    kimbot.bot_data.delivery.wake()
+    summary = await server.private(bangil.budi).expect(contains="ditarik")
+    assert "dihapus dari 4 chat, 0 sudah lewat 48 jam" in summary.text
     assert len(server.calls("deleteMessage")) == 2
     assert (
         sum(copy_in(server, c).deleted for c in (bangil.raci, bangil.other))

@@ -52,6 +52,10 @@ class ScriptedSender:
         self.sent[chat_id].append(index)
         return self.next_id
 
+    async def send_text(self, chat_id: int, text: str) -> int:
+        self.next_id += 1
+        return self.next_id
+
     async def delete(self, chat_id: int, message_id: int) -> bool:
         return True
 

@@ -244,10 +244,10 @@ BAD_LINK = "Tautan harus diawali https:// dan tanpa spasi. Balas lagi, atau teka
 EMPTY_EXPLANATION = "Penjelasannya kosong. Balas prompt tadi dengan penjelasan singkat."
 
 
-def decided(number: str, verdict: Verdict, answered: int, total: int) -> str:
+def decided(number: str, verdict: Verdict, reachable: int, total: int) -> str:
     return (
         f"✅ Kasus {number} diputus: <b>{VERDICT_LABELS[verdict]}</b>.\n"
-        f"Hasil dikirim ke {answered} dari {total} pelapor, dan masuk ke basis data /cek."
+        f"Hasil sedang dikirim ke {reachable} dari {total} pelapor, dan masuk ke basis data /cek."
     )
 
 

@@ -317,20 +317,17 @@ def confirm_withdraw(number: str) -> str:
 
 
 def withdrawing(number: str) -> str:
-    return f"⏳ Menarik pengumuman {esc(number)} dari semua chat…"
+    return (
+        f"⏳ Menarik pengumuman {esc(number)} dari semua chat… "
+        "Hasilnya saya kirim ke sini setelah selesai."
+    )
 
 
-def withdrawn(number: str, deleted: int, undeletable: int, remaining: int) -> str:
-    text = (
+def withdrawn(number: str, deleted: int, undeletable: int) -> str:
+    return (
         f"🗑 Pengumuman {esc(number)} ditarik: dihapus dari {deleted} chat, "
         f"{undeletable} sudah lewat 48 jam / tidak bisa dihapus."
     )
-    if remaining:
-        text += (
-            f"\n⚠️ {remaining} chat belum terhapus karena gangguan jaringan. "
-            "Tekan lagi tombol Tarik di /riwayat untuk mencoba ulang."
-        )
-    return text
 
 
 CANNOT_WITHDRAW = "Pengumuman ini belum selesai dikirim atau sudah tidak bisa ditarik."
