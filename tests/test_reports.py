@@ -245,9 +245,10 @@ async def test_merge_moves_reports_and_keeps_the_earliest_first_report(db: Datab
 
 
 async def test_forgetting_a_reporter_keeps_the_report_without_them(db: Database) -> None:
-    """/hapusdata's statements blank the reporter but keep the content for the case."""
+    """/hapusdata blanks the reporter and their words; the report stays in its case."""
     filed = await file(db, RICE, 712345678)
     await privacy.forget_person(db, 712345678, NOW)
     report = await reports.get(db, filed.report.id)
     assert report is not None
-    assert (report.reporter_id, report.reporter_name, report.text) == (None, None, RICE)
+    assert (report.reporter_id, report.reporter_name, report.text) == (None, None, "")
+    assert report.case_id == filed.report.case_id
