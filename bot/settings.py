@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     broadcast_timeout: float = Field(default=10.0, gt=0)
     broadcast_max_in_flight: int = Field(default=64, ge=1)
     progress_interval: float = Field(default=3.0, gt=0)
+    storage_retry_backoff: float = Field(default=1.0, gt=0)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(6, 0)
     missed_run_grace: timedelta = Field(default=timedelta(hours=1), ge=timedelta(0))

@@ -15,7 +15,9 @@ moves the row (and the registration) to the new chat and retries at once; timeou
 network errors retry with exponential backoff up to `max_attempts`; anything else fails the
 row with Telegram's reason.
 Every answer is recorded before its request leaves the in-flight window (see outbox.py for
-what a crash can and cannot do).
+what a crash can and cannot do). An answer the database refuses to record (full disk,
+read-only file) is held in memory and the row is not sent again; while anything is held the
+dispatcher takes no new rows and retries the writes with backoff (see backlog.py).
 
 Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py);
 other traffic (another bot on the same token) needs the headroom left by `rate` (29/s of
@@ -30,11 +32,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.storage import Database
+from bot.storage import Database, refuses_writes
 from broadcasts import outbox
+from broadcasts.backlog import Alarm, Backlog
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.sender import (
     DeliveryError,
@@ -63,6 +67,8 @@ class Pacing:
     backoff: float = 2.0  # first retry after a network error, doubling each time
     slowdown: int = 1  # messages fewer per window after a 429 ...
     slowdown_windows: float = 30.0  # ... for this many windows (half a minute on Telegram)
+    storage_backoff: float = 1.0  # first retry of a write the database refused, doubling ...
+    storage_max_backoff: float = 60.0  # ... up to this
 
     @property
     def per_window(self) -> int:
@@ -90,6 +96,7 @@ class Dispatcher:
         directory: ChatDirectory,
         clock: Clock,
         pacing: Pacing | None = None,
+        alarm: Alarm | None = None,
     ) -> None:
         self._db = db
         self._sender = sender
@@ -109,6 +116,11 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._cancelled: set[int] = set()
+        self._backlog = Backlog(
+            alarm,
+            backoff=self.pacing.storage_backoff,
+            max_backoff=self.pacing.storage_max_backoff,
+        )
         self.listeners: list[Listener] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -125,6 +137,12 @@ class Dispatcher:
             await self._loop_task
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._backlog and not await self._backlog.flush(self._stopping):
+            log.error(
+                "stopping with %d answers the database never recorded: those rows are sent"
+                " again after the restart",
+                len(self._backlog),
+            )
 
     def wake(self) -> None:
         """New rows were enqueued: look at the outbox now rather than at the next tick."""
@@ -171,6 +189,9 @@ class Dispatcher:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
+                if self._backlog:  # what was sent is recorded before anything else is sent
+                    await self._backlog.flush(self._stopping)
+                    continue
                 worked = await self._one_batch()
             except Exception:  # the loop must outlive any single failure
                 log.exception("dispatcher batch failed; retrying shortly")
@@ -181,12 +202,13 @@ class Dispatcher:
 
     async def _one_batch(self) -> bool:
         batch = max(10, int(self._rate()))
-        rows = await outbox.due(self._db, now=time.time(), limit=batch, exclude=self._in_flight)
+        exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
+        rows = await outbox.due(self._db, now=time.time(), limit=batch, exclude=exclude)
         if not rows:
             return False
         self._wake.clear()
         for row in rows:
-            if self._stopping.is_set():
+            if self._stopping.is_set() or self._backlog:
                 break
             if row.announcement_id in self._cancelled:
                 continue
@@ -224,9 +246,12 @@ class Dispatcher:
     async def _deliver(self, row: outbox.Row) -> None:
         try:
             await self._deliver_parts(row)
-        except Exception as error:  # a bug must fail one row, not stop the queue
-            log.exception("unexpected error delivering outbox row %s", row.id)
-            await outbox.mark_failed(self._db, row.id, "rejected", repr(error))
+        except Exception as error:
+            if refuses_writes(error):  # a read the database refused: the row waits
+                log.debug("outbox row %s left pending: %s", row.id, error)
+            else:  # a bug must fail one row, not stop the queue
+                log.exception("unexpected error delivering outbox row %s", row.id)
+                await self._record(row.id, outbox.mark_failed, "rejected", repr(error))
         finally:
             self._in_flight.discard(row.id)
             self._slots.release()
@@ -242,7 +267,7 @@ class Dispatcher:
         sends a crash could duplicate."""
         message = await self._render(row.announcement_id, row.kind)
         if message is None:
-            await outbox.mark_failed(self._db, row.id, "rejected", "announcement not found")
+            await self._record(row.id, outbox.mark_failed, "rejected", "announcement not found")
             return
         if row.reply_to:
             message = replace(message, reply_to=row.reply_to)
@@ -254,7 +279,11 @@ class Dispatcher:
             try:
                 # Paced here, just before the request, so sends leave at the paced moments.
                 await self._wait_for_pacer()
-                if row.announcement_id in self._cancelled or self._stopping.is_set():
+                if (
+                    row.announcement_id in self._cancelled
+                    or self._stopping.is_set()
+                    or self._backlog  # the database refuses writes: take nothing new
+                ):
                     return  # the row stays pending, with the parts that went out recorded
                 started = time.monotonic()
                 try:
@@ -266,45 +295,60 @@ class Dispatcher:
                 finally:
                     self._chat_sent(row.chat_id, row.kind)
                 if len(ids) == len(message.parts):
-                    await outbox.mark_sent(self._db, row.id, ids, self._clock.now())
-                else:  # a long text: its first parts are not sent again after a crash
-                    await outbox.record_parts(self._db, row.id, ids)
+                    await self._record(row.id, outbox.mark_sent, list(ids), self._clock.now())
+                # A long text: its first parts are not sent again after a crash. Held, the
+                # row waits for the database, and then for a batch to send the rest.
+                elif not await self._record(row.id, outbox.record_parts, list(ids)):
+                    return
                 answered = time.monotonic() - started
             finally:
                 await self._window.release(answered)
 
     async def _handle(self, row: outbox.Row, error: DeliveryError) -> None:
+        """Record what the answer means for the row (each write through the backlog)."""
         if isinstance(error, RateLimited):
             self._throttled(error.retry_after)
-            await outbox.retry_later(
-                self._db,
+            await self._record(
                 row.id,
+                outbox.retry_later,
                 not_before=time.time() + error.retry_after,
                 error=error.detail,
                 sent=error.sent,
                 count_attempt=False,
             )
         elif isinstance(error, Migrated):
-            await self._directory.migrated(row.chat_id, error.new_chat_id)
-            await outbox.move_chat(self._db, row.id, error.new_chat_id)
+            await self._backlog.record(
+                row.id,
+                partial(self._directory.migrated, row.chat_id, error.new_chat_id),
+                partial(outbox.move_chat, self._db, row.id, error.new_chat_id),
+            )
             self._wake.set()
         elif isinstance(error, Unreachable):
-            await outbox.mark_failed(self._db, row.id, error.reason, error.detail)
-            await self._directory.unreachable(row.chat_id, row.kind, error.reason)
+            await self._backlog.record(
+                row.id,
+                partial(outbox.mark_failed, self._db, row.id, error.reason, error.detail),
+                partial(self._directory.unreachable, row.chat_id, row.kind, error.reason),
+            )
         elif isinstance(error, Transient) and row.attempts + 1 < self.pacing.max_attempts:
             delay = self.pacing.backoff * (2**row.attempts)
-            await outbox.retry_later(
-                self._db,
+            await self._record(
                 row.id,
+                outbox.retry_later,
                 not_before=time.time() + delay,
                 error=error.detail,
                 sent=error.sent,
             )
         elif isinstance(error, Transient):
-            await outbox.mark_failed(self._db, row.id, "network", error.detail)
+            await self._record(row.id, outbox.mark_failed, "network", error.detail)
         else:
             reason = error.reason if not isinstance(error, Rejected) else "rejected"
-            await outbox.mark_failed(self._db, row.id, reason, error.detail)
+            await self._record(row.id, outbox.mark_failed, reason, error.detail)
+
+    async def _record(
+        self, row_id: int, write: Callable[..., Awaitable[object]], *args: object, **kw: object
+    ) -> bool:
+        """`write(db, row_id, *args, **kw)` now, or held until the database takes it."""
+        return await self._backlog.record(row_id, partial(write, self._db, row_id, *args, **kw))
 
     def _throttled(self, retry_after: float) -> None:
         now = time.monotonic()
