@@ -6,14 +6,21 @@ one more when it recovers), and the admins hear of it once."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import SystemClock
 from bot.services import KimApp
 from bot.settings import Settings
+from bot.storage import Database
 from broadcasts import outbox
+from broadcasts.announcements import Announcement
+from broadcasts.progress import ProgressReporter
 from tests.botapi import BotApiServer, FakeUser
 from tests.faultkit import approve_announcement, started, subscribe_all
 from tests.storagefaults import FullDisk
@@ -90,3 +97,50 @@ async def test_full_disk_mid_broadcast_sends_each_once_and_reports_what_went_out
     assert log.count("database takes writes again") == 1
     assert "Traceback" not in log
     assert disk.refused >= RETRIES
+
+
+class _Reports:
+    """A `broadcasts.progress.Notifier` that notes the final reports."""
+
+    def __init__(self) -> None:
+        self.reported: list[int] = []
+        self.done = asyncio.Event()
+
+    async def progress(self, announcement: Announcement, progress: outbox.Progress) -> None:
+        return None
+
+    async def finished(
+        self,
+        announcement: Announcement,
+        progress: outbox.Progress,
+        failures: list[tuple[int, str, str, str, int]],
+    ) -> None:
+        self.reported.append(announcement.id)
+        self.done.set()
+
+
+async def test_a_refused_finish_is_logged_once_and_reported_once_it_is_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The finish of a broadcast refused tick after tick: one log line, no traceback, and
+    the final report once the database takes the write."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    await db.write(
+        "INSERT INTO announcements(id, status, kind, body, created_at)"
+        " VALUES (1, 'sending', 'text', 'x', '2026-11-28')"
+    )
+    disk, reports = FullDisk(db), _Reports()
+    disk.fill()
+    reporter = ProgressReporter(db, SystemClock(ZoneInfo("Asia/Jakarta")), reports, interval=0.01)
+    reporter.start()
+    await disk.until_refused(5)
+    disk.free()
+    await asyncio.wait_for(reports.done.wait(), 10)
+    await reporter.stop()
+    await db.close()
+    assert reports.reported == [1]
+    waits = [r for r in caplog.records if r.name == "broadcasts.progress"]
+    assert [r.getMessage() for r in waits] == [
+        "progress report waits for the database: database or disk is full"
+    ]
+    assert not any(r.exc_info for r in waits)
