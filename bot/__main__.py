@@ -35,7 +35,7 @@ from bot.settings import (
     SettingsError,
     load_settings,
 )
-from bot.storage import Database
+from bot.storage import Database, StorageError
 
 CliHandler = Callable[[Database, Settings, argparse.Namespace], Awaitable[int]]
 
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RegionError as exc:
         print(f"Wilayah / region: {exc}", file=sys.stderr)
         return 2
-    except instance.AlreadyRunning as exc:
+    except (instance.AlreadyRunning, StorageError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except InvalidToken:
@@ -143,7 +143,7 @@ async def check_token(settings: Settings) -> None:
 
 async def _offline(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "check-config":
-        return _check_config(settings)
+        return _check_config(settings, await Database.check(settings.database_path))
     if command == "migrate":
         print(await prepare_database(settings))
         return 0
@@ -181,12 +181,19 @@ async def _operator(db: Database, args: argparse.Namespace, settings: Settings) 
     return 0
 
 
-def _check_config(settings: Settings) -> int:
+def _check_config(settings: Settings, schema_version: int | None) -> int:
+    """Called once the database passed the checks `run` makes (a file that cannot be used is
+    the same one line and exit status 2 here as there)."""
     token_state = "terisi / set" if settings.bot_token else "BELUM DIISI / NOT SET"
+    database_state = (
+        "belum ada, dibuat saat migrate/run / not created yet"
+        if schema_version is None
+        else f"bisa dipakai, skema versi {schema_version} / usable, schema {schema_version}"
+    )
     lines = [
         f"BOT_TOKEN: {token_state}",
         f"BOT_API_BASE_URL: {settings.bot_api_base_url}",
-        f"DATABASE_PATH: {settings.database_path}",
+        f"DATABASE_PATH: {settings.database_path} ({database_state})",
         f"ADMIN_IDS: {', '.join(map(str, sorted(settings.admin_ids))) or '-'}",
         f"OPERATOR_CHAT_ID: {settings.operator_chat_id or '-'}",
         f"REGION_CODE: {settings.region_code} ({settings.regency_name})",

@@ -148,7 +148,11 @@ async def _post_init(app: KimApp) -> None:
         desa,
     )
     await menus.refresh_all(app.bot, services)
-    broadcasting = Broadcasting(services, broadcast_progress.TelegramNotifier(app.bot))
+    broadcasting = Broadcasting(
+        services,
+        broadcast_progress.TelegramNotifier(app.bot),
+        alarm=errors.OperatorAlarm(app.bot, services),
+    )
     await broadcasting.start()
     services.delivery = broadcasting
     if isinstance(app.bot.rate_limiter, SharedRateLimiter):

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     broadcast_max_in_flight: int = Field(default=64, ge=1)
     progress_interval: float = Field(default=3.0, gt=0)
     stop_timeout: float = Field(default=6.0, gt=0, le=60)
+    storage_retry_backoff: float = Field(default=1.0, gt=0)
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(6, 0)
     missed_run_grace: timedelta = Field(default=timedelta(hours=1), ge=timedelta(0))

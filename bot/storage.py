@@ -22,6 +22,36 @@ from bot.migrations import MIGRATIONS
 
 Row = sqlite3.Row
 
+# SQLite's primary result codes that mean "the storage said no", not "the statement is wrong".
+_REFUSALS = frozenset(
+    {
+        sqlite3.SQLITE_PERM,
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_READONLY,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_NOTADB,
+    }
+)
+
+
+class StorageError(Exception):
+    """The database file cannot be used; the message is one line naming the file and why."""
+
+
+def refuses_writes(error: BaseException) -> bool:
+    """True for SQLite refusing to store (full disk, read-only file, I/O error, a lock held
+    too long), which may pass; False for anything else, such as a wrong statement."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _REFUSALS
+
 
 class Database:
     """An open kim-bot database; create with `await Database.open(path)`."""
@@ -33,20 +63,57 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        """Open (creating folders and file as needed), switch to WAL, and migrate."""
+        """Open (creating folders and file as needed), switch to WAL, check that the file can
+        be written, and migrate; `StorageError` when the file cannot be used."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
-        await connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Opened once without aiosqlite first: when its connect fails, its worker
+                # thread outlives the event loop and prints a traceback at exit.
+                await asyncio.to_thread(lambda: sqlite3.connect(path).close())
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise StorageError(_unusable(path, error)) from None
         db = cls(connection, path)
-        if migrate:
-            await db.migrate()
+        try:
+            connection.row_factory = sqlite3.Row
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await connection.execute("PRAGMA busy_timeout=5000")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            await db._probe_write()
+            if migrate:
+                await db.migrate()
+        except sqlite3.Error as error:
+            await connection.close()
+            raise StorageError(_unusable(path, error)) from None
         return db
+
+    async def _probe_write(self) -> None:
+        """A write rolled back at once: SQLite opens a read-only file without complaint and
+        only refuses its first write, which must not be the record of a delivery."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = await self.schema_version()
+                await self._conn.execute(f"PRAGMA user_version = {version}")
+            finally:
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+
+    @classmethod
+    async def check(cls, path: Path | str) -> int | None:
+        """The schema version of an existing database after the same checks as `open`, without
+        creating or migrating anything; None when there is no file yet."""
+        path = Path(path)
+        if not path.exists() and not path.is_symlink():
+            return None
+        db = await cls.open(path, migrate=False)
+        try:
+            return await db.schema_version()
+        finally:
+            await db.close()
 
     async def close(self) -> None:
         """Wait for a running write to finish, then close."""
@@ -60,11 +127,13 @@ class Database:
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            else:
                 await self._conn.execute("COMMIT")
+            except BaseException:
+                # A full disk or an I/O error may have rolled the transaction back already;
+                # a ROLLBACK then would raise and hide the real error.
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
+                raise
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement as its own transaction (autocommit), serialised with the others;
@@ -117,6 +186,13 @@ class Database:
         finally:
             await destination.close()
         return target
+
+
+def _unusable(path: Path, error: BaseException) -> str:
+    cause = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    if path.is_dir():
+        cause = f"{cause} (sebuah folder, bukan berkas / a directory, not a file)"
+    return f"Basis data {path} tidak bisa dipakai / database {path} cannot be used: {cause}"
 
 
 def _split(script: str) -> Iterable[str]:

@@ -15,7 +15,9 @@ moves the row (and the registration) to the new chat and retries at once; timeou
 network errors retry with exponential backoff up to `max_attempts`; anything else fails the
 row with Telegram's reason.
 Every answer is recorded before its request leaves the in-flight window (see outbox.py for
-what a crash can and cannot do).
+what a crash can and cannot do). An answer the database refuses to record (full disk,
+read-only file) is held in memory and the row is not sent again; while anything is held the
+dispatcher takes no new rows and retries the writes with backoff (see backlog.py).
 
 Besides the outbox, each batch takes the work handlers leave for later (errands.py): the
 deletions of withdrawn announcements, then notices (a verdict for each reporter, a
@@ -44,8 +46,9 @@ from typing import Protocol
 
 from bot import notices
 from bot.clock import Clock
-from bot.storage import Database
+from bot.storage import Database, refuses_writes
 from broadcasts import errands, outbox
+from broadcasts.backlog import Alarm, Backlog
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.sender import (
     DeliveryError,
@@ -74,6 +77,8 @@ class Pacing:
     backoff: float = 2.0  # first retry after a network error, doubling each time
     slowdown: int = 1  # messages fewer per window after a 429 ...
     slowdown_windows: float = 30.0  # ... for this many windows (half a minute on Telegram)
+    storage_backoff: float = 1.0  # first retry of a write the database refused, doubling ...
+    storage_max_backoff: float = 60.0  # ... up to this
 
     @property
     def per_window(self) -> int:
@@ -101,6 +106,7 @@ class Dispatcher:
         directory: ChatDirectory,
         clock: Clock,
         pacing: Pacing | None = None,
+        alarm: Alarm | None = None,
     ) -> None:
         self._db = db
         self._sender = sender
@@ -122,6 +128,11 @@ class Dispatcher:
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._cancelled: set[int] = set()
+        self._backlog = Backlog(
+            alarm,
+            backoff=self.pacing.storage_backoff,
+            max_backoff=self.pacing.storage_max_backoff,
+        )
         self.listeners: list[Listener] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -138,6 +149,12 @@ class Dispatcher:
             await self._loop_task
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._backlog and not await self._backlog.flush(self._stopping):
+            log.error(
+                "stopping with %d answers the database never recorded: those rows are sent"
+                " again after the restart",
+                len(self._backlog),
+            )
 
     def wake(self) -> None:
         """New rows were enqueued: look at the outbox now rather than at the next tick."""
@@ -186,6 +203,9 @@ class Dispatcher:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
+                if self._backlog:  # what was sent is recorded before anything else is sent
+                    await self._backlog.flush(self._stopping)
+                    continue
                 worked = await self._one_batch()
             except Exception:  # the loop must outlive any single failure
                 log.exception("dispatcher batch failed; retrying shortly")
@@ -197,7 +217,8 @@ class Dispatcher:
     async def _one_batch(self) -> bool:
         batch = max(10, int(self._rate()))
         now = time.time()
-        rows = await outbox.due(self._db, now=now, limit=batch, exclude=self._in_flight)
+        exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
+        rows = await outbox.due(self._db, now=now, limit=batch, exclude=exclude)
         room = batch - len(rows)
         deletions = (
             await errands.due_deletions(self._db, now=now, limit=room, exclude=self._deleting)
@@ -206,7 +227,12 @@ class Dispatcher:
         )
         room -= len(deletions)
         owed = (
-            await notices.due(self._db, now=now, limit=room, exclude=self._noticing)
+            await notices.due(
+                self._db,
+                now=now,
+                limit=room,
+                exclude=self._noticing.union(-key for key in self._backlog.rows if key < 0),
+            )
             if room > 0
             else []
         )
@@ -219,7 +245,7 @@ class Dispatcher:
             *((self._noticing, n.id, partial(self._notify, n)) for n in owed),
         ]
         for busy, key, job in work:
-            if self._stopping.is_set():
+            if self._stopping.is_set() or self._backlog:
                 break
             await self._slots.acquire()
             busy.add(key)
@@ -264,9 +290,12 @@ class Dispatcher:
             return
         try:
             await self._deliver_parts(row)
-        except Exception as error:  # a bug must fail one row, not stop the queue
-            log.exception("unexpected error delivering outbox row %s", row.id)
-            await outbox.mark_failed(self._db, row.id, "rejected", repr(error))
+        except Exception as error:
+            if refuses_writes(error):  # a read the database refused: the row waits
+                log.debug("outbox row %s left pending: %s", row.id, error)
+            else:  # a bug must fail one row, not stop the queue
+                log.exception("unexpected error delivering outbox row %s", row.id)
+                await self._record(row.id, outbox.mark_failed, "rejected", repr(error))
         finally:
             for listener in self.listeners:
                 try:
@@ -280,7 +309,7 @@ class Dispatcher:
         sends a crash could duplicate."""
         message = await self._render(row.announcement_id, row.kind)
         if message is None:
-            await outbox.mark_failed(self._db, row.id, "rejected", "announcement not found")
+            await self._record(row.id, outbox.mark_failed, "rejected", "announcement not found")
             return
         if row.reply_to:
             message = replace(message, reply_to=row.reply_to)
@@ -292,7 +321,11 @@ class Dispatcher:
             try:
                 # Paced here, just before the request, so sends leave at the paced moments.
                 await self._wait_for_pacer()
-                if row.announcement_id in self._cancelled or self._stopping.is_set():
+                if (
+                    row.announcement_id in self._cancelled
+                    or self._stopping.is_set()
+                    or self._backlog  # the database refuses writes: take nothing new
+                ):
                     return  # the row stays pending, with the parts that went out recorded
                 started = time.monotonic()
                 try:
@@ -304,45 +337,60 @@ class Dispatcher:
                 finally:
                     self._chat_sent(row.chat_id, row.kind)
                 if len(ids) == len(message.parts):
-                    await outbox.mark_sent(self._db, row.id, ids, self._clock.now())
-                else:  # a long text: its first parts are not sent again after a crash
-                    await outbox.record_parts(self._db, row.id, ids)
+                    await self._record(row.id, outbox.mark_sent, list(ids), self._clock.now())
+                # A long text: its first parts are not sent again after a crash. Held, the
+                # row waits for the database, and then for a batch to send the rest.
+                elif not await self._record(row.id, outbox.record_parts, list(ids)):
+                    return
                 answered = time.monotonic() - started
             finally:
                 await self._window.release(answered)
 
     async def _handle(self, row: outbox.Row, error: DeliveryError) -> None:
+        """Record what the answer means for the row (each write through the backlog)."""
         if isinstance(error, RateLimited):
             self._throttled(error.retry_after)
-            await outbox.retry_later(
-                self._db,
+            await self._record(
                 row.id,
+                outbox.retry_later,
                 not_before=time.time() + error.retry_after,
                 error=error.detail,
                 sent=error.sent,
                 count_attempt=False,
             )
         elif isinstance(error, Migrated):
-            await self._directory.migrated(row.chat_id, error.new_chat_id)
-            await outbox.move_chat(self._db, row.id, error.new_chat_id)
+            await self._backlog.record(
+                row.id,
+                partial(self._directory.migrated, row.chat_id, error.new_chat_id),
+                partial(outbox.move_chat, self._db, row.id, error.new_chat_id),
+            )
             self._wake.set()
         elif isinstance(error, Unreachable):
-            await outbox.mark_failed(self._db, row.id, error.reason, error.detail)
-            await self._directory.unreachable(row.chat_id, row.kind, error.reason)
+            await self._backlog.record(
+                row.id,
+                partial(outbox.mark_failed, self._db, row.id, error.reason, error.detail),
+                partial(self._directory.unreachable, row.chat_id, row.kind, error.reason),
+            )
         elif isinstance(error, Transient) and row.attempts + 1 < self.pacing.max_attempts:
             delay = self.pacing.backoff * (2**row.attempts)
-            await outbox.retry_later(
-                self._db,
+            await self._record(
                 row.id,
+                outbox.retry_later,
                 not_before=time.time() + delay,
                 error=error.detail,
                 sent=error.sent,
             )
         elif isinstance(error, Transient):
-            await outbox.mark_failed(self._db, row.id, "network", error.detail)
+            await self._record(row.id, outbox.mark_failed, "network", error.detail)
         else:
             reason = error.reason if not isinstance(error, Rejected) else "rejected"
-            await outbox.mark_failed(self._db, row.id, reason, error.detail)
+            await self._record(row.id, outbox.mark_failed, reason, error.detail)
+
+    async def _record(
+        self, row_id: int, write: Callable[..., Awaitable[object]], *args: object, **kw: object
+    ) -> bool:
+        """`write(db, row_id, *args, **kw)` now, or held until the database takes it."""
+        return await self._backlog.record(row_id, partial(write, self._db, row_id, *args, **kw))
 
     # --- work left by handlers (errands.py) ------------------------------------------------
 
@@ -419,7 +467,11 @@ class Dispatcher:
                 return
             finally:
                 self._chat_sent(notice.chat_id, kind)
-            await notices.sent(self._db, notice, self._clock.now())
+            # Held like an outbox row's answer when the database refuses (under the notice's
+            # negative id, apart from outbox rows): a verdict is never sent twice.
+            await self._backlog.record(
+                -notice.id, partial(notices.sent, self._db, notice, self._clock.now())
+            )
             answered = time.monotonic() - started
         finally:
             await self._window.release(answered)

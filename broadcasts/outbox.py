@@ -6,6 +6,13 @@ sent again after the restart: at most once more per row that was in flight, neve
 Every answer is recorded on its own (one statement, cheap in WAL mode), the parts of a long
 text one by one, so a crash can duplicate no more than the requests awaiting an answer;
 the dispatcher keeps those as few as the rate needs (broadcasts/pacing.py, `InFlight`).
+
+Storage failures: when the database refuses a write (a full disk, a read-only file), the
+answer is not lost and the row is not sent again while the process lives: the dispatcher
+holds the record in memory, takes no new rows, and writes it first once the database takes
+writes again (broadcasts/backlog.py). Only a crash or a stop during the outage loses the held
+records, and then each of those rows is sent once more after the restart, as above. A file
+that cannot be used at all stops the bot at start (bot/storage.py).
 """
 
 from __future__ import annotations

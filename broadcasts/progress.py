@@ -5,7 +5,8 @@ at most one progress update per announcement every `interval` seconds (an edit o
 message, so a 10,000-recipient broadcast costs a few dozen edits, not 10,000). When nothing is
 pending any more, the announcement is finished exactly once and the report goes out. Each
 tick also looks for announcements left with nothing pending but no result to report (stopped
-while every row waited for a retry), so they are finished too.
+while every row waited for a retry), so they are finished too. A database that refuses to
+record the finish is logged once and tried again every tick, until it takes the write.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.storage import Database
+from bot.storage import Database, refuses_writes
 from broadcasts import announcements, outbox
 from broadcasts.announcements import Announcement, Status
 
@@ -46,6 +47,7 @@ class ProgressReporter:
         self._last: dict[int, tuple[int, int]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._refused = False  # the last tick's write was refused by the database
 
     async def touch(self, announcement_id: int) -> None:
         """Dispatcher listener: something changed for this announcement."""
@@ -68,8 +70,14 @@ class ProgressReporter:
                 await asyncio.wait_for(self._stopping.wait(), self.interval)
             try:
                 await self.report_now()
-            except Exception:
-                log.exception("progress report failed")
+            except Exception as error:
+                if not refuses_writes(error):
+                    log.exception("progress report failed")
+                elif not self._refused:
+                    log.warning("progress report waits for the database: %s", error)
+                self._refused = refuses_writes(error)
+            else:
+                self._refused = False
 
     async def report_now(self) -> None:
         self._dirty.update(await announcements.drained(self._db))

@@ -7,6 +7,7 @@ import time
 
 from bot.services import Services
 from broadcasts import announcements, render
+from broadcasts.backlog import Alarm
 from broadcasts.directory import NetworkDirectory
 from broadcasts.dispatcher import Dispatcher, Pacing
 from broadcasts.progress import Notifier, ProgressReporter
@@ -37,7 +38,13 @@ class Renderer:
 
 
 class Broadcasting:
-    def __init__(self, services: Services, notifier: Notifier, sender: Sender | None = None):
+    def __init__(
+        self,
+        services: Services,
+        notifier: Notifier,
+        sender: Sender | None = None,
+        alarm: Alarm | None = None,
+    ):
         settings = services.settings
         self.sender: Sender = sender or TelegramSender(
             settings.token(),
@@ -58,7 +65,9 @@ class Broadcasting:
                 private_interval=settings.broadcast_private_interval,
                 backoff=settings.broadcast_retry_backoff,
                 max_in_flight=settings.broadcast_max_in_flight,
+                storage_backoff=settings.storage_retry_backoff,
             ),
+            alarm,
         )
         self.progress = ProgressReporter(
             services.db, services.clock, notifier, interval=settings.progress_interval

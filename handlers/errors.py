@@ -1,6 +1,6 @@
 """The global error handler: an apology for the person, the traceback for the log, and a
 short alert for the operators' group at most once a minute (an error storm must not become
-a message storm)."""
+a message storm). `OperatorAlarm` tells the same people when the database refuses writes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 
 from bot import texts
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
 
 log = logging.getLogger(__name__)
 ALERT_INTERVAL = timedelta(minutes=1)
@@ -67,6 +68,34 @@ def _kind(update: Update) -> str:
     if message is not None and message.text and message.text.startswith("/"):
         return f"perintah {message.text.split()[0]}"
     return "pesan"
+
+
+class OperatorAlarm:
+    """`broadcasts.backlog.Alarm`: the operators' group, or each admin when there is none
+    (someone must hear that broadcasting stopped; the dispatcher calls once per outage)."""
+
+    def __init__(self, bot: ExtBot[int], services: Services) -> None:
+        self._bot = bot
+        self._services = services
+
+    async def storage_refused(self, reason: str) -> None:
+        await self._tell(texts.storage_refused(reason))
+
+    async def storage_recovered(self, seconds: float, recorded: int) -> None:
+        await self._tell(texts.storage_recovered(seconds, recorded))
+
+    async def _tell(self, text: str) -> None:
+        settings = self._services.settings
+        chat_ids = (
+            [settings.operator_chat_id]
+            if settings.operator_chat_id is not None
+            else sorted(settings.admin_ids)
+        )
+        for chat_id in chat_ids:
+            try:
+                await self._bot.send_message(chat_id, text)
+            except TelegramError as exc:
+                log.warning("could not alert operators: %s", exc)
 
 
 def register(app: KimApp) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.storage import Database
 from broadcasts import outbox
@@ -23,6 +26,7 @@ from broadcasts.sender import (
     Transient,
     Unreachable,
 )
+from tests.storagefaults import FullDisk
 
 TZ = ZoneInfo("Asia/Jakarta")
 
@@ -78,17 +82,11 @@ async def _run(
     sender: ScriptedSender,
     parts: int = 1,
     group_interval: float = 3.0,
+    on_start: Callable[[Database], None] | None = None,
 ) -> tuple[Database, Directory]:
     """Deliver one announcement to `chats` (negative ids are KIM groups) until none is
-    pending."""
-    db = await Database.open(tmp_path / "kim.sqlite3")
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO announcements(id, status, kind, body, created_at)"
-            " VALUES (1, 'sending', 'text', 'x', '2026-11-28')"
-        )
-        rows = [(c, "private" if c > 0 else "kim") for c in chats]
-        await outbox.enqueue(conn, 1, rows, priority=2)
+    pending; `on_start` runs just before the dispatcher starts."""
+    db = await _prepared(tmp_path, chats)
     message = Outgoing(tuple(Part(Kind.TEXT, f"bagian {i}") for i in range(parts)))
 
     async def render(announcement_id: int, kind: str) -> Outgoing:
@@ -101,6 +99,7 @@ async def _run(
         group_interval=group_interval,
         backoff=0.01,
         max_attempts=3,
+        storage_backoff=0.01,
     )
     dispatcher = Dispatcher(db, sender, render, directory, FixedClock(), pacing)
     finished = asyncio.Event()
@@ -110,10 +109,24 @@ async def _run(
             finished.set()
 
     dispatcher.listeners.append(check)
+    if on_start is not None:
+        on_start(db)
     dispatcher.start()
     await asyncio.wait_for(finished.wait(), timeout=10)
     await dispatcher.stop()
     return db, directory
+
+
+async def _prepared(tmp_path: Path, chats: list[int]) -> Database:
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO announcements(id, status, kind, body, created_at)"
+            " VALUES (1, 'sending', 'text', 'x', '2026-11-28')"
+        )
+        rows = [(c, "private" if c > 0 else "kim") for c in chats]
+        await outbox.enqueue(conn, 1, rows, priority=2)
+    return db
 
 
 async def test_each_answer_is_handled_by_its_rule(tmp_path: Path) -> None:
@@ -200,4 +213,69 @@ async def test_a_chat_that_must_wait_holds_up_no_one_else(tmp_path: Path) -> Non
     db, _ = await _run(tmp_path, [-5, 1, 2, 3, 4], sender, parts=2, group_interval=0.5)
     assert order[0] == -5 and order[-1] == -5  # its second part only after everyone else
     assert sorted(order[1:-1]) == [1, 1, 2, 2, 3, 3, 4, 4]
+    await db.close()
+
+
+async def test_answers_the_database_refused_are_recorded_later_never_resent(
+    tmp_path: Path,
+) -> None:
+    """Disk full from the first answer: every part reaches each chat once, and each kind of
+    answer (sent, parts, 429, blocked, migrated) is recorded once the disk frees."""
+    sender = ScriptedSender(
+        {
+            2: [RateLimited(0.05)],
+            3: [Unreachable("blocked", "Forbidden: bot was blocked by the user")],
+            4: [Migrated(-1004)],
+        }
+    )
+    freeing: list[asyncio.Task[None]] = []
+
+    def fill(db: Database) -> None:
+        disk = FullDisk(db)
+        disk.fill()
+
+        async def free_later() -> None:
+            await disk.until_refused(4)
+            disk.free()
+
+        freeing.append(asyncio.create_task(free_later()))
+
+    db, directory = await _run(tmp_path, [1, 2, 3, 4, 5], sender, parts=2, on_start=fill)
+    await freeing[0]
+    assert dict(sender.sent) == {1: [0, 1], 2: [0, 1], -1004: [0, 1], 5: [0, 1]}
+    state = await outbox.progress(db, 1)
+    assert (state.sent, state.failed_by_reason) == (4, {"blocked": 1})
+    assert directory.unreachable_chats == [(3, "blocked")]
+    assert directory.migrations == [(4, -1004)]
+    await db.close()
+
+
+async def test_a_stop_while_the_database_refuses_says_what_is_sent_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopped during an outage: the unrecorded row stays pending (sent again after the
+    restart, as outbox.py says) and the log says how many, in one line."""
+    db = await _prepared(tmp_path, [1, 2, 3])
+    sender = ScriptedSender()
+    message = Outgoing((Part(Kind.TEXT, "x"),))
+
+    async def render(announcement_id: int, kind: str) -> Outgoing:
+        return message
+
+    pacing = Pacing(per_second=1000, private_interval=0, storage_backoff=0.01)
+    dispatcher = Dispatcher(db, sender, render, Directory(), FixedClock(), pacing)
+    disk = FullDisk(db)
+    disk.fill()
+    dispatcher.start()
+    await disk.until_refused(3)
+    await dispatcher.stop()
+    disk.free()
+    sent = [chat for chat, parts in sender.sent.items() if parts]
+    assert len(sent) == 1  # the first answer was refused: nothing else was taken
+    assert (await outbox.progress(db, 1)).pending == 3
+    lines = [r.getMessage() for r in caplog.records if "never recorded" in r.getMessage()]
+    assert lines == [
+        "stopping with 1 answers the database never recorded: those rows are sent"
+        " again after the restart"
+    ]
     await db.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.migrations import MIGRATIONS
-from bot.storage import Database
+from bot.storage import Database, refuses_writes
 
 
 async def test_migrates_an_empty_database_and_again_idempotently(tmp_path: Path) -> None:
@@ -93,3 +93,24 @@ async def test_single_statement_writes_commit_and_count(tmp_path: Path) -> None:
     reopened = await Database.open(tmp_path / "kim.sqlite3")
     assert await reopened.fetchval("SELECT value FROM meta WHERE key = 'a'") == "1"
     await reopened.close()
+
+
+async def test_refusals_are_told_apart_from_wrong_statements(tmp_path: Path) -> None:
+    """A write SQLite refuses (here a read-only connection) is a refusal the caller may retry;
+    a wrong statement is not; a refused transaction leaves the connection usable."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    await db.fetchval("PRAGMA query_only = 1")
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        await db.write("INSERT INTO kecamatan(code, name) VALUES ('35.14.14', 'Bangil')")
+    assert refuses_writes(refused.value)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO kecamatan(code, name) VALUES ('35.14.14', 'Bangil')")
+    assert refuses_writes(refused.value)
+    with pytest.raises(sqlite3.OperationalError) as wrong:
+        await db.write("INSERT INTO no_such_table VALUES (1)")
+    assert not refuses_writes(wrong.value)
+    assert not refuses_writes(ValueError("not sqlite"))
+    await db.fetchval("PRAGMA query_only = 0")
+    assert await db.write("INSERT INTO kecamatan(code, name) VALUES ('35.14.14', 'Bangil')") == 1
+    await db.close()

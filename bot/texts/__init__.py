@@ -188,6 +188,21 @@ def error_alert(error_name: str, update_kind: str) -> str:
     )
 
 
+def storage_refused(reason: str) -> str:
+    return (
+        "⚠️ Basis data bot menolak menyimpan: "
+        f"<code>{esc(reason)}</code>. Siaran dijeda; yang sudah terkirim tidak dikirim ulang. "
+        "Periksa ruang disk dan izin berkas di server."
+    )
+
+
+def storage_recovered(seconds: float, recorded: int) -> str:
+    return (
+        f"✅ Basis data bisa menyimpan lagi setelah {seconds:.0f} detik; "
+        f"{recorded} hasil kiriman sudah dicatat. Siaran dilanjutkan."
+    )
+
+
 # --- regions ---------------------------------------------------------------------------
 
 
