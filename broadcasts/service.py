@@ -58,6 +58,7 @@ class Broadcasting:
                 private_interval=settings.broadcast_private_interval,
                 backoff=settings.broadcast_retry_backoff,
                 max_in_flight=settings.broadcast_max_in_flight,
+                broadcast_share=settings.broadcast_share,
             ),
         )
         self.progress = ProgressReporter(
