@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot import regions
 from bot.clock import Clock, SystemClock
+from bot.flood import FloodGate
 from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings
@@ -36,6 +37,7 @@ from handlers import (
     check,
     coverage,
     errors,
+    flood,
     forwarded,
     guard,
     kim_groups,
@@ -80,7 +82,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
     services = app.bot_data
     services.settings = settings
     services.clock = clock or SystemClock(settings.tz)
+    services.flood = FloodGate(settings.answers_per_minute, settings.staff_answers_per_minute)
 
+    # Group -2, first of all: an update past its sender's limit goes no further.
+    flood.register(app)
     # Group -1 runs before every other handler and never stops them.
     app.add_handler(TypeHandler(Update, access.remember_sender), group=-1)
     # subscriptions first: its deep-link /start <payload> must win over the plain /start.
