@@ -59,6 +59,7 @@ class Pacer:
         self._replies: deque[float] = deque()  # the replies among them
         self._last_send = -math.inf  # the latest broadcast send
         self._lock = asyncio.Lock()  # waiters are served in arrival order
+        self._replies_turn = asyncio.Lock()  # the same for replies
 
     @property
     def count(self) -> int:
@@ -102,13 +103,14 @@ class Pacer:
     async def reserve(self) -> None:
         """Someone else sends a message now: it counts in the window and takes a slot; while
         a broadcast is sending, it first waits until the replies' share has room."""
-        while True:
-            now = self._clock()
-            self._forget_before(now - self.window)  # replies come with no broadcast too
-            broadcasting = self._last_send > now - self.window
-            if not broadcasting or len(self._replies) < self.replies_per_window:
-                break
-            await self._sleep(self._replies[0] + self.window - now)
+        async with self._replies_turn:  # replies that wait keep their order
+            while True:
+                now = self._clock()
+                self._forget_before(now - self.window)  # replies come with no broadcast too
+                broadcasting = self._last_send > now - self.window
+                if not broadcasting or len(self._replies) < self.replies_per_window:
+                    break
+                await self._sleep(self._replies[0] + self.window - now)
         self._recent.append(now)
         self._replies.append(now)
         interval = self.window / self._count
