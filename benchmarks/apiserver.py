@@ -93,15 +93,18 @@ class _Probe:
         self.latencies: list[float] = []
         self.unanswered = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
+        self._stopping.clear()
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> dict[str, Any]:
+        """The /start still awaiting its reply is waited for: a reply stuck behind other
+        updates when the broadcast ends is the slowest one, not one to leave out."""
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
         return {"latencies": self.latencies, "unanswered": self.unanswered}
 
     def _replied_after(self, user_id: int, count: int) -> Callable[[], bool]:
@@ -109,6 +112,8 @@ class _Probe:
 
     async def _run(self) -> None:
         for turn in itertools.count():
+            if self._stopping.is_set():
+                return
             user_id = PROBE_USERS[turn % len(PROBE_USERS)]
             chat = self._server.private(self._server.world.users[user_id])
             before = len(self._server.sent_to(user_id))
@@ -120,7 +125,9 @@ class _Probe:
                 self.latencies.append(time.monotonic() - started)
             else:
                 self.unanswered += 1
-            await asyncio.sleep(max(0.0, self._interval - (time.monotonic() - started)))
+            pause = max(0.0, self._interval - (time.monotonic() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), pause)
 
 
 class _Flood:
