@@ -24,6 +24,7 @@ from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings
 from bot.storage import Database
+from bot.updates import PerChatUpdateProcessor
 from broadcasts.scheduler import Scheduler
 from broadcasts.service import Broadcasting
 from handlers import (
@@ -56,6 +57,8 @@ from handlers import regions as region_handlers
 
 log = logging.getLogger(__name__)
 
+CONCURRENT_CHATS = 16  # chats whose updates are handled at the same moment
+
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> KimApp:
     """A ready, not yet running Application; the database opens in post_init."""
@@ -73,6 +76,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         # A safety net for interactive replies (AIORateLimiter waits when Telegram says 429)
         # that also lets the broadcast pacer count them (bot/ratelimits.py).
         .rate_limiter(SharedRateLimiter(max_retries=2))
+        # Chats side by side, each chat's updates in order: one busy chat holds up no other.
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_CHATS))
         .context_types(context_types)
         .post_init(_post_init)
         .post_stop(_post_stop)

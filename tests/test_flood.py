@@ -14,6 +14,7 @@ from bot.services import KimApp
 from bot.settings import Settings, load_settings
 from bot.texts import blankspot as blankspot_texts
 from tests.botapi import BotApiServer, FakeUser
+from tests.botapi.models import CallbackAnswer
 from tests.botapi.session import ChatSession
 from tests.clock import FakeClock
 
@@ -50,9 +51,17 @@ def clock(kimbot: KimApp) -> FakeClock:
 
 
 async def answered(chat: ChatSession, text: str = "/cek") -> None:
-    """A well-behaved message is answered; everything sent before it has been handled."""
     await chat.send(text)
     await chat.expect(contains=USAGE)
+
+
+async def handled(chat: ChatSession) -> CallbackAnswer:
+    """A button press after everything the person sent: its callback answer comes once the
+    chat's earlier updates are handled (a chat's updates are handled in order), so what the
+    bot said before it is all it said."""
+    if not chat.messages:
+        await chat.expect()  # a bot message to press on
+    return await chat.press_data(chat.messages[0], "flood:probe")
 
 
 def texts_in(chat: ChatSession) -> list[str]:
@@ -67,11 +76,12 @@ async def test_a_burst_gets_a_bucket_of_answers_one_notice_then_silence(
     budi = server.private(server.new_user("Budi"))
     for _ in range(BURST):
         await siti.send("/cek")
-    await answered(budi)  # handled after all of Siti's messages
+    assert (await handled(siti)).text is None  # paused: not even "tidak berlaku"
     said = texts_in(siti)
     assert len(said) == PER_MINUTE + 1
     assert all(USAGE in text for text in said[:PER_MINUTE])
     assert said[-1] == texts.TOO_FAST
+    await answered(budi)
 
 
 async def test_silence_lasts_until_the_bucket_is_full_again(
@@ -79,15 +89,16 @@ async def test_silence_lasts_until_the_bucket_is_full_again(
 ) -> None:
     """Half a minute later still nothing; a whole minute later Siti is answered again."""
     siti = server.private(server.new_user("Siti"))
-    budi = server.private(server.new_user("Budi"))
     for _ in range(PER_MINUTE + 3):
         await siti.send("/cek")
-    await answered(budi)
+    await handled(siti)
     assert len(siti.messages) == PER_MINUTE + 1
     clock.advance(timedelta(seconds=30))
     await siti.send("/cek")
-    await answered(budi)
+    await handled(siti)
     assert len(siti.messages) == PER_MINUTE + 1  # no answer, no second notice
+    for _ in range(PER_MINUTE):  # (`handled` read the first)
+        await siti.expect()
     clock.advance(timedelta(seconds=30))
     for _ in range(PER_MINUTE):
         await answered(siti)
@@ -107,7 +118,7 @@ async def test_staff_get_the_higher_limit(
     operator = server.private(budi)
     for _ in range(BURST):
         await operator.send("/cek")
-    await answered(server.private(server.new_user("Siti")))
+    await handled(operator)
     said = texts_in(operator)
     assert len(said) == STAFF_PER_MINUTE + 1
     assert said[-1] == texts.TOO_FAST
@@ -126,9 +137,8 @@ async def test_a_flood_of_button_presses_is_answered_but_changes_nothing_more(
     assert bangil is not None
     back = "bs:b:::::::"  # "« Kecamatan lain" on a desa page
     answers = []
-    for press in range(BURST):
+    for press in range(BURST):  # each press waits for its answer, as a person's thumb does
         answers.append(await siti.press_data(picker, bangil if press % 2 == 0 else back))
-    await answered(server.private(server.new_user("Budi")))
     allowed = PER_MINUTE - 1  # /blankspot took one
     notices = [a for a in answers if a.text == texts.TOO_FAST_BUTTON]
     assert len(notices) == 1 and answers.index(notices[0]) == allowed
@@ -179,18 +189,23 @@ async def test_group_conversation_does_not_count_but_commands_do(
     harto, sri = server.new_user("Pak Harto"), server.new_user("Bu Sri")
     group = server.new_group("KIM Raci", admins=[harto], members=[sri])
     await server.add_bot_to(group, by=harto)
-    member = server.in_group(group, sri)
+    member, admin = server.in_group(group, sri), server.in_group(group, harto)
     await member.expect()  # the bot's greeting
+    await admin.expect()
     for number in range(BURST):
         await member.send(f"pesan biasa nomor {number}")
     await member.send("/cek")
     await member.expect(contains=USAGE)  # chatter took nothing from her bucket
     for _ in range(BURST):
         await member.send("/cek")
-    await answered(server.private(server.new_user("Budi")))
+    # Pak Harto's /cek is handled after all of hers (one chat's updates go in order).
+    asked = (await admin.send("/cek"))["message_id"]
+    assert await server.world.wait_until(
+        lambda: any(m.reply_to_message_id == asked for m in member.messages), 5.0
+    )
     said = texts_in(member)
-    assert len(said) == 1 + PER_MINUTE + 1
-    assert said[-1] == texts.TOO_FAST
+    assert sum(USAGE in text for text in said) == 1 + PER_MINUTE  # hers, then Pak Harto's
+    assert said.count(texts.TOO_FAST) == 1 and said[-2] == texts.TOO_FAST
 
 
 async def test_only_people_who_wrote_in_the_last_minute_are_kept_in_memory() -> None:
@@ -205,3 +220,19 @@ async def test_only_people_who_wrote_in_the_last_minute_are_kept_in_memory() -> 
     assert gate.tracked() == 1000
     await gate.admit(5000, 1000.0 + SWEEP_EVERY, never)
     assert gate.tracked() == 1
+
+
+async def test_a_slow_chat_holds_up_no_other_chat(
+    server: BotApiServer, kimbot: KimApp, clock: FakeClock
+) -> None:
+    """While a reply into Siti's chat hangs for two seconds, Budi is answered at once."""
+    siti_user = server.new_user("Siti")
+    siti, budi = server.private(siti_user), server.private(server.new_user("Budi"))
+    server.faults.add("slow", chat_id=siti_user, delay=2.0)
+    await siti.send("/cek")
+    await siti.send("/cek")  # waits behind the first, in her own chat's queue
+    await budi.send("/cek")
+    await budi.expect(contains=USAGE, timeout=1.0)
+    assert len(siti.messages) == 0
+    await siti.expect(contains=USAGE, timeout=5.0)
+    await siti.expect(contains=USAGE)
