@@ -47,11 +47,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._slots = asyncio.Semaphore(chats)
         self._turns: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Until no update is being handled or waiting for its chat's turn. Once a later
+        update was handled, every update fetched before it is done after this returns: the
+        way to know that updates which change nothing visible have been handled."""
+        await self._idle.wait()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
         turn = self._turns.setdefault(key, asyncio.Lock())  # waiters are served in order
         self._waiting[key] = self._waiting.get(key, 0) + 1
+        self._idle.clear()
         try:
             async with turn, self._slots:
                 await coroutine
@@ -60,6 +69,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:  # nobody else in this chat's queue: forget it
                 del self._waiting[key]
                 del self._turns[key]
+                if not self._waiting:
+                    self._idle.set()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
