@@ -4,7 +4,8 @@ The benchmarks measure the bot's CPU time and memory; with the server in the sam
 its JSON parsing and bookkeeping would count as the bot's. `ServerProcess` starts
 `tests.botapi.BotApiServer` in a spawned process, fills its world with the benchmark's chats
 (ids follow `group_id()` / `user_id()`, so both sides agree without sending lists), and
-answers a few commands: start/stop the responsiveness probe, and summarise what reached whom.
+answers a few commands: start/stop the responsiveness probe and the /cek flood, and
+summarise what reached whom.
 
 Both processes read `time.monotonic()`, which on Linux is one system-wide clock, so a time
 taken in the bot process can be compared with one taken here.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import resource
 import time
@@ -29,8 +31,12 @@ from tests.botapi.methods_send import Handler, Params
 TOKEN = "7000001:BENCH-kimbot-token"
 GROUP_BASE = 4_100_000_000
 USER_BASE = 800_000_000
-PROBE_USER = USER_BASE - 1
+# Well-behaved villagers taking turns: each writes every 4 s or less often, well under the
+# bot's per-person limit (ANSWERS_PER_MINUTE, 20 by default).
+PROBE_USERS = (USER_BASE - 1, USER_BASE - 4, USER_BASE - 5, USER_BASE - 6)
 STAFF_USERS = (USER_BASE - 2, USER_BASE - 3)  # the announcement's author and verifier
+FLOODERS = tuple(USER_BASE - 20 - i for i in range(10))  # accounts that flood /cek
+FLOOD_TEXT = "/cek vaksin mengandung chip pelacak"
 
 
 def group_id(index: int) -> int:
@@ -78,8 +84,8 @@ class _TimedServer(BotApiServer):
 
 
 class _Probe:
-    """A villager who sends /start every `interval` seconds; latency = update queued →
-    the bot's reply accepted by the server."""
+    """Villagers who, in turn, send /start every `interval` seconds; latency = update
+    queued → the bot's reply accepted by the server."""
 
     def __init__(self, server: BotApiServer, interval: float) -> None:
         self._server = server
@@ -87,33 +93,72 @@ class _Probe:
         self.latencies: list[float] = []
         self.unanswered = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
+        self._stopping.clear()
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> dict[str, Any]:
+        """The /start still awaiting its reply is waited for: a reply stuck behind other
+        updates when the broadcast ends is the slowest one, not one to leave out."""
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
         return {"latencies": self.latencies, "unanswered": self.unanswered}
 
-    def _replied_after(self, count: int) -> Callable[[], bool]:
-        return lambda: len(self._server.sent_to(PROBE_USER)) > count
+    def _replied_after(self, user_id: int, count: int) -> Callable[[], bool]:
+        return lambda: len(self._server.sent_to(user_id)) > count
 
     async def _run(self) -> None:
-        user = self._server.world.users[PROBE_USER]
-        chat = self._server.private(user)
-        while True:
-            before = len(self._server.sent_to(PROBE_USER))
+        for turn in itertools.count():
+            if self._stopping.is_set():
+                return
+            user_id = PROBE_USERS[turn % len(PROBE_USERS)]
+            chat = self._server.private(self._server.world.users[user_id])
+            before = len(self._server.sent_to(user_id))
             started = time.monotonic()
             await chat.send("/start")
-            answered = await self._server.world.wait_until(self._replied_after(before), 10.0)
+            replied = self._replied_after(user_id, before)
+            answered = await self._server.world.wait_until(replied, 10.0)
             if answered:
                 self.latencies.append(time.monotonic() - started)
             else:
                 self.unanswered += 1
-            await asyncio.sleep(max(0.0, self._interval - (time.monotonic() - started)))
+            pause = max(0.0, self._interval - (time.monotonic() - started))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), pause)
+
+
+class _Flood:
+    """Accounts that each send /cek `per_second` times a second, for as long as it runs."""
+
+    def __init__(self, server: BotApiServer) -> None:
+        self._server = server
+        self._tasks: list[asyncio.Task[None]] = []
+        self._accounts: tuple[int, ...] = ()
+        self.sent = 0
+
+    def start(self, accounts: int, per_second: float) -> None:
+        self._accounts = FLOODERS[:accounts]
+        self._tasks = [
+            asyncio.create_task(self._run(user_id, per_second)) for user_id in self._accounts
+        ]
+
+    async def stop(self) -> dict[str, Any]:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        replies = sum(len(self._server.sent_to(user_id)) for user_id in self._accounts)
+        return {"sent": self.sent, "replies": replies}
+
+    async def _run(self, user_id: int, per_second: float) -> None:
+        chat = self._server.private(self._server.world.users[user_id])
+        started = time.monotonic()
+        for number in itertools.count(1):
+            await chat.send(FLOOD_TEXT)
+            self.sent += 1
+            await asyncio.sleep(max(0.0, started + number / per_second - time.monotonic()))
 
 
 def _populate(server: BotApiServer, world: Population) -> None:
@@ -127,7 +172,7 @@ def _populate(server: BotApiServer, world: Population) -> None:
         chat.bot_status = "member"
         people.add_chat(chat)
     ids = [user_id(i) for i in range(world.users)]
-    for uid in [*ids, PROBE_USER, *STAFF_USERS]:
+    for uid in [*ids, *PROBE_USERS, *STAFF_USERS, *FLOODERS]:
         user = FakeUser(uid, f"Warga {uid - USER_BASE}")
         people.users[uid] = user
         people.add_chat(FakeChat(id=uid, type="private", user=user, bot_status="member"))
@@ -172,6 +217,7 @@ async def _serve(conn: Connection, world: Population) -> None:
     # Every second; at S=1 every 1.5 s, as replies a second apart meet this server's strict
     # one-message-a-second window per private chat half the time (Telegram is more lenient).
     probe = _Probe(server, interval=max(1.0, 1.5 / world.speedup))
+    flood = _Flood(server)
     loop = asyncio.get_running_loop()
     conn.send({"base_url": server.base_url, "base_file_url": server.base_file_url})
     try:
@@ -182,6 +228,11 @@ async def _serve(conn: Connection, world: Population) -> None:
                 conn.send(None)
             elif command == "probe_stop":
                 conn.send(await probe.stop())
+            elif command == "flood_start":
+                flood.start(*argument)
+                conn.send(None)
+            elif command == "flood_stop":
+                conn.send(await flood.stop())
             elif command == "summary":
                 conn.send(_summary(server, world, argument))
             elif command == "stop":
@@ -237,6 +288,14 @@ class ServerProcess:
 
     async def probe_stop(self) -> dict[str, Any]:
         result: dict[str, Any] = await self.ask("probe_stop")
+        return result
+
+    async def flood_start(self, accounts: int, per_second: float) -> None:
+        await self.ask("flood_start", (accounts, per_second))
+
+    async def flood_stop(self) -> dict[str, Any]:
+        """How many /cek the flooders sent and how many replies they got."""
+        result: dict[str, Any] = await self.ask("flood_stop")
         return result
 
     async def summary(self, limit: int | None = None) -> dict[str, Any]:

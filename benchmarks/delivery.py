@@ -70,6 +70,9 @@ class Case:
     groups: int = GROUPS
     rate_per_s: float = 29.0  # BROADCAST_RATE = rate_per_s × speedup
     probe: bool = False
+    urgency: str = "penting"
+    flooders: int = 0  # accounts sending /cek `flood_per_s` times a second during the broadcast
+    flood_per_s: float = 25.0
     limit: int | None = None  # baselines on a capped run: the first `limit` chats only
     time_limit: float | None = None  # stop watching kim-bot's delivery after this long
     seed: int = 1
@@ -159,7 +162,7 @@ async def prepare(path: Path, case: Case) -> int:
             db, author_id=author, body=Body(Kind.TEXT, TEXT), now=now
         )
         await announcements.update_draft(
-            db, draft, topic=TOPIC, urgency=Urgency.PENTING, targets=Targets(kabupaten=True)
+            db, draft, topic=TOPIC, urgency=Urgency(case.urgency), targets=Targets(kabupaten=True)
         )
         if not await announcements.submit(db, draft, actor_id=author, now=now):
             raise RuntimeError("the benchmark announcement could not be submitted")
@@ -195,6 +198,8 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
         db = app.bot_data.db
         if case.probe:
             await server.probe_start()
+        if case.flooders:
+            await server.flood_start(case.flooders, case.flood_per_s)
         _, verifier = STAFF_USERS
         cpu = time.process_time()
         started = time.monotonic()
@@ -215,6 +220,7 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
         drained_s = time.monotonic() - started
         cpu_s = time.process_time() - cpu
         probe = await server.probe_stop() if case.probe else None
+        flood = await server.flood_stop() if case.flooders else None
         state = await outbox.progress(db, announcement_id)
     summary = await server.summary()
     out = _figures(case, summary, started)
@@ -238,6 +244,8 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
     )
     if probe is not None:
         out["probe"] = probe
+    if flood is not None:
+        out["flood"] = flood
     return out
 
 

@@ -22,6 +22,8 @@ TARGETS: list[tuple[str, str, str, Check]] = [
     ("responsiveness", "p95_s", "≤ 1 s", lambda v, _: v is not None and v <= 1.0),
     ("scale", "peak_rss_mb", "≤ 200 MB", lambda v, _: v is not None and v <= 200),
     ("scale", "outbox_write_s", "≤ 2 s", lambda v, _: v is not None and v <= 2.0),
+    ("flood", "ratio_vs_alone", "≥ 0.8", lambda v, _: v is not None and v >= 0.8),
+    ("flood", "reply_p95_s", "≤ 1 s", lambda v, _: v is not None and v <= 1.0),
     ("search", "p95_ms", "≤ 50 ms", lambda v, _: v is not None and v <= 50),
     ("search", "recall_at_3", "≥ 0.9", lambda v, _: v is not None and v >= 0.9),
 ]
@@ -90,6 +92,31 @@ def _delivery_table(results: dict[str, Any]) -> list[str]:
     return [*lines, "", *(f"- {note}" for note in notes)]
 
 
+def _flood_table(results: dict[str, Any]) -> list[str]:
+    flood = results.get("flood")
+    if not isinstance(flood, dict):
+        return []
+    replies = flood.get("replies", {})
+    return [
+        f"| flood ({_fmt(flood.get('flooders'))} accounts × {_fmt(flood.get('flood_per_s'))} "
+        f"/cek per s during a darurat broadcast, {_fmt(flood.get('recipients'))} recipients, "
+        f"S={_fmt(flood.get('speedup'))}) | with the flood | alone |",
+        "|---|---|---|",
+        f"| achieved rate (msg/s) | {_fmt(flood.get('rate_per_s'))} "
+        f"| {_fmt(flood.get('rate_per_s_alone'))} |",
+        f"| ratio | {_fmt(flood.get('ratio'))} | {_fmt(flood.get('ratio_alone'))} |",
+        f"| seconds | {_fmt(flood.get('seconds'))} | {_fmt(flood.get('seconds_alone'))} |",
+        f"| ratio with / alone | {_fmt(flood.get('ratio_vs_alone'))} | |",
+        f"| villagers' replies: p50 / p95 / max (s) | {_fmt(replies.get('p50_s'))} / "
+        f"{_fmt(replies.get('p95_s'))} / {_fmt(replies.get('max_s'))} | |",
+        f"| /cek sent by the flooders | {_fmt(flood.get('flood_sent'))} | |",
+        f"| replies the flooders got | {_fmt(flood.get('flood_replies'))} | |",
+        f"| 429 answers / lost / duplicates | {_fmt(flood.get('rate_limited'))} / "
+        f"{_fmt(flood.get('lost'))} / {_fmt(flood.get('duplicates'))} | |",
+        "",
+    ]
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The whole report: machine, delivery side by side, the other cases, the targets."""
     machine = results.get("machine", {})
@@ -131,6 +158,7 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             *([f"- {scale['note']}", ""] if scale.get("note") else []),
         ]
+    lines += _flood_table(results)
     search = results.get("search")
     if isinstance(search, dict):
         baseline = search.get("baseline", {})

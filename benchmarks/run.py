@@ -5,9 +5,13 @@
 2. Responsiveness: during kim-bot's broadcast a villager sends /start every second.
 3. Scale: 100,000 subscribers at S=100.
 4. Hoax search: `benchmarks.search`.
+5. Flood: the delivery case as a darurat broadcast while 5 accounts send /cek 25 times a
+   second each, against the same run without them: the broadcast's rate, the replies to the
+   well-behaved villagers of the probe, and how many replies the flooders got.
 
---quick uses a tenth of the recipients (and of the claims); --full runs the delivery case
-at Telegram's real limits (S=1), which takes minutes. Results go to benchmarks/results.json
+--quick uses a tenth of the recipients (and of the claims); --full runs the delivery and
+flood cases at Telegram's real limits (S=1), which takes minutes. `--only flood` (or
+delivery, scale, search) runs those cases alone. Results go to benchmarks/results.json
 (and --out), the table to benchmarks/results.md and the terminal.
 """
 
@@ -20,6 +24,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,8 @@ from benchmarks import delivery, report, search
 from benchmarks.delivery import Case
 
 HERE = Path(__file__).resolve().parent
+SECTIONS = ("delivery", "scale", "search", "flood")
+FLOODERS, FLOOD_PER_S = 5, 25.0
 SCALE_TIME_LIMIT = {"quick": 30.0, "default": 75.0, "full": 75.0}  # seconds watched
 
 
@@ -72,8 +79,12 @@ def plan(mode: str, seed: int) -> dict[str, Any]:
     # sends (the gathered one): measured on the first chats, their time extrapolated.
     sequential_cap = 150 if quick else 600
     gather_cap = None if quick else 3_000
+    darurat = Case(subscribers=subscribers, speedup=speedup, probe=True, seed=seed)
+    darurat = replace(darurat, urgency="darurat")
     return {
         "kimbot": main,
+        "flood_alone": darurat,
+        "flood": replace(darurat, flooders=FLOODERS, flood_per_s=FLOOD_PER_S),
         "sequential": Case(subscribers=subscribers, speedup=speedup, limit=sequential_cap),
         "gather_ratelimiter": Case(subscribers=subscribers, speedup=speedup, limit=gather_cap),
         "scale": Case(
@@ -100,7 +111,47 @@ def _extrapolate(name: str, result: dict[str, Any], full: int) -> dict[str, Any]
     return result
 
 
-def run(mode: str, seed: int, *, log: Any = sys.stderr) -> dict[str, Any]:
+def _latencies(probe: dict[str, Any]) -> dict[str, Any]:
+    latencies: list[float] = probe["latencies"]
+    return {
+        "samples": len(latencies),
+        "unanswered": probe["unanswered"],
+        "p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "p95_s": round(p95, 3) if (p95 := percentile(latencies, 0.95)) is not None else None,
+        "max_s": round(max(latencies), 3) if latencies else None,
+    }
+
+
+def flood(alone: dict[str, Any], flooded: dict[str, Any], case: Case) -> dict[str, Any]:
+    """The flood case beside the same broadcast without it."""
+    alone.pop("probe", None)
+    replies = _latencies(flooded.pop("probe", {"latencies": [], "unanswered": 0}))
+    sent = flooded.pop("flood", {"sent": 0, "replies": 0})
+    return {
+        "ratio_vs_alone": round(flooded["ratio"] / alone["ratio"], 3) if alone["ratio"] else None,
+        "reply_p95_s": replies["p95_s"],
+        "flood_replies": sent["replies"],
+        "flood_sent": sent["sent"],
+        "flooders": case.flooders,
+        "flood_per_s": case.flood_per_s,
+        "replies": replies,
+        "recipients": flooded["recipients"],
+        "speedup": case.speedup,
+        "ratio": flooded["ratio"],
+        "ratio_alone": alone["ratio"],
+        "rate_per_s": flooded["rate_per_s"],
+        "rate_per_s_alone": alone["rate_per_s"],
+        "seconds": flooded["seconds"],
+        "seconds_alone": alone["seconds"],
+        "lost": flooded["lost"],
+        "duplicates": flooded["duplicates"],
+        "rate_limited": flooded["rate_limited"],
+    }
+
+
+def run(
+    mode: str, seed: int, *, only: frozenset[str] | None = None, log: Any = sys.stderr
+) -> dict[str, Any]:
     cases = plan(mode, seed)
     main: Case = cases["kimbot"]
     results: dict[str, Any] = {
@@ -113,18 +164,51 @@ def run(mode: str, seed: int, *, log: Any = sys.stderr) -> dict[str, Any]:
     def step(name: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {name} …", file=log, flush=True)
 
+    wanted = frozenset(SECTIONS) if only is None else only
+    if "delivery" in wanted:
+        _delivery(results, cases, step)
+    if "scale" in wanted:
+        scale: Case = cases["scale"]
+        step(f"scale: {scale.recipients:,} recipients at S={scale.speedup:g}")
+        results["scale"] = delivery.run_isolated("kimbot", scale)
+        if results["scale"].get("stopped_after_s"):
+            results["scale"]["note"] = (
+                f"scale: delivery watched for {SCALE_TIME_LIMIT[mode]:g} s, then stopped; rate, "
+                "ratio and CPU are over what was sent by then, lost is not judged"
+            )
+    if "search" in wanted:
+        step("hoax search")
+        results.update(search.run(mode == "quick", seed))
+    if "flood" in wanted:
+        flooded: Case = cases["flood"]
+        step(f"flood: darurat to {flooded.recipients:,} at S={flooded.speedup:g}, alone")
+        alone = delivery.run_isolated("kimbot", cases["flood_alone"])
+        step(
+            f"flood: the same while {flooded.flooders} accounts send /cek {flooded.flood_per_s:g}/s"
+        )
+        results["flood"] = flood(alone, delivery.run_isolated("kimbot", flooded), flooded)
+    results["seconds_total"] = round(time.monotonic() - started, 1)
+    results["notes"] = [
+        "Ratio = messages accepted by the server / seconds from approval to the last accepted "
+        "send / the binding limit; every chat gets one message, so the binding limit is the "
+        "overall 30×S msg/s (20/min per group and 1/s per private chat are never reached).",
+        "The Bot API server runs in its own process; CPU and peak RSS are the bot process's "
+        "(each case in a fresh process; CPU includes the SQLite thread).",
+        f"kim-bot paced at BROADCAST_RATE = {main.rate_per_s:g}×S, group and private spacing "
+        "÷S; AIORateLimiter with its defaults (max_retries=0) and its limits ×S.",
+        "Flood: the per-person limit (ANSWERS_PER_MINUTE) and the flooders' pace are in real "
+        "seconds, not ×S; the probe's villagers take turns so that each stays under the limit.",
+    ]
+    return results
+
+
+def _delivery(results: dict[str, Any], cases: dict[str, Any], step: Any) -> None:
+    """kim-bot's delivery with the responsiveness probe, then the two baselines."""
+    main: Case = cases["kimbot"]
     step(f"kim-bot: {main.recipients:,} recipients at S={main.speedup:g}")
     kimbot = delivery.run_isolated("kimbot", main)
-    probe = kimbot.pop("probe", {"latencies": [], "unanswered": 0})
-    latencies: list[float] = probe["latencies"]
     results["delivery"] = kimbot
-    results["responsiveness"] = {
-        "samples": len(latencies),
-        "unanswered": probe["unanswered"],
-        "p50_s": round(statistics.median(latencies), 3) if latencies else None,
-        "p95_s": round(p95, 3) if (p95 := percentile(latencies, 0.95)) is not None else None,
-        "max_s": round(max(latencies), 3) if latencies else None,
-    }
+    results["responsiveness"] = _latencies(kimbot.pop("probe", {"latencies": [], "unanswered": 0}))
     baselines: dict[str, Any] = {}
     step("baseline: sequential send_message loop")
     baselines["sequential"] = _extrapolate(
@@ -137,27 +221,6 @@ def run(mode: str, seed: int, *, log: Any = sys.stderr) -> dict[str, Any]:
         main.recipients,
     )
     kimbot["baselines"] = baselines
-    scale: Case = cases["scale"]
-    step(f"scale: {scale.recipients:,} recipients at S={scale.speedup:g}")
-    results["scale"] = delivery.run_isolated("kimbot", scale)
-    if results["scale"].get("stopped_after_s"):
-        results["scale"]["note"] = (
-            f"scale: delivery watched for {SCALE_TIME_LIMIT[mode]:g} s, then stopped; rate, ratio "
-            "and CPU are over what was sent by then, lost is not judged"
-        )
-    step("hoax search")
-    results.update(search.run(mode == "quick", seed))
-    results["seconds_total"] = round(time.monotonic() - started, 1)
-    results["notes"] = [
-        "Ratio = messages accepted by the server / seconds from approval to the last accepted "
-        "send / the binding limit; every chat gets one message, so the binding limit is the "
-        "overall 30×S msg/s (20/min per group and 1/s per private chat are never reached).",
-        "The Bot API server runs in its own process; CPU and peak RSS are the bot process's "
-        "(each case in a fresh process; CPU includes the SQLite thread).",
-        f"kim-bot paced at BROADCAST_RATE = {main.rate_per_s:g}×S, group and private spacing "
-        "÷S; AIORateLimiter with its defaults (max_retries=0) and its limits ×S.",
-    ]
-    return results
 
 
 def main() -> None:
@@ -167,9 +230,12 @@ def main() -> None:
     size.add_argument("--full", action="store_true", help="delivery at the real limits (S=1)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only this case (repeatable)"
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full" if args.full else "default"
-    results = run(mode, args.seed)
+    results = run(mode, args.seed, only=None if args.only is None else frozenset(args.only))
     paths = [HERE / "results.json"] + ([args.out] if args.out else [])
     report.write(results, *paths)
     print(report.markdown(results))

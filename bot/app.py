@@ -22,10 +22,12 @@ from telegram.ext import (
 
 from bot import keyboards, regions
 from bot.clock import Clock, SystemClock
+from bot.flood import FloodGate
 from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
 from bot.settings import Settings, SettingsError
 from bot.storage import Database
+from bot.updates import PerChatUpdateProcessor
 from bot.waiting import Waiting
 from broadcasts.scheduler import Scheduler
 from broadcasts.service import Broadcasting
@@ -41,6 +43,7 @@ from handlers import (
     check,
     coverage,
     errors,
+    flood,
     forwarded,
     guard,
     kim_groups,
@@ -60,6 +63,8 @@ from handlers import regions as region_handlers
 
 log = logging.getLogger(__name__)
 
+CONCURRENT_CHATS = 16  # chats whose updates are handled at the same moment
+
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> KimApp:
     """A ready, not yet running Application; the database opens in post_init."""
@@ -77,6 +82,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         # A safety net for interactive replies (AIORateLimiter waits when Telegram says 429)
         # that also lets the broadcast pacer count them (bot/ratelimits.py).
         .rate_limiter(SharedRateLimiter(max_retries=2))
+        # Chats side by side, each chat's updates in order: one busy chat holds up no other.
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_CHATS))
         .context_types(context_types)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -87,10 +94,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
     services.settings = settings
     services.clock = clock or SystemClock(settings.tz)
     services.waiting = Waiting(settings.waiting_step_timeout)
+    services.flood = FloodGate(settings.answers_per_minute, settings.staff_answers_per_minute)
 
-    # Groups below 0 run before every other handler, one handler per group. First a button
-    # press whose data is not on the pressed message (forged or stale) is stopped; then the
-    # sender is remembered.
+    # Groups below 0 run before every other handler, in this order, one handler per group:
+    # an update past its sender's limit goes no further (-3); a button press whose data is
+    # not on the pressed message (forged or stale) goes no further (-2); the sender of a
+    # private message is remembered (-1).
+    flood.register(app, group=-3)
     app.add_handler(CallbackQueryHandler(access.genuine_button), group=-2)
     app.add_handler(TypeHandler(Update, access.remember_sender), group=-1)
     # First in group 0, before any module: edited messages stop here (nothing runs twice),

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 from bot import regions
 from bot.clock import isoformat
 from bot.exports import Cell, csv_bytes
+from bot.quota import HourlyQuota
 from bot.regions import Kecamatan
 from bot.settings import Settings
 from bot.storage import Database, Row
@@ -44,6 +45,7 @@ from bot.texts import blankspot as texts
 PREFIX = "bs:"
 TICKET_PREFIX = "BS"
 COORDINATE_DECIMALS = 5  # about one metre: as exact as a phone's fix, short enough for a button
+QUOTA = HourlyQuota("blankspots")  # BLANKSPOTS_PER_HOUR, counted like hoax reports
 
 
 class Operator(StrEnum):
@@ -236,14 +238,37 @@ class IncompleteReport(ValueError):
     """A draft without a place, operator or problem, or with an unknown area."""
 
 
+async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
+    """Blank-spot reports this person filed in the hour before `now`."""
+    return await QUOTA.used(db, reporter_id, now)
+
+
 async def record(
-    db: Database, draft: Draft, *, reporter_id: int, flow_message_id: int, now: datetime
-) -> Report:
-    """Store a finished report; the same person and flow message give the same report."""
+    db: Database,
+    draft: Draft,
+    *,
+    reporter_id: int,
+    flow_message_id: int,
+    now: datetime,
+    per_hour: int | None = None,
+) -> Report | None:
+    """Store a finished report; the same person and flow message give the same report.
+    None when the person already filed `per_hour` other reports in the last hour."""
     if not draft.complete or not await known_area(db, draft):
         raise IncompleteReport(draft)
     assert draft.operator is not None and draft.problem is not None  # `complete` says so
     async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT 1 FROM blankspots WHERE reporter_id = ? AND flow_message_id = ?",
+            (reporter_id, flow_message_id),
+        ) as cursor:
+            again = await cursor.fetchone() is not None
+        if (
+            per_hour is not None
+            and not again
+            and await QUOTA.used_in(conn, reporter_id, now) >= per_hour
+        ):
+            return None
         await conn.execute(
             "INSERT INTO blankspots(reporter_id, flow_message_id, latitude, longitude,"
             " kecamatan_code, desa_code, operator, problem, created_at)"

@@ -3,10 +3,15 @@
 The interactive bot's messages (replies to villagers, operators' cards, progress reports)
 go through python-telegram-bot's AIORateLimiter as before; this subclass also tells the
 broadcast pacer about each message it lets through (each attempt, retries after a 429 too),
-and the pacer leaves that slot out of its own schedule. Replies never wait for a broadcast,
-and the two together stay within the limit. Without it each reply during a broadcast was a
-30th message in a window paced for 29 and, with a little jitter, a 429 that paused the
-whole broadcast.
+and the pacer leaves that slot out of its own schedule, so the two together stay within the
+limit. Without it each reply during a broadcast was a 30th message in a window paced for 29
+and, with a little jitter, a 429 that paused the whole broadcast.
+
+While a broadcast is sending, replies get only the part of the budget the broadcast's share
+leaves over (BROADCAST_SHARE, 80% by default; see broadcasts/pacing.py): a reply beyond it
+waits here, a fraction of a second, rather than taking a broadcast's slot. Without that
+bound one account sending /cek 25 times a second cut a darurat broadcast to a sixth of its
+speed. The per-person limit (bot/flood.py) keeps such waits short and rare.
 
 Being the one hook python-telegram-bot offers around every request and its answer, it also
 hands each answer to `on_answer`: that is how the keyboard ledger (bot/keyboards.py) learns
@@ -41,7 +46,8 @@ def is_message(endpoint: str) -> bool:
 class SharedRateLimiter(AIORateLimiter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.on_message: Callable[[], None] | None = None  # set once broadcasting runs
+        # Set once broadcasting runs; returns when the message may leave.
+        self.on_message: Callable[[], Awaitable[None]] | None = None
         self.on_answer: AnswerHook | None = None  # set once the database is open
 
     async def process_request(
@@ -58,7 +64,7 @@ class SharedRateLimiter(AIORateLimiter):
             request = callback
 
             async def counted(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-                notify()  # as each attempt leaves, after this limiter's own waits and retries
+                await notify()  # as each attempt leaves, after this limiter's waits and retries
                 return await request(*args, **kwargs)
 
             callback = counted

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 from bot import audit
 from bot.clock import isoformat
 from bot.normalize import normalize, terms
+from bot.quota import HourlyQuota
 from bot.regions import display_name
 from bot.storage import Database, Row
 
@@ -41,6 +42,7 @@ MIN_TERMS = 3
 MATCH_THRESHOLD = 60  # F-measure (0–100) of the two texts' matched terms
 TERM_SIMILARITY = 75.0  # rapidfuzz ratio: one typo in a word of five letters or more
 OPEN_REPORTS_COMPARED = 2000  # the most recent reports of open cases, for the fuzzy join
+QUOTA = HourlyQuota("hoax_reports")  # REPORTS_PER_HOUR
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _TRACKING = ("utm_", "fbclid", "gclid", "igshid", "si")
@@ -177,13 +179,7 @@ class Filed:
 
 async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
     """Reports this person filed in the hour before `now`."""
-    since = isoformat(now - timedelta(hours=1))
-    return int(
-        await db.fetchval(
-            "SELECT COUNT(*) FROM hoax_reports WHERE reporter_id = ? AND created_at > ?",
-            (reporter_id, since),
-        )
-    )
+    return await QUOTA.used(db, reporter_id, now)
 
 
 async def file_report(
@@ -211,13 +207,7 @@ async def file_report(
     link = content.link
     created = isoformat(now)
     async with db.transaction() as conn:
-        since = isoformat(now - timedelta(hours=1))
-        async with conn.execute(
-            "SELECT COUNT(*) FROM hoax_reports WHERE reporter_id = ? AND created_at > ?",
-            (reporter_id, since),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None and int(row[0]) >= per_hour:
+        if await QUOTA.used_in(conn, reporter_id, now) >= per_hour:
             return None
         case_id = await _matching_case(conn, text_key, report_terms, link, content.file_unique_id)
         new_case = case_id is None

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
+from bot.flood import FloodGate
 from bot.settings import Settings
 from bot.storage import Database
 from bot.waiting import Waiting
@@ -44,12 +45,13 @@ class Services:
     """Database, settings and clock for every handler.
 
     python-telegram-bot creates `bot_data` by calling this class with no arguments, so the
-    attributes are filled by `build_application` (settings, clock, waiting) and `post_init` (db)
-    before the first update is handled.
+    attributes are filled by `build_application` (settings, clock, waiting, flood) and
+    `post_init` (db) before the first update is handled.
     """
 
     settings: Settings
     clock: Clock
+    flood: FloodGate
     db: Database
     delivery: Delivery
     schedules: Timetable

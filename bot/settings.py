@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     broadcast_retry_backoff: float = Field(default=2.0, ge=0)
     broadcast_timeout: float = Field(default=10.0, gt=0)
     broadcast_max_in_flight: int = Field(default=64, ge=1)
+    broadcast_share: float = Field(default=0.8, gt=0, lt=1)
     progress_interval: float = Field(default=3.0, gt=0)
     stop_timeout: float = Field(default=6.0, gt=0, le=60)
     storage_retry_backoff: float = Field(default=1.0, gt=0)
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     digest_day: str = "minggu"
     digest_time: time = time(8, 0)
     reports_per_hour: int = Field(default=5, ge=1)
+    blankspots_per_hour: int = Field(default=5, ge=1)
+    answers_per_minute: int = Field(default=20, ge=1)
+    staff_answers_per_minute: int = Field(default=60, ge=1)
     early_warning_reports: int = Field(default=5, ge=2)
     early_warning_window: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
     guard_threshold: int = Field(default=80, ge=1, le=100)

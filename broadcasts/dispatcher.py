@@ -73,6 +73,7 @@ class Pacing:
     group_interval: float = 3.0  # 20 per minute into one group or channel
     private_interval: float = 1.0  # 1 per second into one private chat
     max_in_flight: int = 64  # the most sends awaiting an answer, whatever the rate needs
+    broadcast_share: float = 0.8  # of each window, kept from replies while broadcasting
     max_attempts: int = 5
     backoff: float = 2.0  # first retry after a network error, doubling each time
     slowdown: int = 1  # messages fewer per window after a 429 ...
@@ -114,7 +115,11 @@ class Dispatcher:
         self._directory = directory
         self._clock = clock
         self.pacing = pacing or Pacing()
-        self._pacer = Pacer(self.pacing.per_window, self.pacing.window)
+        self._pacer = Pacer(
+            self.pacing.per_window,
+            self.pacing.window,
+            broadcast_share=self.pacing.broadcast_share,
+        )
         self._slots = asyncio.Semaphore(self.pacing.max_in_flight)  # rows taken at once
         self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
         self._in_flight: set[int] = set()  # outbox rows
@@ -167,9 +172,10 @@ class Dispatcher:
     def guess_answer_time(self, seconds: float) -> None:
         self._window.guess(seconds)
 
-    def reserve(self) -> None:
-        """A message sent outside the broadcast (a reply to someone) takes a paced slot."""
-        self._pacer.reserve()
+    async def reserve(self) -> None:
+        """A message sent outside the broadcast (a reply to someone) takes a paced slot,
+        within the replies' share of the budget while a broadcast is sending."""
+        await self._pacer.reserve()
 
     @property
     def pacer(self) -> Pacer:

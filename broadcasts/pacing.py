@@ -12,6 +12,13 @@ with three quarters of a slot, a few in 10,000 (see the README's benchmark). A s
 window on top guarantees that no `window` ever holds more than `count` sends, whatever
 happened.
 
+Replies to people share the budget (`reserve`, called by bot/ratelimits.py for each one):
+each takes a slot in the window and pushes the schedule back by one interval. While a
+broadcast is sending (a send in the last window), replies get at most the part of a window
+that `broadcast_share` leaves over (29 × 0.2 → 5 of 29 a second); a reply beyond it waits for
+the window to move on instead of taking a broadcast's slot, so a flood of replies cannot
+slow a broadcast below its share. With no broadcast running, replies are not held back.
+
 Limits: it paces the moment a send starts; the server counts arrivals, so `count` should
 stay one below Telegram's limit (29 of 30) to absorb the jitter in between.
 """
@@ -22,6 +29,7 @@ import asyncio
 import math
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 # asyncio's epoll waits in whole milliseconds, rounded up, so a sleep ends on average half a
 # millisecond late; waking that much early centres the error on the schedule (the hard cap
@@ -30,13 +38,28 @@ _EPOLL_HALF_TICK = 0.0005
 
 
 class Pacer:
-    def __init__(self, count: int, window: float, spacing: float = 0.75) -> None:
+    def __init__(
+        self,
+        count: int,
+        window: float,
+        spacing: float = 0.75,
+        broadcast_share: float = 0.8,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.window = window
         self.spacing = spacing
+        self.broadcast_share = broadcast_share
         self._count = max(1, count)
+        self._clock = clock
+        self._sleep = sleep
         self._next = 0.0
-        self._recent: deque[float] = deque()
+        self._recent: deque[float] = deque()  # every send in the window, replies too
+        self._replies: deque[float] = deque()  # the replies among them
+        self._last_send = -math.inf  # the latest broadcast send
         self._lock = asyncio.Lock()  # waiters are served in arrival order
+        self._replies_turn = asyncio.Lock()  # the same for replies
 
     @property
     def count(self) -> int:
@@ -50,38 +73,54 @@ class Pacer:
     def per_second(self) -> float:
         return self._count / self.window
 
+    @property
+    def replies_per_window(self) -> int:
+        """The most replies one window holds while a broadcast is sending (at least one)."""
+        return max(1, self._count - math.ceil(self._count * self.broadcast_share))
+
     async def acquire(self) -> None:
         async with self._lock:
             interval = self.window / self._count
-            now = time.monotonic()
+            now = self._clock()
             self._next = max(self._next, now - interval)  # after an idle spell: no burst
             if self._next - _EPOLL_HALF_TICK > now:
-                await asyncio.sleep(self._next - _EPOLL_HALF_TICK - now)
+                await self._sleep(self._next - _EPOLL_HALF_TICK - now)
             while True:  # the hard cap: never more than `count` in any window
-                now = time.monotonic()
+                now = self._clock()
                 self._forget_before(now - self.window)
                 if len(self._recent) < self._count:
                     break
-                await asyncio.sleep(self._recent[0] + self.window - now)
+                await self._sleep(self._recent[0] + self.window - now)
             self._recent.append(now)
+            self._last_send = now
             self._next = max(self._next + interval, now + interval * self.spacing)
 
     def in_window(self) -> int:
         """Messages counted in the current window."""
-        self._forget_before(time.monotonic() - self.window)
+        self._forget_before(self._clock() - self.window)
         return len(self._recent)
 
-    def reserve(self) -> None:
-        """Someone else sends a message now: it counts in the window and takes a slot."""
-        now = time.monotonic()
-        self._forget_before(now - self.window)  # replies come with no broadcast running too
+    async def reserve(self) -> None:
+        """Someone else sends a message now: it counts in the window and takes a slot; while
+        a broadcast is sending, it first waits until the replies' share has room."""
+        async with self._replies_turn:  # replies that wait keep their order
+            while True:
+                now = self._clock()
+                self._forget_before(now - self.window)  # replies come with no broadcast too
+                broadcasting = self._last_send > now - self.window
+                if not broadcasting or len(self._replies) < self.replies_per_window:
+                    break
+                await self._sleep(self._replies[0] + self.window - now)
         self._recent.append(now)
+        self._replies.append(now)
         interval = self.window / self._count
         self._next = max(self._next, now - interval) + interval
 
     def _forget_before(self, moment: float) -> None:
         while self._recent and self._recent[0] <= moment:
             self._recent.popleft()
+        while self._replies and self._replies[0] <= moment:
+            self._replies.popleft()
 
 
 class InFlight:

@@ -66,6 +66,7 @@ class Broadcasting:
                 backoff=settings.broadcast_retry_backoff,
                 max_in_flight=settings.broadcast_max_in_flight,
                 storage_backoff=settings.storage_retry_backoff,
+                broadcast_share=settings.broadcast_share,
             ),
             alarm,
         )

@@ -151,6 +151,8 @@ async def start(update: Update, context: KimContext) -> None:
     if chat.type != Chat.PRIVATE:
         await message.reply_text(t.PRIVATE_ONLY)
         return
+    if await _limited(update, context):
+        return
     location = ReplyKeyboardMarkup(
         [[KeyboardButton(t.LOCATION_BUTTON, request_location=True)]],
         resize_keyboard=True,
@@ -168,12 +170,25 @@ async def location(update: Update, context: KimContext) -> None:
     if message is None or message.location is None:
         return
     draft = blankspots.located_at(message.location.latitude, message.location.longitude)
-    if draft is None:
+    if draft is None or await _limited(update, context):
         return
     await message.reply_text(t.LOCATION_RECEIVED, reply_markup=ReplyKeyboardRemove())
     await message.reply_text(
         t.PICK_KECAMATAN_FOR_POINT, reply_markup=await _kecamatan_keyboard(context, draft)
     )
+
+
+async def _limited(update: Update, context: KimContext) -> bool:
+    """Say so when the person already filed BLANKSPOTS_PER_HOUR reports in the last hour."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return True
+    services = context.bot_data
+    per_hour = services.settings.blankspots_per_hour
+    if await blankspots.recent_count(services.db, user.id, services.clock.now()) < per_hour:
+        return False
+    await message.reply_text(t.rate_limited(per_hour), reply_markup=ReplyKeyboardRemove())
+    return True
 
 
 async def _finish(message: Message, text: str) -> None:
@@ -211,9 +226,13 @@ async def on_button(update: Update, context: KimContext) -> None:
             reporter_id=user.id,
             flow_message_id=message.message_id,
             now=services.clock.now(),
+            per_hour=services.settings.blankspots_per_hour,
         )
-        assert draft.operator is not None and draft.problem is not None  # complete
         await query.answer()
+        if report is None:
+            await _finish(message, t.rate_limited(services.settings.blankspots_per_hour))
+            return
+        assert draft.operator is not None and draft.problem is not None  # complete
         place = await _place(context, draft)
         await _finish(
             message, t.ticket(report.ticket, place, draft.operator.value, draft.problem.value)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 from datetime import datetime, timedelta
 
 
@@ -21,3 +24,37 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class VirtualTime:
+    """Monotonic seconds for code that takes a `clock` and a `sleep`: nothing ends until
+    `run` moves time on to the earliest sleeper, so a minute of pacing takes milliseconds."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # At least a nanosecond: a wait computed as "until t" must end after t, even where
+        # floating point puts t a hair's breadth past now.
+        wake = self.now + max(1e-9, delay)
+        heapq.heappush(self._sleepers, (wake, next(self._order), future))
+        await future
+
+    async def run(self, until: float) -> None:
+        """Let the tasks run until each one sleeps, wake the earliest, and so on to `until`."""
+        while True:
+            for _ in range(20):  # every ready task reaches its next sleep
+                await asyncio.sleep(0)
+            if not self._sleepers or self._sleepers[0][0] > until:
+                self.now = until
+                return
+            when, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, when)
+            if not future.done():
+                future.set_result(None)

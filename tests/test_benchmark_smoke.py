@@ -3,6 +3,7 @@ scripts read. No timings are asserted: unit tests never judge speed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ async def test_kimbot_delivers_to_every_recipient_once_and_reports_its_figures()
     assert (result["lost"], result["duplicates"]) == (0, 0)
     assert result["outbox"]["sent"] == 50
     assert set(result["probe"]) == {"latencies", "unanswered"}
+
+
+async def test_flood_case_reports_the_flooders_replies_beside_the_broadcast() -> None:
+    """Two accounts flooding /cek during the broadcast: everyone still reached once, and the
+    flood section carries the keys the results JSON promises."""
+    flooded = replace(TINY, urgency="darurat", flooders=2, flood_per_s=25.0)
+    alone = await delivery.run_here("kimbot", replace(flooded, flooders=0))
+    result = await delivery.run_here("kimbot", flooded)
+    assert (result["lost"], result["duplicates"]) == (0, 0)
+    section = run.flood(alone, result, flooded)
+    assert {"ratio_vs_alone", "reply_p95_s", "flood_replies"} <= section.keys()
+    assert section["flood_replies"] <= 2 * (20 + 1)  # the bucket and one notice each
 
 
 async def test_baselines_report_the_same_figures_over_a_capped_run() -> None:
@@ -45,10 +58,14 @@ def test_report_names_every_target_met_or_not(tmp_path: Path) -> None:
         "responsiveness": {"p50_s": 0.1, "p95_s": 0.2},
         "scale": {"ratio": 0.5, "peak_rss_mb": 90.0, "outbox_write_s": 0.4, "cpu_ms_per_1000": 1},
         "search": {"p50_ms": 1.0, "p95_ms": 2.0, "recall_at_1": 1.0, "recall_at_3": 1.0},
+        "flood": {"ratio_vs_alone": 0.95, "reply_p95_s": 1.5, "flood_replies": 105},
     }
     report.write(results, tmp_path / "results.json")
     table = (tmp_path / "results.md").read_text()
     assert "| delivery.ratio ≥ 0.95 | 0.5 | **NOT met** |" in table
     assert "| responsiveness.p95_s ≤ 1 s | 0.2 | met |" in table
+    assert "| flood.ratio_vs_alone ≥ 0.8 | 0.95 | met |" in table
+    assert "| flood.reply_p95_s ≤ 1 s | 1.5 | **NOT met** |" in table
+    assert "| replies the flooders got | 105 | |" in table
     assert {"cores", "python", "sqlite"} <= results["machine"].keys()
     assert (tmp_path / "results.json").read_text().startswith("{")

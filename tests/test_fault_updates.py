@@ -7,6 +7,7 @@ afterwards."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import logging
@@ -27,6 +28,7 @@ from bot.commands import COMMANDS
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import load_settings
+from bot.updates import PerChatUpdateProcessor
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
@@ -193,6 +195,7 @@ class Cast:
     group: FakeChat
     watched: FakeChat
     channel: FakeChat
+    updates: PerChatUpdateProcessor
     visitors: int = 0
     log_mark: int = 0
     press_mark: int = 0
@@ -235,12 +238,13 @@ class Cast:
         self.press_mark = len(self.server.world.callbacks)
 
     async def answers_start(self) -> None:
-        """A new villager's /start is answered: every earlier update has been handled (the
-        bot handles them in order) and the bot is still alive."""
+        """A new villager's /start is answered: the bot is still alive, and once the other
+        chats' queues are empty every earlier update has been handled."""
         self.visitors += 1
         chat = self.server.private(self.server.new_user(f"Pengunjung {self.visitors}"))
         await chat.send("/start")
         assert "selamat datang" in (await chat.expect(timeout=20)).text
+        await asyncio.wait_for(self.updates.wait_idle(), 20)
 
     def assert_calm(self) -> None:
         """No update reached the error handler, nothing logged an error, every button press
@@ -400,7 +404,9 @@ async def cast(
         for person in people:
             if server.world.member_status(place, person.id) == "left":
                 await server.join(place, person)
-    return Cast(server, log_output, people, group, watched, channel)
+    processor = kimbot.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
+    return Cast(server, log_output, people, group, watched, channel, processor)
 
 
 # --- the tests ----------------------------------------------------------------------------------

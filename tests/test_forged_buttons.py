@@ -30,6 +30,7 @@ from broadcasts.targets import Targets
 from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
 from tests.botapi.session import ChatSession
 from tests.network import Network, kecamatan
+from tests.settle import all_handled
 from tests.test_broadcast_history import deliver
 
 TEXT = "DARURAT: banjir di Bangil, warga bantaran sungai harap mengungsi ke balai desa."
@@ -110,11 +111,12 @@ class Scene:
         return [r.method for r in self.server.requests if r.method not in _HARMLESS]
 
     async def settled(self) -> None:
-        """Every update sent so far has been handled: updates are handled in order, so the
-        answer to a later /start proves it."""
+        """Every update sent so far has been handled: the answer to a later /start proves
+        they were fetched, and then no chat may have one left."""
         chat = self.server.private(self.bystander)
         await chat.send("/start")
         await chat.expect(contains="Halo")
+        await all_handled(self.app)
 
 
 @pytest.fixture

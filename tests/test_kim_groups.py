@@ -10,6 +10,7 @@ from bot.app import build_application, running
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from tests.botapi import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
 
 RACI = "35.14.14.2011"
@@ -302,8 +303,11 @@ async def test_blocking_the_bot_marks_the_person_unreachable(
     witness = server.private(admin)
 
     server.block_bot(villager)
-    await witness.send("/start")  # updates are handled in order: this answer follows the block
+    await witness.send("/start")  # fetched after the block ...
     await witness.expect()
+    processor = kimbot.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
+    await processor.wait_idle()  # ... which is handled by now, in its own chat's queue
     assert await db.fetchval("SELECT reachable FROM people WHERE user_id = ?", (villager.id,)) == 0
     assert [e.actor_id for e in await audit.entries(db, action="person.blocked")] == [villager.id]
 

@@ -4,6 +4,7 @@ budget that replies share with broadcasts."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 import pytest
 
@@ -12,6 +13,7 @@ from bot.services import KimApp
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.service import Broadcasting
 from tests.botapi import BotApiServer
+from tests.clock import VirtualTime
 
 
 def test_one_at_a_time_until_an_answer_was_measured() -> None:
@@ -97,7 +99,7 @@ async def test_a_slower_link_lets_more_waiters_through_at_once() -> None:
 
 async def test_a_reserved_slot_counts_against_the_window() -> None:
     pacer = Pacer(count=1, window=60.0)
-    pacer.reserve()  # a reply went out: the one message this window allows is taken
+    await pacer.reserve()  # a reply went out: the one message this window allows is taken
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(pacer.acquire(), 0.05)
 
@@ -123,8 +125,50 @@ async def test_the_running_bot_counts_its_replies_in_the_broadcast_window(
     assert pacer.in_window() == before + 1
 
 
-def test_replies_without_a_broadcast_are_forgotten_once_their_window_passed() -> None:
+async def test_replies_without_a_broadcast_are_forgotten_once_their_window_passed() -> None:
     pacer = Pacer(count=29, window=0.0)  # every window is already over
     for _ in range(1000):
-        pacer.reserve()
+        await pacer.reserve()
     assert len(pacer._recent) <= 1  # not a thousand timestamps kept for nothing
+    assert len(pacer._replies) <= 1
+
+
+async def test_a_flood_of_replies_leaves_a_broadcast_its_share_of_every_window() -> None:
+    """Replies at 100 a second during a broadcast: 80% of every window stays the broadcast's,
+    and the replies still get the rest."""
+    time = VirtualTime()
+    pacer = Pacer(count=29, window=1.0, broadcast_share=0.8, clock=time.clock, sleep=time.sleep)
+    sent: list[float] = []
+    replied: list[float] = []
+
+    async def broadcast() -> None:
+        while True:
+            await pacer.acquire()
+            sent.append(time.now)
+
+    async def flood() -> None:
+        while True:
+            await pacer.reserve()
+            replied.append(time.now)
+            await time.sleep(0.01)
+
+    tasks = [asyncio.create_task(broadcast()), asyncio.create_task(flood())]
+    await time.run(until=10.0)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    broadcast_per_second = Counter(int(moment) for moment in sent)
+    replies_per_second = Counter(int(moment) for moment in replied)
+    assert pacer.replies_per_window == 5  # 29 - ceil(29 × 0.8)
+    for second in range(1, 10):  # whole windows once both are under way
+        assert broadcast_per_second[second] >= 24, (second, broadcast_per_second)
+        assert 1 <= replies_per_second[second] <= 5, (second, replies_per_second)
+
+
+async def test_replies_are_not_held_back_while_no_broadcast_runs() -> None:
+    """With no broadcast sending, a burst of replies takes no turns."""
+    time = VirtualTime()
+    pacer = Pacer(count=29, window=1.0, clock=time.clock, sleep=time.sleep)
+    for _ in range(20):
+        await asyncio.wait_for(pacer.reserve(), 1.0)  # would hang if it had to wait
+    assert time.now == 0.0 and pacer.in_window() == 20

@@ -49,6 +49,13 @@ PRIVATE_ONLY = (
 )
 
 
+def rate_limited(per_hour: int) -> str:
+    return (
+        f"Maaf, Anda sudah mengirim {per_hour} laporan blank spot dalam satu jam terakhir. "
+        "Silakan kirim lagi nanti. Terima kasih! 🙏"
+    )
+
+
 def pick_desa(kecamatan: str, page: int, pages: int) -> str:
     more = f" (halaman {page + 1}/{pages})" if pages > 1 else ""
     return f"Kecamatan <b>{esc(kecamatan)}</b>: pilih desanya{more}."
