@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import find, settings
+from hypothesis import find
+from hypothesis import settings as search_settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
@@ -25,6 +26,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
 from bot import kim, texts
 from bot.people import Role
 from bot.services import KimApp
+from bot.settings import Settings
 from bot.texts import siaran as t
 from broadcasts.targets import Targets
 from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
@@ -68,7 +70,7 @@ def _fits(data: str) -> bool:
 
 def samples(pattern: str) -> set[str]:
     """Callback data matching `pattern`: its simplest form and one with digits in it."""
-    quick = settings(database=None, max_examples=500)
+    quick = search_settings(database=None, max_examples=500)
     strategy = st.from_regex(pattern)
     found = {find(strategy, _fits, settings=quick)}
     with contextlib.suppress(NoSuchExample):  # a pattern without room for digits ("^fw:cek$")
@@ -117,6 +119,12 @@ class Scene:
         await chat.send("/start")
         await chat.expect(contains="Halo")
         await all_handled(self.app)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Presses as fast as a script sends them: the per-person limit has tests of its own."""
+    return settings.model_copy(update={"answers_per_minute": 10_000})
 
 
 @pytest.fixture
