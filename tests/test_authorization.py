@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
 )
 
@@ -33,6 +31,7 @@ from bot.settings import Settings
 from tests.botapi import BotApiServer, FakeUser
 from tests.cards import card_with
 from tests.faultkit import kim_group
+from tests.registered import every_handler
 
 PERSONAS: dict[str, frozenset[Role]] = {  # what each one holds in a private chat
     "villager": frozenset({Role.WARGA}),
@@ -77,28 +76,16 @@ class Guard:
     allowed: frozenset[Role]
 
 
-def _handlers(handlers: list[BaseHandler[Any, Any, Any]]) -> Iterator[BaseHandler[Any, Any, Any]]:
-    for handler in handlers:
-        if isinstance(handler, ConversationHandler):
-            yield from _handlers(list(handler.entry_points))
-            for state in handler.states.values():
-                yield from _handlers(list(state))
-            yield from _handlers(list(handler.fallbacks))
-        else:
-            yield handler
-
-
 def guards(app: KimApp) -> list[Guard]:
     """Every handler wrapped by `handlers.access.requires` (or `command`), with its rule."""
     found = []
-    for group in app.handlers.values():
-        for handler in _handlers(list(group)):
-            try:
-                bound = inspect.getclosurevars(handler.callback).nonlocals
-            except TypeError:  # not a plain function (a bound method, a partial)
-                continue
-            if isinstance(bound.get("action"), str) and isinstance(bound.get("allowed"), frozenset):
-                found.append(Guard(handler, bound["action"], bound["allowed"]))
+    for handler in every_handler(app):
+        try:
+            bound = inspect.getclosurevars(handler.callback).nonlocals
+        except TypeError:  # not a plain function (a bound method, a partial)
+            continue
+        if isinstance(bound.get("action"), str) and isinstance(bound.get("allowed"), frozenset):
+            found.append(Guard(handler, bound["action"], bound["allowed"]))
     return found
 
 

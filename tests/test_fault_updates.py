@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import kim, logsetup
 from bot.app import build_application
@@ -37,6 +37,7 @@ from tests.botapi.models import JSON
 from tests.botapi.people import text_entities
 from tests.conftest import TOKEN
 from tests.network import Network, kecamatan
+from tests.registered import every_handler
 
 MARKUP = [
     "<b>tebal</b>",
@@ -104,22 +105,9 @@ def _button_prefixes() -> tuple[str, ...]:
     """The literal start of every button pattern the bot registers, read from a freshly built
     application, so a new button is fuzzed without anyone listing it here."""
     app = build_application(load_settings({"BOT_TOKEN": TOKEN}))
-
-    def walk(
-        handlers: list[BaseHandler[Any, Any, Any]],
-    ) -> Iterator[CallbackQueryHandler[Any, Any]]:
-        for handler in handlers:
-            if isinstance(handler, CallbackQueryHandler):
-                yield handler
-            elif isinstance(handler, ConversationHandler):
-                yield from walk(list(handler.entry_points))
-                for state in handler.states.values():
-                    yield from walk(list(state))
-                yield from walk(list(handler.fallbacks))
-
     found: set[str] = set()
-    for group in app.handlers.values():
-        for handler in walk(list(group)):
+    for handler in every_handler(app):
+        if isinstance(handler, CallbackQueryHandler):
             pattern = handler.pattern
             source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from hypothesis import find
 from hypothesis import settings as search_settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import kim, texts
 from bot.people import Role
@@ -32,6 +30,7 @@ from broadcasts.targets import Targets
 from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
 from tests.botapi.session import ChatSession
 from tests.network import Network, kecamatan
+from tests.registered import every_handler
 from tests.settle import all_handled
 from tests.test_broadcast_history import deliver
 
@@ -40,27 +39,15 @@ TEXT = "DARURAT: banjir di Bangil, warga bantaran sungai harap mengungsi ke bala
 _HARMLESS = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "getChatMember"})
 
 
-def _walk(handlers: list[BaseHandler[Any, Any, Any]]) -> Iterator[CallbackQueryHandler[Any, Any]]:
-    for handler in handlers:
-        if isinstance(handler, CallbackQueryHandler):
-            yield handler
-        elif isinstance(handler, ConversationHandler):
-            yield from _walk(list(handler.entry_points))
-            for state in handler.states.values():
-                yield from _walk(list(state))
-            yield from _walk(list(handler.fallbacks))
-
-
 def button_patterns(app: KimApp) -> list[str]:
     """Every callback data pattern any handler of the application answers to."""
     found: set[str] = set()
-    for group in app.handlers.values():
-        for handler in _walk(list(group)):
-            pattern = handler.pattern
-            if pattern is None:
-                continue  # the catch-alls: the keyboard check and the stale answer
-            assert isinstance(pattern, re.Pattern), f"{handler.callback}: {pattern!r}"
-            found.add(str(pattern.pattern))
+    for handler in every_handler(app):
+        if not isinstance(handler, CallbackQueryHandler) or handler.pattern is None:
+            continue  # pattern None: the catch-alls, the keyboard check and the stale answer
+        pattern = handler.pattern
+        assert isinstance(pattern, re.Pattern), f"{handler.callback}: {pattern!r}"
+        found.add(str(pattern.pattern))
     return sorted(found)
 
 
