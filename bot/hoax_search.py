@@ -14,7 +14,8 @@ The algorithm, in four steps:
    rare-term overlap, word pairs shared with the headline, the explanation and the
    narrative, length ratio), combined by a logistic regression whose weights
    (`WEIGHTS`) were learnt on the TurnBackHoax dev set by `benchmarks/search_train.py`.
-   The score is its probability, 0–100.
+   The score shown is its probability, 0–100; tiers compare its log-odds, which do not
+   saturate near 100 the way the probability does.
 4. Tiers: `cocok` (the text repeats the checked claim) above a threshold that no text of
    the shipped calibration set of unrelated true texts (`bot/data/unrelated.txt`) reaches;
    `terkait` (possibly related; never worded as "this is a hoax") above a threshold that
@@ -56,7 +57,7 @@ TYPO_TERMS = 8  # unknown words looked up per text
 TYPO_SIMILARITY = 75.0  # rapidfuzz ratio: one typo in a word of five letters or more
 CLAIM_PRIOR = 8.0  # weight padding a claim gets against a text much longer than it
 # Candidates taken from each index, best bm25 first.
-PER_INDEX = {"claim": 30, "explanation": 20, "narrative": 20}
+PER_INDEX = {"claim": 100, "explanation": 20, "narrative": 20}
 
 FEATURES = (
     "claim_bm25",
@@ -79,16 +80,36 @@ FEATURES = (
     "query_length",
 )
 # Learnt by benchmarks/search_train.py (standardisation folded in); BIAS is the intercept.
-WEIGHTS = dict.fromkeys(FEATURES, 0.0) | {"claim_cover": 6.0, "query_cover": 3.0}
-BIAS = -5.0
-# Used until the first import calibrates (and as floors: a tiny registry meets few of the
-# calibration texts, which would put the thresholds at nothing).
-DEFAULT_COCOK = 0.80
-DEFAULT_TERKAIT = 0.30
-MIN_COCOK = 0.60
-MIN_TERKAIT = 0.15
+WEIGHTS = {
+    "claim_bm25": -1.2134,
+    "explanation_bm25": 0.0515,
+    "narrative_bm25": 0.0515,
+    "claim_rank": 2.7502,
+    "explanation_rank": -3.1605,
+    "narrative_rank": -3.1605,
+    "claim_cover": 6.2816,
+    "query_cover": 7.4274,
+    "f_measure": 5.8858,
+    "fuzzy_share": -8.1320,
+    "rare_overlap": 1.1366,
+    "claim_pairs": 1.9377,
+    "explanation_cover": -9.9710,
+    "explanation_pairs": 21.7495,
+    "narrative_cover": -9.9710,
+    "narrative_pairs": 21.7495,
+    "length_ratio": -1.6164,
+    "query_length": 0.7036,
+}
+BIAS = -5.6142
+# Thresholds are log-odds of the ranker. The defaults hold until the first import
+# calibrates (they are what the TurnBackHoax registry calibrates to); the floors keep a
+# tiny registry, which meets few of the calibration texts, from answering everything.
+DEFAULT_COCOK = 9.0
+DEFAULT_TERKAIT = 4.0
+MIN_COCOK = 6.0
+MIN_TERKAIT = 2.0
 TERKAIT_SHARE = 0.10  # of the calibration texts, the share allowed a `terkait` answer
-COCOK_MARGIN = 0.02  # above the best calibration text's score
+COCOK_MARGIN = 0.1  # above the best calibration text's log-odds
 
 
 class Tier(StrEnum):
@@ -109,9 +130,8 @@ class Candidate:
     features: tuple[float, ...]
 
     @property
-    def probability(self) -> float:
-        z = BIAS + sum(WEIGHTS[n] * v for n, v in zip(FEATURES, self.features, strict=True))
-        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+    def logit(self) -> float:
+        return BIAS + sum(WEIGHTS[n] * v for n, v in zip(FEATURES, self.features, strict=True))
 
 
 @dataclass(frozen=True)
@@ -127,21 +147,21 @@ async def search(db: Database, text: str, limit: int = 3) -> list[Match]:
         return []
     ranked = await rank(db, text)
     limits = await thresholds(db)
-    best = [(p, rowid) for p, rowid in ranked if p >= limits.terkait][:limit]
+    best = [(z, rowid) for z, rowid in ranked if z >= limits.terkait][:limit]
     entries = await entries_by_id(db, (rowid for _, rowid in best))
     return [
         Match(
             entries[rowid],
-            round(p * 100),
-            Tier.COCOK if p >= limits.cocok else Tier.TERKAIT,
+            round(100 / (1 + math.exp(-max(min(z, 40.0), -40.0)))),
+            Tier.COCOK if z >= limits.cocok else Tier.TERKAIT,
         )
-        for p, rowid in best
+        for z, rowid in best
     ]
 
 
 async def rank(db: Database, text: str) -> list[tuple[float, int]]:
-    """Every candidate's probability of being the claim `text` repeats, best first."""
-    scored = [(c.probability, c.rowid) for c in await candidates(db, text)]
+    """Every candidate's log-odds of being the claim `text` repeats, best first."""
+    scored = [(c.logit, c.rowid) for c in await candidates(db, text)]
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return scored
 
@@ -176,7 +196,7 @@ def thresholds_for(best_scores: Sequence[float]) -> Thresholds:
     cocok = max(MIN_COCOK, ordered[-1] + COCOK_MARGIN)
     quantile = ordered[min(len(ordered) - 1, math.ceil((1 - TERKAIT_SHARE) * len(ordered)))]
     terkait = min(max(MIN_TERKAIT, quantile), cocok)
-    return Thresholds(round(min(cocok, 0.999), 4), round(terkait, 4))
+    return Thresholds(round(cocok, 4), round(terkait, 4))
 
 
 async def calibrate(db: Database, *, now: datetime) -> Thresholds:
@@ -185,7 +205,7 @@ async def calibrate(db: Database, *, now: datetime) -> Thresholds:
     best: list[float] = []
     for text in calibration_texts():
         ranked = await rank(db, text)
-        best.append(ranked[0][0] if ranked else 0.0)
+        best.append(ranked[0][0] if ranked else -math.inf)
     found = thresholds_for(best)
     registry = int(await db.fetchval("SELECT count(*) FROM hoaxes"))
     async with db.transaction() as conn:
@@ -232,37 +252,32 @@ async def candidates(db: Database, text: str) -> list[Candidate]:
     match = " OR ".join(f'"{t}"' for t in chosen)
 
     ranks: dict[str, dict[int, int]] = {}
+    bm25: dict[str, dict[int, float]] = {}
     for field, size in PER_INDEX.items():
         rows = await db.fetchall(
-            f"SELECT rowid FROM hoax_{field}_index WHERE hoax_{field}_index MATCH ?"
-            f" ORDER BY bm25(hoax_{field}_index) LIMIT ?",
+            f"SELECT rowid, bm25(hoax_{field}_index) AS score FROM hoax_{field}_index"
+            f" WHERE hoax_{field}_index MATCH ? ORDER BY score LIMIT ?",
             (match, size),
         )
         ranks[field] = {row["rowid"]: place for place, row in enumerate(rows)}
+        # A candidate outside an index's best few gets no bm25 there: scoring it would
+        # cost the whole OR-query again.
+        bm25[field] = {row["rowid"]: -float(row["score"]) for row in rows}
     pool = sorted({rowid for found in ranks.values() for rowid in found})
     if not pool:
         return []
     marks = ",".join("?" * len(pool))
-    bm25: dict[str, dict[int, float]] = {}
     texts: dict[str, dict[int, list[str]]] = {}
     for field in PER_INDEX:
         rows = await db.fetchall(
-            f"SELECT rowid, terms, bm25(hoax_{field}_index) AS score FROM hoax_{field}_index"
-            f" WHERE hoax_{field}_index MATCH ? AND rowid IN ({marks})",
-            (match, *pool),
+            f"SELECT rowid, terms FROM hoax_{field}_index WHERE rowid IN ({marks})", pool
         )
-        bm25[field] = {row["rowid"]: -float(row["score"]) for row in rows}
-        if field != "claim":
-            texts[field] = {row["rowid"]: row["terms"].split() for row in rows}
-    claim_rows = await db.fetchall(
-        f"SELECT rowid, terms FROM hoax_claim_index WHERE rowid IN ({marks})", pool
-    )
-    texts["claim"] = {row["rowid"]: row["terms"].split() for row in claim_rows}
+        texts[field] = {row["rowid"]: row["terms"].split() for row in rows}
 
     claim_terms = {t for words in texts["claim"].values() for t in words}
     frequencies |= await _document_frequencies(db, claim_terms - frequencies.keys())
     documents = int(await db.fetchval("SELECT count(*) FROM hoaxes")) or 1
-    weight = _Weights(frequencies, documents)
+    weight = _Weights(frequencies, documents, query)
     query_pairs = set(zip(ordered, ordered[1:], strict=False))
     found = []
     for rowid in pool:
@@ -291,7 +306,7 @@ def _claim_features(
 ) -> dict[str, float]:
     """How well the headline and the text explain each other (see `FEATURES`)."""
     claim_set = set(claim)
-    query_total = sum(weight(t) for t in query) or 1.0
+    query_total = weight.query_total
     claim_total = sum(weight(t) for t in claim_set) or 1.0
     matched_query: dict[str, float] = {}
     claim_hit = fuzzy_hit = 0.0
@@ -347,8 +362,7 @@ def _text_features(
     if not words:
         return {f"{field}_cover": 0.0, f"{field}_pairs": 0.0}
     present = set(words)
-    total = sum(weight(t) for t in query) or 1.0
-    cover = sum(weight(t) for t in query if t in present) / total
+    cover = sum(weight(t) for t in query if t in present) / weight.query_total
     pairs = set(zip(words, words[1:], strict=False))
     shared = len(query_pairs & pairs) / len(query_pairs) if query_pairs else 0.0
     return {f"{field}_cover": cover, f"{field}_pairs": shared}
@@ -357,13 +371,18 @@ def _text_features(
 class _Weights:
     """Inverse document frequency; a term no entry contains weighs as the rarest."""
 
-    def __init__(self, frequencies: dict[str, int], documents: int) -> None:
+    def __init__(self, frequencies: dict[str, int], documents: int, query: list[str]) -> None:
         self.frequencies = frequencies
         self.documents = documents
+        self.known: dict[str, float] = {}
+        self.query_total = sum(self(t) for t in query) or 1.0
 
     def __call__(self, term: str) -> float:
-        df = self.frequencies.get(term, 0)
-        return math.log((self.documents + 1) / (df + 0.5))
+        known = self.known.get(term)
+        if known is None:
+            df = self.frequencies.get(term, 0)
+            known = self.known[term] = math.log((self.documents + 1) / (df + 0.5))
+        return known
 
 
 def _best(term: str, among: Iterable[str]) -> tuple[str, float] | None:
