@@ -26,6 +26,7 @@ from bot import hoaxes
 from bot.normalize import normalize
 from bot.storage import Database
 
+
 def _real_data() -> Path:
     """../shared/data/hoaks next to the repository (or next to the folder holding it)."""
     repository = Path(__file__).resolve().parent.parent
@@ -100,7 +101,9 @@ async def open_registry(
     else:
         parsed = hoaxes.read_file(source)
         async with db.transaction() as conn:
-            await hoaxes.add_entries(conn, parsed.entries, source="benchmark", now=datetime.now(UTC))
+            await hoaxes.add_entries(
+                conn, parsed.entries, source="benchmark", now=datetime.now(UTC)
+            )
     return db, time.perf_counter() - started
 
 

@@ -615,9 +615,7 @@ def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
 async def _cli_import(db: Database, settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
-        result = await import_file(
-            db, path, now=SystemClock(settings.tz).now(), strict=args.strict
-        )
+        result = await import_file(db, path, now=SystemClock(settings.tz).now(), strict=args.strict)
     except RegistryFileError as exc:
         print(f"Impor gagal, tidak ada yang disimpan: {exc}", file=sys.stderr)
         return 2
@@ -633,7 +631,11 @@ async def _cli_import(db: Database, settings: Settings, args: argparse.Namespace
     if result.skipped:
         print("Dilewati:")
         for skipped in result.skipped:
-            print(f"  {skipped.where}: {skipped.label!r}" if skipped.label else f"  {skipped.where}: putusan kosong")
+            print(
+                f"  {skipped.where}: {skipped.label!r}"
+                if skipped.label
+                else f"  {skipped.where}: putusan kosong"
+            )
     return 0
 
 

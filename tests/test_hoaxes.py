@@ -14,7 +14,7 @@ import pytest
 
 from bot import hoaxes
 from bot.hoax_search import search
-from bot.hoaxes import NewEntry, RegistryFileError, Verdict
+from bot.hoaxes import Kind, NewEntry, RegistryFileError, Verdict
 from bot.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,13 @@ async def _register(db: Database) -> None:
         ("Misleading", Verdict.MISINFORMASI),
         ("KLARIFIKASI", Verdict.MISINFORMASI),
         ("SATIRE", Verdict.MISINFORMASI),
+        ("SATIR", Verdict.MISINFORMASI),
+        ("HOAX KILLS", Verdict.HOAKS),
+        ("HOAX+LOGICAL FALLACY", Verdict.HOAKS),
+        ("HOAX, HASUT, & PROVOKASI", Verdict.HOAKS),
+        ("DISINFORMASI/MISINFORMASI", Verdict.DISINFORMASI),
+        ("KLARIFIKASI, EDUKASI", Verdict.MISINFORMASI),
+        ("EDUKASI,HOAX", Verdict.HOAKS),
         ("BENAR", Verdict.FAKTA),
         ("belum terbukti", Verdict.TIDAK_DAPAT_DIVERIFIKASI),
         ("EDUKASI, HOAX", Verdict.HOAKS),
@@ -74,6 +81,48 @@ async def _register(db: Database) -> None:
 def test_foreign_labels_map_onto_our_verdicts(label: str, verdict: Verdict | None) -> None:
     """Fact-checkers' labels, single or combined, become one of the five verdicts."""
     assert hoaxes.parse_verdict(label) == verdict
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("SATIR", Kind.SATIRE),
+        ("PARODI", Kind.SATIRE),
+        ("CLARIFICATION", Kind.KLARIFIKASI),
+        ("KLARIFIKASI, EDUKASI", Kind.KLARIFIKASI),
+        ("EDUKASI, HOAX", Kind.PLAIN),
+        ("SALAH", Kind.PLAIN),
+    ],
+)
+def test_satire_and_clarification_keep_their_kind(label: str, kind: Kind) -> None:
+    """Satire and clarifications are told apart; a hoax part in the label outranks them."""
+    parsed = hoaxes.parse_label(label)
+    assert parsed is not None and parsed[1] is kind
+
+
+async def test_unknown_labels_are_skipped_and_listed_or_refused_with_strict(
+    db: Database, tmp_path: Path
+) -> None:
+    """Unknown labels skip their rows (all listed); --strict refuses the file; re-import adds
+    nothing."""
+    path = tmp_path / "campur.csv"
+    path.write_text(
+        "title,verdict,url\nA satu,SALAH,https://a\nB dua,NGAWUR,https://b\n"
+        "C tiga,SATIR,https://c\nD empat,,https://d\nE lima,HOAX KILLS,https://e\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RegistryFileError) as caught:
+        await hoaxes.import_file(db, path, now=NOW, strict=True)
+    assert "baris 3: 'NGAWUR'" in str(caught.value)
+    assert "baris 5: ''" in str(caught.value)
+    assert await hoaxes.count(db) == 0
+
+    result = await hoaxes.import_file(db, path, now=NOW)
+    assert (result.added, result.duplicates, result.total) == (3, 0, 3)
+    assert [(s.where, s.label) for s in result.skipped] == [("baris 3", "NGAWUR"), ("baris 5", "")]
+    assert result.labels[("SATIR", Verdict.MISINFORMASI, Kind.SATIRE)] == 1
+    again = await hoaxes.import_file(db, path, now=NOW)
+    assert (again.added, again.duplicates, again.total) == (0, 3, 3)
 
 
 async def test_csv_import_keeps_rows_and_skips_duplicates(db: Database, tmp_path: Path) -> None:
@@ -161,10 +210,6 @@ async def test_turnbackhoax_json_import(db: Database, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "fault"),
     [
-        (
-            "title,verdict,url\nA satu,SALAH,https://a\nB dua,HOAX,https://b\nC tiga,NGAWUR,x\n",
-            "baris 4: putusan tidak dikenal: 'NGAWUR'",
-        ),
         ("title,verdict\nA satu,SALAH\n,HOAX\n", "baris 3: judul (title) kosong"),
         ("title,verdict\nA satu,SALAH\nB dua,SALAH,lebih\n", "baris 3: 3 kolom"),
         ('title,verdict\nA satu,SALAH\n"B dua"x,SALAH\n', "baris 3:"),
@@ -282,9 +327,11 @@ def test_command_line_import_and_check(tmp_path: Path) -> None:
     )
     imported = _cli(["import", str(source)], database)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.strip() == (
-        "Impor hoaks.csv: 8 entri baru, 0 duplikat dilewati; basis data kini 8 entri."
+    assert imported.stdout.splitlines()[0] == (
+        "Impor hoaks.csv: 8 entri baru, 0 duplikat dilewati, 0 baris dilewati (putusan tidak "
+        "dikenal); basis data kini 8 entri."
     )
+    assert "       3  HOAKS → hoaks" in imported.stdout
 
     one = _cli(["cek", "sinyal 5g nyebarin penyakit kulit ke anak2", "--json"], database)
     assert one.returncode == 0, one.stderr
@@ -292,6 +339,7 @@ def test_command_line_import_and_check(tmp_path: Path) -> None:
     assert best["claim"] == CLAIMS[3][0]
     assert best["verdict"] == "disinformasi"
     assert best["url"] == "https://cek.contoh.id/3"
+    assert best["tier"] == "cocok"
     assert 0 <= best["score"] <= 100
 
     lines = "pdam kasih obat bius di air leding malem2\narisan besok jam tujuh di balai desa\n"
@@ -310,11 +358,12 @@ def test_command_line_rejects_a_malformed_file(tmp_path: Path) -> None:
     """A bad file ends with one line on stderr, exit status 2, and an empty registry."""
     database = tmp_path / "kim-bot.sqlite3"
     source = tmp_path / "rusak.csv"
-    source.write_text("title,verdict\nA satu,SALAH\nB dua,APA\n", encoding="utf-8")
-    result = _cli(["import", str(source)], database)
+    source.write_text("title,verdict\nA satu,SALAH\nB dua,APA\nC,ENTAH\n", encoding="utf-8")
+    result = _cli(["import", "--strict", str(source)], database)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Impor gagal, tidak ada yang disimpan: rusak.csv baris 3: putusan tidak dikenal: 'APA'"
+        "Impor gagal, tidak ada yang disimpan: rusak.csv: putusan tidak dikenal di "
+        "baris 3: 'APA'; baris 4: 'ENTAH'"
     ]
     check = _cli(["cek", "A satu", "--json"], database)
     assert check.stdout.strip() == "[]"
