@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import hoaxes
+from bot import hoax_search, hoaxes
 from bot.hoax_search import search
 from bot.hoaxes import Kind, NewEntry, RegistryFileError, Verdict
 from bot.storage import Database
@@ -123,6 +123,31 @@ async def test_unknown_labels_are_skipped_and_listed_or_refused_with_strict(
     assert result.labels[("SATIR", Verdict.MISINFORMASI, Kind.SATIRE)] == 1
     again = await hoaxes.import_file(db, path, now=NOW)
     assert (again.added, again.duplicates, again.total) == (0, 3, 3)
+
+
+async def test_every_import_recalibrates_the_thresholds(db: Database, tmp_path: Path) -> None:
+    """Each import scores the calibration set against the registry as it now is and stores
+    both thresholds, `cocok` above every unrelated text's best score."""
+    for size in (2, len(CLAIMS)):
+        path = tmp_path / f"bagian{size}.csv"
+        path.write_text(
+            "title,verdict,url\n"
+            + "".join(
+                f"{c},{v.value},https://cek.contoh.id/{i}\n"
+                for i, (c, v) in enumerate(CLAIMS[:size])
+            ),
+            encoding="utf-8",
+        )
+        await hoaxes.import_file(db, path, now=NOW)
+        rows = await db.fetchall("SELECT tier, score, registry FROM hoax_thresholds ORDER BY tier")
+        assert [(r["tier"], r["registry"]) for r in rows] == [("cocok", size), ("terkait", size)]
+        limits = await hoax_search.thresholds(db)
+        best = [
+            max((z for z, _ in await hoax_search.rank(db, t)), default=-99.0)
+            for t in hoax_search.calibration_texts()
+        ]
+        assert max(best) < limits.cocok
+        assert limits.terkait <= limits.cocok
 
 
 async def test_csv_import_keeps_rows_and_skips_duplicates(db: Database, tmp_path: Path) -> None:
