@@ -22,14 +22,20 @@ The algorithm, in four steps:
    about one calibration text in ten reaches. Both follow the registry: bm25 and rarity
    shift as it grows, so `calibrate` runs again at every import and stores them.
 
-Limits, measured on real data (`python -m benchmarks.run --only search`, TurnBackHoax
-2015–2021: 6,540 fact-checks, its 578 circulating narratives as queries, narratives left
-out of the registry; figures in README.md): the right fact-check is in the top 3 for about
-0.86 of the narratives, and `cocok` for only about half of them, because a short, generic
-headline ("Situs untuk mendaftar Kartu Prakerja") scores as well against a true
-announcement on the same topic, and `cocok` must stay silent for those. A claim worded with
-entirely different words (synonyms only) is not found; numbers are ignored, so
-"Rp 600 ribu" and "Rp 300 ribu" look alike.
+Limits, measured on real data (`python -m benchmarks.run --only search_real`: TurnBackHoax
+2015–2021, 6,540 fact-checks, its 578 circulating narratives as queries and left out of
+the registry; unrelated: 98 true texts never used for the thresholds):
+- When the fact-check's explanation quotes the narrative (all 578 do), /cek shows the right
+  one in its top 3 for 0.983 of them, and answers `cocok` with it first for 0.798.
+- With the headline alone (those explanations left out too), the ranking still has it in
+  the top 3 for 0.79, but /cek shows it for only 0.635 and `cocok` for 0.149: a short,
+  generic headline ("Situs untuk mendaftar Kartu Prakerja") scores no higher against its
+  narrative than against a true announcement on the same topic, and `cocok` must stay
+  silent for those. Unrelated texts: `cocok` 0 of 98, any answer 10%.
+- A claim worded with entirely different words (synonyms only) is not found; numbers are
+  ignored, so "Rp 600 ribu" and "Rp 300 ribu" look alike; the weights were learnt on this
+  dev split (2015–2021), so newer wording may do worse.
+- p95 per query: 22–26 ms on the real registry, 15 ms on 50,000 generated claims.
 """
 
 from __future__ import annotations
