@@ -14,8 +14,9 @@ The algorithm, in four steps:
    rare-term overlap, word pairs shared with the headline, the explanation and the
    narrative, length ratio), combined by a logistic regression whose weights
    (`WEIGHTS`) were learnt on the TurnBackHoax dev set by `benchmarks/search_train.py`.
-   The score shown is its probability, 0–100; tiers compare its log-odds, which do not
-   saturate near 100 the way the probability does.
+   Tiers compare its log-odds; the score shown (0–100) is the probability of the log-odds
+   shifted so that the `cocok` threshold sits at 90: it means the same whatever the
+   registry's size, and the raw probability saturates near 100 long before `cocok`.
 4. Tiers: `cocok` (the text repeats the checked claim) above a threshold that no text of
    the shipped calibration set of unrelated true texts (`bot/data/unrelated.txt`) reaches;
    `terkait` (possibly related; never worded as "this is a hoax") above a threshold that
@@ -127,7 +128,7 @@ class Tier(StrEnum):
 @dataclass(frozen=True)
 class Match:
     entry: Entry
-    score: int  # 0–100
+    score: int  # 0–100; 90 and above is `cocok`
     tier: Tier
 
 
@@ -157,13 +158,16 @@ async def search(db: Database, text: str, limit: int = 3) -> list[Match]:
     best = [(z, rowid) for z, rowid in ranked if z >= limits.terkait][:limit]
     entries = await entries_by_id(db, (rowid for _, rowid in best))
     return [
-        Match(
-            entries[rowid],
-            round(100 / (1 + math.exp(-max(min(z, 40.0), -40.0)))),
-            Tier.COCOK if z >= limits.cocok else Tier.TERKAIT,
-        )
+        Match(entries[rowid], _score(z, limits), Tier.COCOK if z >= limits.cocok else Tier.TERKAIT)
         for z, rowid in best
     ]
+
+
+def _score(z: float, limits: Thresholds) -> int:
+    """0–100, where the `cocok` threshold is 90 (see the module docstring)."""
+    shifted = max(min(z - limits.cocok + math.log(9), 40.0), -40.0)
+    score = round(100 / (1 + math.exp(-shifted)))
+    return max(score, 90) if z >= limits.cocok else min(score, 89)
 
 
 async def rank(db: Database, text: str) -> list[tuple[float, int]]:
