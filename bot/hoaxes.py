@@ -254,17 +254,12 @@ async def add_entries(
     created = isoformat(now)
     ids: list[int | None] = []
     rows: list[tuple[Any, ...]] = []
-    index_rows: list[tuple[int, str, str, str]] = []
-    documents_with: Counter[str] = Counter()
     for entry, key in zip(entries, keys, strict=True):
         if key in seen:
             ids.append(None)
             continue
         seen.add(key)
         ids.append(next_id)
-        claim_terms, narrative_terms = terms(entry.claim), terms(entry.narrative)
-        explanation_terms = terms(entry.explanation)
-        documents_with.update(set(claim_terms) | set(narrative_terms) | set(explanation_terms))
         rows.append(
             (
                 next_id,
@@ -280,14 +275,6 @@ async def add_entries(
                 entry.kind.value,
             )
         )
-        index_rows.append(
-            (
-                next_id,
-                " ".join(claim_terms),
-                " ".join(explanation_terms),
-                " ".join(narrative_terms),
-            )
-        )
         next_id += 1
     if not rows:
         return ids
@@ -296,6 +283,26 @@ async def add_entries(
         " created_at, claim_key, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    await _index(conn, [(row[0], row[1], row[3], row[6]) for row in rows])
+    return ids
+
+
+async def _index(conn: aiosqlite.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Index entries given as (id, claim, explanation, narrative), and count their terms."""
+    index_rows: list[tuple[int, str, str, str]] = []
+    documents_with: Counter[str] = Counter()
+    for rowid, claim, explanation, narrative in rows:
+        claim_terms, explanation_terms = terms(claim), terms(explanation)
+        narrative_terms = terms(narrative)
+        documents_with.update(set(claim_terms) | set(narrative_terms) | set(explanation_terms))
+        index_rows.append(
+            (
+                rowid,
+                " ".join(claim_terms),
+                " ".join(explanation_terms),
+                " ".join(narrative_terms),
+            )
+        )
     for column, field in ((1, "claim"), (2, "explanation"), (3, "narrative")):
         await conn.executemany(
             f"INSERT INTO hoax_{field}_index(rowid, terms) VALUES (?, ?)",
@@ -313,7 +320,24 @@ async def add_entries(
         "INSERT INTO hoax_terms_index(rowid, term) SELECT id, term FROM hoax_terms WHERE id > ?",
         (last_term,),
     )
-    return ids
+
+
+async def reindex(conn: aiosqlite.Connection) -> None:
+    """Rebuild every index and term count from the entries; inside a transaction.
+
+    A registry upgraded from the single index kept that index's terms, stemmed by the
+    previous stemmer and without explanations; its first import rebuilds it this way."""
+    for table in (
+        "hoax_claim_index",
+        "hoax_explanation_index",
+        "hoax_narrative_index",
+        "hoax_terms_index",
+        "hoax_terms",
+    ):
+        await conn.execute(f"DELETE FROM {table}")
+    async with conn.execute("SELECT id, claim, explanation, narrative FROM hoaxes") as cursor:
+        rows = [(int(r[0]), r[1], r[2], r[3]) for r in await cursor.fetchall()]
+    await _index(conn, rows)
 
 
 async def _existing_keys(conn: aiosqlite.Connection, claim_keys: set[str]) -> set[tuple[str, str]]:
@@ -382,8 +406,12 @@ async def import_file(
         listed = "; ".join(f"{s.where}: {s.label!r}" for s in parsed.skipped)
         raise RegistryFileError(f"{path.name}: putusan tidak dikenal di {listed}")
     async with db.transaction() as conn:
+        async with conn.execute("SELECT count(*) FROM hoax_thresholds") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] == 0:
+            # Never calibrated: indexed before the per-field indexes, or by verdicts alone.
+            await reindex(conn)
         ids = await add_entries(conn, parsed.entries, source=f"import:{path.name}", now=now)
-        await _index_unindexed_explanations(conn)
     # The search builds on this module, so it is imported where it is used.
     from bot.hoax_search import calibrate
 
@@ -395,19 +423,6 @@ async def import_file(
         total=await count(db),
         skipped=parsed.skipped,
         labels=parsed.labels,
-    )
-
-
-async def _index_unindexed_explanations(conn: aiosqlite.Connection) -> None:
-    """Entries registered before explanations had an index of their own get one now."""
-    async with conn.execute(
-        "SELECT id, explanation FROM hoaxes WHERE explanation != ''"
-        " AND id NOT IN (SELECT rowid FROM hoax_explanation_index)"
-    ) as cursor:
-        missing = [(row[0], " ".join(terms(row[1]))) for row in await cursor.fetchall()]
-    await conn.executemany(
-        "INSERT INTO hoax_explanation_index(rowid, terms) VALUES (?, ?)",
-        [(rowid, indexed) for rowid, indexed in missing if indexed],
     )
 
 

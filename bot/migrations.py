@@ -379,7 +379,8 @@ MIGRATIONS: list[str] = [
     """,
     # 10: the registry indexed per field (claim, explanation, narrative: each its own bm25
     # term statistics), satire and clarification told apart, and the search's thresholds
-    # as last calibrated. Explanations registered before are indexed by the next import.
+    # as last calibrated. The old terms carry over until the next import rebuilds the index
+    # (bot/hoaxes.py: reindex), with the new stemmer and the explanations.
     """
     CREATE VIRTUAL TABLE hoax_claim_index USING fts5(terms, tokenize='unicode61');
     CREATE VIRTUAL TABLE hoax_explanation_index USING fts5(terms, tokenize='unicode61');

@@ -393,3 +393,27 @@ def test_command_line_rejects_a_malformed_file(tmp_path: Path) -> None:
     ]
     check = _cli(["cek", "A satu", "--json"], database)
     assert check.stdout.strip() == "[]"
+
+
+async def test_the_first_import_rebuilds_an_index_left_by_the_previous_search(
+    db: Database, tmp_path: Path
+) -> None:
+    """An upgraded registry keeps the old index's terms; its first import re-indexes every
+    entry with today's stemmer, explanations included."""
+    async with db.transaction() as conn:
+        await hoaxes.add_entries(
+            conn,
+            [NewEntry(CLAIMS[0][0], Verdict.HOAKS, "Daun sirsak bukan obat kanker paru.")],
+            source="verdict:1",
+            now=NOW,
+        )
+        # What the previous stemmer left: clipped roots, no explanation index.
+        await conn.execute("UPDATE hoax_claim_index SET terms = 'inum ebus aun sirsak'")
+        await conn.execute("DELETE FROM hoax_explanation_index")
+    assert await search(db, "minum rebusan daun sirsak sembuhkan kanker paru") == []
+    path = tmp_path / "baru.csv"
+    path.write_text(f"title,verdict\n{CLAIMS[2][0]},BENAR\n", encoding="utf-8")
+    await hoaxes.import_file(db, path, now=NOW)
+    (found, *_) = await search(db, "minum rebusan daun sirsak sembuhkan kanker paru")
+    assert found.entry.claim == CLAIMS[0][0]
+    assert await db.fetchval("SELECT count(*) FROM hoax_explanation_index") == 1
