@@ -4,14 +4,15 @@
    announcement, server limits ×10 (S=10); kim-bot against two baselines on the same server.
 2. Responsiveness: during kim-bot's broadcast a villager sends /start every second.
 3. Scale: 100,000 subscribers at S=100.
-4. Hoax search: `benchmarks.search`.
+4. Hoax search: `benchmarks.search` (50,000 generated claims, for speed) and
+   `benchmarks.search_real` (TurnBackHoax fact-checks from ../shared, when present).
 5. Flood: the delivery case as a darurat broadcast while 5 accounts send /cek 25 times a
    second each, against the same run without them: the broadcast's rate, the replies to the
    well-behaved villagers of the probe, and how many replies the flooders got.
 
 --quick uses a tenth of the recipients (and of the claims); --full runs the delivery and
 flood cases at Telegram's real limits (S=1), which takes minutes. `--only flood` (or
-delivery, scale, search) runs those cases alone. Results go to benchmarks/results.json
+delivery, scale, search, search_real) runs those cases alone. Results go to benchmarks/results.json
 (and --out), the table to benchmarks/results.md and the terminal.
 """
 
@@ -29,11 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import delivery, report, search
+from benchmarks import delivery, report, search, search_real
 from benchmarks.delivery import Case
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("delivery", "scale", "search", "flood")
+SECTIONS = ("delivery", "scale", "search", "search_real", "flood")
 FLOODERS, FLOOD_PER_S = 5, 25.0
 SCALE_TIME_LIMIT = {"quick": 30.0, "default": 75.0, "full": 75.0}  # seconds watched
 
@@ -179,6 +180,9 @@ def run(
     if "search" in wanted:
         step("hoax search")
         results.update(search.run(mode == "quick", seed))
+    if "search_real" in wanted:
+        step("hoax search on real data")
+        results.update(search_real.run(mode == "quick"))
     if "flood" in wanted:
         flooded: Case = cases["flood"]
         step(f"flood: darurat to {flooded.recipients:,} at S={flooded.speedup:g}, alone")

@@ -227,9 +227,12 @@ def _claim(case: Case, explanation: str) -> str:
 
 
 def _narrative(claim: str, reports: Sequence[Report]) -> str:
-    """The other wordings people reported: paraphrases make the entry easier to find."""
-    seen = {claim.strip()}
-    texts = []
+    """Every wording people reported, the claim's own included: the circulating text is
+    what the next villager forwards, and the search's narrative index recognises a repeat
+    of it as `cocok` at once."""
+    seen: set[str] = set()
+    texts = [claim.strip()] if claim.strip() else []
+    seen.update(texts)
     for report in reports:
         text = report.text.strip()
         if text and text not in seen:

@@ -1,13 +1,11 @@
 """The group guard: in a group that opted in, a message repeating a registered hoax gets a
 short clarification card as a reply.
 
-Only a near-certain match speaks up, because a wrong card in a village group costs the
-office more trust than a missed one (`/cek` is there for the doubtful cases). With the
-registry search's scores (0–100), messages that merely share the topic of a registered
-claim ("pendaftaran kartu prakerja dibuka kapan ya?") score up to about 70 against the
-TurnBackHoax archive (6,500 claims), everyday chat up to about 56, while a reworded copy of
-a claim scores 80 and more: the setting GUARD_THRESHOLD (default 80) sits between. Only
-claims judged false or misleading are guarded; a text matching a fact is left alone.
+Only a `cocok` match speaks up (`bot.hoax_search`: above every text of the calibration
+set of unrelated true texts, recalibrated at each import), because a wrong card in a
+village group costs the office more trust than a missed one; `/cek` is there for the
+doubtful cases and shows `terkait` ones too. Only claims judged false or misleading are
+guarded; a text matching a fact is left alone.
 
 A group hears about one hoax at most once per `QUIET_PERIOD`, however often it is
 repeated: the card is there for the first forward, and a bot answering every copy would
@@ -21,7 +19,7 @@ from datetime import datetime, timedelta
 from bot import audit, chats
 from bot.chats import ChatType
 from bot.clock import isoformat
-from bot.hoax_search import Match, search
+from bot.hoax_search import Match, Tier, search
 from bot.hoaxes import Verdict
 from bot.storage import Database
 
@@ -67,9 +65,7 @@ async def switch(
     return changed
 
 
-async def watch(
-    db: Database, chat_id: int, text: str, *, threshold: int, now: datetime
-) -> Match | None:
+async def watch(db: Database, chat_id: int, text: str, *, now: datetime) -> Match | None:
     """The registered hoax a group message repeats, when the group should hear about it now.
 
     None when the guard is off, nothing matches well enough, or the group was told about
@@ -78,7 +74,7 @@ async def watch(
     if not text.strip() or not await is_on(db, chat_id):
         return None
     matches = await search(db, text, limit=3)
-    found = next((m for m in matches if m.score >= threshold and m.entry.verdict in GUARDED), None)
+    found = next((m for m in matches if m.tier is Tier.COCOK and m.entry.verdict in GUARDED), None)
     if found is None:
         return None
     async with db.transaction() as conn:

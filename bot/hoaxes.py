@@ -2,20 +2,25 @@
 
 Entries come from files of fact-checkers (`kim-bot hoaks import`, CSV or the JSON of
 Mafindo's TurnBackHoax API) and from operators' verdicts (`add_entry`). Each entry is stored
-three times over: the row in `hoaxes`; its stemmed terms (`bot.normalize.terms`) in the
-full-text index `hoax_index` under the same rowid; and each term in `hoax_terms` with the
-number of entries that contain it (for weighting) and a trigram index, where
-`bot.hoax_search` finds the neighbours of a misspelt word. An entry is a duplicate when
-its normalised claim and its link are both already present; duplicates are skipped, never
-merged.
+as the row in `hoaxes`; its stemmed terms (`bot.normalize.terms`) in three full-text
+indexes under the same rowid, one per field (claim, explanation, narrative), so that bm25's
+term rarity of a headline is not diluted by the long texts of explanations; and each term
+in `hoax_terms` with the number of entries that contain it (for weighting) and a trigram
+index, where `bot.hoax_search` finds the neighbours of a misspelt word. An entry is a
+duplicate when its normalised claim and its link are both already present; duplicates are
+skipped, never merged.
 
-Fact-checkers' labels are mapped onto five verdicts (`parse_verdict`). Two have no direct
-counterpart and both become *misinformasi* ("menyesatkan"):
-- KLARIFIKASI / CLARIFICATION: the post corrects information that circulates incomplete or
-  out of context; what a reader should take from it is "do not pass this on as it is".
-- PARODI / SATIRE: not meant to deceive but it does once forwarded without its context,
-  which is how fact-checkers (First Draft's typology) classify satire: misinformation.
-A combined label ("HOAX+HASUT", "DISINFORMASI, HASUT") takes the most specific known part.
+Fact-checkers' labels are mapped onto five verdicts and a kind (`parse_label`). Two labels
+have no direct verdict and both become *misinformasi* ("menyesatkan"), with a kind of their
+own so that the villager reads what they are:
+- KLARIFIKASI / CLARIFICATION / EDUKASI (kind `klarifikasi`): the post corrects
+  information that circulates incomplete or out of context; what a reader should take
+  from it is "do not pass this on as it is".
+- PARODI / SATIRE / SATIR (kind `satire`): not meant to deceive but it does once forwarded
+  without its context, which is how fact-checkers (First Draft's typology) classify satire.
+A combined label ("HOAX+HASUT", "EDUKASI, HOAX") takes the most specific known part; a
+false-claim part outranks a clarification or satire part. A row whose label is still
+unknown is skipped and listed (`--strict` refuses the whole file instead).
 """
 
 from __future__ import annotations
@@ -53,22 +58,53 @@ class Verdict(StrEnum):
     TIDAK_DAPAT_DIVERIFIKASI = "tidak_dapat_diverifikasi"
 
 
+class Kind(StrEnum):
+    """What a misinformasi entry is, when the villager should read it differently."""
+
+    PLAIN = ""
+    SATIRE = "satire"
+    KLARIFIKASI = "klarifikasi"
+
+
 _LABELS: dict[str, Verdict] = {
     **dict.fromkeys(
-        ("SALAH", "HOAX", "HOAKS", "HOAXES", "FALSE", "FITNAH", "HASUT", "PENIPUAN", "SCAM"),
+        (
+            "SALAH",
+            "HOAX",
+            "HOAKS",
+            "HOAXES",
+            "HOAX KILLS",
+            "FALSE",
+            "FITNAH",
+            "HASUT",
+            "PROVOKASI",
+            "PENIPUAN",
+            "SCAM",
+        ),
         Verdict.HOAKS,
     ),
     "DISINFORMASI": Verdict.DISINFORMASI,
     "DISINFORMATION": Verdict.DISINFORMASI,
     **dict.fromkeys(
-        ("MISINFORMASI", "MISINFORMATION", "MISLEADING", "MENYESATKAN"), Verdict.MISINFORMASI
+        (
+            "MISINFORMASI",
+            "MISINFORMATION",
+            "MISLEADING",
+            "MENYESATKAN",
+            "LOGICAL FALLACY",
+            "KONTEN MENYESATKAN",
+        ),
+        Verdict.MISINFORMASI,
     ),
-    **dict.fromkeys(("KLARIFIKASI", "CLARIFICATION", "PARODI", "SATIRE"), Verdict.MISINFORMASI),
     **dict.fromkeys(("BENAR", "FAKTA", "TRUE", "FACT"), Verdict.FAKTA),
     **dict.fromkeys(
         ("BELUM TERBUKTI", "UNPROVEN", "TIDAK DAPAT DIVERIFIKASI", "TIDAK_DAPAT_DIVERIFIKASI"),
         Verdict.TIDAK_DAPAT_DIVERIFIKASI,
     ),
+}
+_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("KLARIFIKASI", "CLARIFICATION", "EDUKASI", "EDUCATION"), Kind.KLARIFIKASI),
+    **dict.fromkeys(("PARODI", "PARODY", "SATIRE", "SATIR", "SATIRA"), Kind.SATIRE),
 }
 # When a label names several verdicts, the most specific one wins.
 _PRECEDENCE = (
@@ -86,19 +122,31 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def parse_verdict(label: str) -> Verdict | None:
     """A fact-checker's label ("SALAH", "HOAX+HASUT", "misleading") as one of ours, if known."""
+    parsed = parse_label(label)
+    return parsed[0] if parsed else None
+
+
+def parse_label(label: str) -> tuple[Verdict, Kind] | None:
+    """A fact-checker's label as our verdict and kind ("SATIR" → misinformasi, satire)."""
     cleaned = " ".join(label.replace("_", " ").upper().strip(" []").split())
     if not cleaned:
         return None
-    if cleaned in _LABELS:
-        return _LABELS[cleaned]
-    found = set()
-    for part in _LABEL_PARTS.split(f" {cleaned} "):
+    found: set[Verdict] = set()
+    kinds: set[Kind] = set()
+    for part in [cleaned, *_LABEL_PARTS.split(f" {cleaned} ")]:
         part = part.strip()
-        if part in _LABELS:
-            found.add(_LABELS[part])
-        else:
-            found.update(_LABELS[word] for word in part.split() if word in _LABELS)
-    return next((v for v in _PRECEDENCE if v in found), None)
+        for piece in [part] if part in _LABELS or part in _KINDS else part.split():
+            if piece in _LABELS:
+                found.add(_LABELS[piece])
+            elif piece in _KINDS:
+                kinds.add(_KINDS[piece])
+    verdict = next((v for v in _PRECEDENCE if v in found), None)
+    if verdict is not None:
+        return verdict, Kind.PLAIN
+    for kind in (Kind.SATIRE, Kind.KLARIFIKASI):
+        if kind in kinds:
+            return Verdict.MISINFORMASI, kind
+    return None
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,7 @@ class NewEntry:
     url: str = ""
     date: str | None = None
     narrative: str = ""
+    kind: Kind = Kind.PLAIN
 
 
 @dataclass(frozen=True)
@@ -124,6 +173,22 @@ class Entry:
     narrative: str
     source: str
     created_at: str
+    kind: Kind = Kind.PLAIN
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record left out of an import: where it is and the label no verdict is known for."""
+
+    where: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    entries: list[NewEntry]
+    skipped: list[Skipped]
+    labels: Counter[tuple[str, Verdict, Kind]]  # each label read, what it became, how often
 
 
 @dataclass(frozen=True)
@@ -131,6 +196,8 @@ class ImportResult:
     added: int
     duplicates: int
     total: int
+    skipped: list[Skipped]
+    labels: Counter[tuple[str, Verdict, Kind]]
 
 
 class RegistryFileError(ValueError):
@@ -187,16 +254,12 @@ async def add_entries(
     created = isoformat(now)
     ids: list[int | None] = []
     rows: list[tuple[Any, ...]] = []
-    index_rows: list[tuple[int, str, str]] = []
-    documents_with: Counter[str] = Counter()
     for entry, key in zip(entries, keys, strict=True):
         if key in seen:
             ids.append(None)
             continue
         seen.add(key)
         ids.append(next_id)
-        claim_terms, narrative_terms = terms(entry.claim), terms(entry.narrative)
-        documents_with.update(set(claim_terms) | set(narrative_terms))
         rows.append(
             (
                 next_id,
@@ -209,20 +272,42 @@ async def add_entries(
                 source,
                 created,
                 key[0],
+                entry.kind.value,
             )
         )
-        index_rows.append((next_id, " ".join(claim_terms), " ".join(narrative_terms)))
         next_id += 1
     if not rows:
         return ids
     await conn.executemany(
         "INSERT INTO hoaxes(id, claim, verdict, explanation, url, date, narrative, source,"
-        " created_at, claim_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, claim_key, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    await conn.executemany(
-        "INSERT INTO hoax_index(rowid, claim, narrative) VALUES (?, ?, ?)", index_rows
-    )
+    await _index(conn, [(row[0], row[1], row[3], row[6]) for row in rows])
+    return ids
+
+
+async def _index(conn: aiosqlite.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Index entries given as (id, claim, explanation, narrative), and count their terms."""
+    index_rows: list[tuple[int, str, str, str]] = []
+    documents_with: Counter[str] = Counter()
+    for rowid, claim, explanation, narrative in rows:
+        claim_terms, explanation_terms = terms(claim), terms(explanation)
+        narrative_terms = terms(narrative)
+        documents_with.update(set(claim_terms) | set(narrative_terms) | set(explanation_terms))
+        index_rows.append(
+            (
+                rowid,
+                " ".join(claim_terms),
+                " ".join(explanation_terms),
+                " ".join(narrative_terms),
+            )
+        )
+    for column, field in ((1, "claim"), (2, "explanation"), (3, "narrative")):
+        await conn.executemany(
+            f"INSERT INTO hoax_{field}_index(rowid, terms) VALUES (?, ?)",
+            [(row[0], row[column]) for row in index_rows if row[column]],
+        )
     async with conn.execute("SELECT coalesce(max(id), 0) FROM hoax_terms") as cursor:
         row = await cursor.fetchone()
     last_term = int(row[0]) if row else 0
@@ -235,7 +320,24 @@ async def add_entries(
         "INSERT INTO hoax_terms_index(rowid, term) SELECT id, term FROM hoax_terms WHERE id > ?",
         (last_term,),
     )
-    return ids
+
+
+async def reindex(conn: aiosqlite.Connection) -> None:
+    """Rebuild every index and term count from the entries; inside a transaction.
+
+    A registry upgraded from the single index kept that index's terms, stemmed by the
+    previous stemmer and without explanations; its first import rebuilds it this way."""
+    for table in (
+        "hoax_claim_index",
+        "hoax_explanation_index",
+        "hoax_narrative_index",
+        "hoax_terms_index",
+        "hoax_terms",
+    ):
+        await conn.execute(f"DELETE FROM {table}")
+    async with conn.execute("SELECT id, claim, explanation, narrative FROM hoaxes") as cursor:
+        rows = [(int(r[0]), r[1], r[2], r[3]) for r in await cursor.fetchall()]
+    await _index(conn, rows)
 
 
 async def _existing_keys(conn: aiosqlite.Connection, claim_keys: set[str]) -> set[tuple[str, str]]:
@@ -275,6 +377,7 @@ def _entry(row: Row) -> Entry:
         narrative=row["narrative"],
         source=row["source"],
         created_at=row["created_at"],
+        kind=Kind(row["kind"]),
     )
 
 
@@ -290,16 +393,40 @@ _CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-async def import_file(db: Database, path: Path, *, now: datetime) -> ImportResult:
-    """Read a whole CSV or JSON file, then register it in one transaction (all or nothing)."""
-    entries = read_file(path)
+async def import_file(
+    db: Database, path: Path, *, now: datetime, strict: bool = False
+) -> ImportResult:
+    """Read a whole CSV or JSON file, register it in one transaction (all or nothing), then
+    recalibrate the search's thresholds for the registry as it now is.
+
+    Records with an unknown label are skipped and listed; with `strict`, any such record
+    refuses the whole file (RegistryFileError listing them all)."""
+    parsed = read_file(path)
+    if strict and parsed.skipped:
+        listed = "; ".join(f"{s.where}: {s.label!r}" for s in parsed.skipped)
+        raise RegistryFileError(f"{path.name}: putusan tidak dikenal di {listed}")
     async with db.transaction() as conn:
-        ids = await add_entries(conn, entries, source=f"import:{path.name}", now=now)
+        async with conn.execute("SELECT count(*) FROM hoax_thresholds") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and row[0] == 0:
+            # Never calibrated: indexed before the per-field indexes, or by verdicts alone.
+            await reindex(conn)
+        ids = await add_entries(conn, parsed.entries, source=f"import:{path.name}", now=now)
+    # The search builds on this module, so it is imported where it is used.
+    from bot.hoax_search import calibrate
+
+    await calibrate(db, now=now)
     added = sum(1 for i in ids if i is not None)
-    return ImportResult(added=added, duplicates=len(ids) - added, total=await count(db))
+    return ImportResult(
+        added=added,
+        duplicates=len(ids) - added,
+        total=await count(db),
+        skipped=parsed.skipped,
+        labels=parsed.labels,
+    )
 
 
-def read_file(path: Path) -> list[NewEntry]:
+def read_file(path: Path) -> Parsed:
     """Parse a registry file; JSON when it is named .json or starts with `[` or `{`."""
     try:
         raw = path.read_bytes()
@@ -318,7 +445,7 @@ def read_file(path: Path) -> list[NewEntry]:
         raise RegistryFileError(f"{path.name} {exc}") from exc
 
 
-def parse_csv(text: str) -> list[NewEntry]:
+def parse_csv(text: str) -> Parsed:
     """Rows of a CSV with a header naming at least `title` (and `verdict`, unless every
     title starts with a label like "[SALAH]"); unknown columns are ignored."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -336,7 +463,7 @@ def parse_csv(text: str) -> list[NewEntry]:
         raise RegistryFileError(
             f"baris 1: baris judul kolom harus memuat 'title' (ada: {', '.join(header)})"
         )
-    entries: list[NewEntry] = []
+    found = _Found()
     line = reader.line_num + 1
     try:
         for row in reader:
@@ -350,7 +477,7 @@ def parse_csv(text: str) -> list[NewEntry]:
                     index = column[field]
                     return "" if index is None else row[index].strip()
 
-                entries.append(
+                found.add(
                     _entry_from(
                         f"baris {line}",
                         title=cell("claim"),
@@ -364,10 +491,30 @@ def parse_csv(text: str) -> list[NewEntry]:
             line = reader.line_num + 1
     except csv.Error as exc:
         raise RegistryFileError(f"baris {reader.line_num}: {exc}") from None
-    return entries
+    return found.parsed()
 
 
-def parse_json(text: str) -> list[NewEntry]:
+class _Found:
+    """The entries read so far, and the records skipped for their label."""
+
+    def __init__(self) -> None:
+        self.entries: list[NewEntry] = []
+        self.skipped: list[Skipped] = []
+        self.labels: Counter[tuple[str, Verdict, Kind]] = Counter()
+
+    def add(self, read: tuple[NewEntry, str] | Skipped) -> None:
+        if isinstance(read, Skipped):
+            self.skipped.append(read)
+            return
+        entry, label = read
+        self.entries.append(entry)
+        self.labels[(label, entry.verdict, entry.kind)] += 1
+
+    def parsed(self) -> Parsed:
+        return Parsed(self.entries, self.skipped, self.labels)
+
+
+def parse_json(text: str) -> Parsed:
     """TurnBackHoax API records: a list, or an object holding the list (e.g. under "data")."""
     try:
         document = json.loads(text)
@@ -381,12 +528,12 @@ def parse_json(text: str) -> list[NewEntry]:
         )
     if not isinstance(records, list):
         raise RegistryFileError("rekaman 1: tidak ada daftar rekaman (list) di dalam JSON")
-    entries = []
+    found = _Found()
     for number, record in enumerate(records, start=1):
         where = f"rekaman {number}"
         if not isinstance(record, dict):
             raise RegistryFileError(f"{where}: bukan objek JSON")
-        entries.append(
+        found.add(
             _entry_from(
                 where,
                 title=_text(record.get("title")),
@@ -401,28 +548,29 @@ def parse_json(text: str) -> list[NewEntry]:
                 narrative=_plain(_text(record.get("content"))),
             )
         )
-    return entries
+    return found.parsed()
 
 
 def _entry_from(
     where: str, *, title: str, label: str, explanation: str, url: str, when: str, narrative: str
-) -> NewEntry:
+) -> tuple[NewEntry, str] | Skipped:
+    """The entry and the label it was read with, or a Skipped record for an unknown label."""
     prefix = _TITLE_LABEL.match(title)
-    prefix_verdict = parse_verdict(prefix.group(1)) if prefix else None
-    claim = title[prefix.end() :].strip() if prefix and prefix_verdict else title.strip()
+    prefix_parsed = parse_label(prefix.group(1)) if prefix else None
+    claim = title[prefix.end() :].strip() if prefix and prefix_parsed else title.strip()
     if not claim:
         raise RegistryFileError(f"{where}: judul (title) kosong")
-    verdict = parse_verdict(label) if label else prefix_verdict
-    if verdict is None:
-        shown = label or (prefix.group(1) if prefix else "")
-        raise RegistryFileError(
-            f"{where}: putusan tidak dikenal: {shown!r}" if shown else f"{where}: putusan kosong"
-        )
+    parsed = parse_label(label) if label else prefix_parsed
+    shown = label or (prefix.group(1) if prefix and prefix_parsed else "")
+    if parsed is None:
+        return Skipped(where, shown)
     try:
         day = _date(when)
     except ValueError:
         raise RegistryFileError(f"{where}: tanggal tidak dikenal: {when!r}") from None
-    return NewEntry(claim, verdict, explanation, url, day, narrative)
+    verdict, kind = parsed
+    normalized = " ".join(shown.upper().split())
+    return NewEntry(claim, verdict, explanation, url, day, narrative, kind), normalized
 
 
 def _date(value: str) -> str | None:
@@ -468,6 +616,9 @@ def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     actions = hoaks.add_subparsers(dest="action", required=True)
     importing = actions.add_parser("import", help="add claims from a CSV or TurnBackHoax JSON")
     importing.add_argument("file", type=Path)
+    importing.add_argument(
+        "--strict", action="store_true", help="refuse the whole file if any label is unknown"
+    )
     importing.set_defaults(handler=_cli_import)
     check = actions.add_parser("cek", help="search the registry for a text")
     check.add_argument("text", help='the text to check; "-" reads one text per line from stdin')
@@ -479,14 +630,27 @@ def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
 async def _cli_import(db: Database, settings: Settings, args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
-        result = await import_file(db, path, now=SystemClock(settings.tz).now())
+        result = await import_file(db, path, now=SystemClock(settings.tz).now(), strict=args.strict)
     except RegistryFileError as exc:
         print(f"Impor gagal, tidak ada yang disimpan: {exc}", file=sys.stderr)
         return 2
     print(
-        f"Impor {path.name}: {result.added} entri baru, {result.duplicates} duplikat dilewati; "
+        f"Impor {path.name}: {result.added} entri baru, {result.duplicates} duplikat dilewati, "
+        f"{len(result.skipped)} baris dilewati (putusan tidak dikenal); "
         f"basis data kini {result.total} entri."
     )
+    print("Label yang dipetakan:")
+    for (label, verdict, kind), times in sorted(result.labels.items(), key=lambda i: -i[1]):
+        shown = f"{verdict.value} ({kind.value})" if kind else verdict.value
+        print(f"  {times:>6}  {label or '(dari judul)'} → {shown}")
+    if result.skipped:
+        print("Dilewati:")
+        for skipped in result.skipped:
+            print(
+                f"  {skipped.where}: {skipped.label!r}"
+                if skipped.label
+                else f"  {skipped.where}: putusan kosong"
+            )
     return 0
 
 
@@ -500,8 +664,10 @@ async def _cli_check(db: Database, settings: Settings, args: argparse.Namespace)
         if args.json:
             found = [
                 {
+                    "tier": m.tier.value,
                     "claim": m.entry.claim,
                     "verdict": m.entry.verdict.value,
+                    "kind": m.entry.kind.value,
                     "score": m.score,
                     "url": m.entry.url,
                 }
@@ -515,7 +681,10 @@ async def _cli_check(db: Database, settings: Settings, args: argparse.Namespace)
             print("(tidak ada yang cocok)")
         for m in matches:
             claim = m.entry.claim if len(m.entry.claim) <= 70 else m.entry.claim[:69] + "…"
-            print(f"{m.score:>3}  {m.entry.verdict.value:<24}  {claim:<70}  {m.entry.url}")
+            print(
+                f"{m.score:>3}  {m.tier.value:<7}  {m.entry.verdict.value:<24}  {claim:<70}  "
+                f"{m.entry.url}"
+            )
         if len(queries) > 1:
             print()
     return 0

@@ -377,4 +377,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notices_due ON notices(not_before, id);
     """,
+    # 10: the registry indexed per field (claim, explanation, narrative: each its own bm25
+    # term statistics), satire and clarification told apart, and the search's thresholds
+    # as last calibrated. The old terms carry over until the next import rebuilds the index
+    # (bot/hoaxes.py: reindex), with the new stemmer and the explanations.
+    """
+    CREATE VIRTUAL TABLE hoax_claim_index USING fts5(terms, tokenize='unicode61');
+    CREATE VIRTUAL TABLE hoax_explanation_index USING fts5(terms, tokenize='unicode61');
+    CREATE VIRTUAL TABLE hoax_narrative_index USING fts5(terms, tokenize='unicode61');
+    INSERT INTO hoax_claim_index(rowid, terms) SELECT rowid, claim FROM hoax_index;
+    INSERT INTO hoax_narrative_index(rowid, terms)
+        SELECT rowid, narrative FROM hoax_index WHERE narrative != '';
+    DROP TABLE hoax_index;
+    ALTER TABLE hoaxes ADD COLUMN kind TEXT NOT NULL DEFAULT ''
+        CHECK (kind IN ('', 'satire', 'klarifikasi'));
+    CREATE TABLE hoax_thresholds (
+        tier     TEXT PRIMARY KEY CHECK (tier IN ('cocok', 'terkait')),
+        score    REAL NOT NULL,
+        registry INTEGER NOT NULL,
+        at       TEXT NOT NULL
+    );
+    """,
 ]

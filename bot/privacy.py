@@ -175,8 +175,12 @@ POLICY: dict[str, dict[str, Decision]] = {
         "source",
         "created_at",
         "claim_key",
+        "kind",
     ),
-    **_fts5("hoax_index", "claim", "narrative"),
+    **_fts5("hoax_claim_index", "terms"),
+    **_fts5("hoax_explanation_index", "terms"),
+    **_fts5("hoax_narrative_index", "terms"),
+    "hoax_thresholds": _same(REGISTRY, "tier", "score", "registry", "at"),
     "hoax_terms": _same(REGISTRY, "id", "term", "docs"),
     **_fts5("hoax_terms_index", "term"),
     "announcements": {

@@ -85,7 +85,6 @@ class Settings(BaseSettings):
     staff_answers_per_minute: int = Field(default=60, ge=1)
     early_warning_reports: int = Field(default=5, ge=2)
     early_warning_window: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
-    guard_threshold: int = Field(default=80, ge=1, le=100)
     waiting_step_timeout: timedelta = Field(default=timedelta(minutes=10), gt=timedelta(0))
 
     @field_validator("admin_ids", mode="before")

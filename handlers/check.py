@@ -21,7 +21,7 @@ from telegram.ext import CommandHandler
 
 from bot import genuine
 from bot.genuine import Outcome
-from bot.hoax_search import search
+from bot.hoax_search import Tier, search
 from bot.services import KimApp, KimContext, Services
 from bot.texts import cek as texts
 from bot.texts import genuine as genuine_texts
@@ -92,9 +92,16 @@ async def answer_for(services: Services, text: str) -> Answer:
     official = await genuine_answer(services, text)
     if official is not None:
         return official
+    return await registry_answer(services, text)
+
+
+async def registry_answer(services: Services, text: str) -> Answer:
+    """`cocok` matches, `terkait` ones (reportable), or "not in the registry yet"."""
     matches = await search(services.db, text, limit=3)
     if matches:
-        return Answer(texts.results(matches), offer_report=False)
+        # Only related fact-checks: the text itself is still unchecked, so it can be reported.
+        same = any(m.tier is Tier.COCOK for m in matches)
+        return Answer(texts.results(matches), offer_report=not same)
     return Answer(texts.NOT_FOUND, offer_report=True)
 
 
@@ -119,14 +126,19 @@ async def check(update: Update, context: KimContext) -> None:
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         return
-    matches = await search(context.bot_data.db, claim, limit=3)
-    if matches:
+    answer = await registry_answer(context.bot_data, claim)
+    if not answer.offer_report:
         await message.reply_text(
-            texts.results(matches), link_preview_options=LinkPreviewOptions(is_disabled=True)
+            answer.text, link_preview_options=LinkPreviewOptions(is_disabled=True)
         )
         return
     # The answer quotes the checked message, so that "📣 Laporkan" knows what to report.
-    await checked.reply_text(texts.NOT_FOUND, do_quote=True, reply_markup=report_keyboard())
+    await checked.reply_text(
+        answer.text,
+        do_quote=True,
+        reply_markup=report_keyboard(),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
 
 
 def register(app: KimApp) -> None:

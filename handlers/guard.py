@@ -152,13 +152,7 @@ async def watch(update: Update, context: KimContext) -> None:
         return
     text = message.text or message.caption or ""
     services = context.bot_data
-    found = await guard.watch(
-        services.db,
-        message.chat.id,
-        text,
-        threshold=services.settings.guard_threshold,
-        now=services.clock.now(),
-    )
+    found = await guard.watch(services.db, message.chat.id, text, now=services.clock.now())
     if found is None:
         return
     await message.reply_text(

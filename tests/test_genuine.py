@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot import genuine
+from bot import genuine, hoax_search, hoaxes
 from bot.genuine import Archived, Outcome
 from bot.people import Role
 from bot.services import KimApp
@@ -111,6 +111,46 @@ async def test_an_invented_number_is_not_found(
     assert "Laporkan dengan /lapor" in answer.text
     assert answer.button_texts() == ["📣 Laporkan"]
     assert answer.reply_to_message_id == message["message_id"]
+
+
+async def test_a_fake_official_letter_is_answered_from_the_registry_in_two_tiers(
+    server: BotApiServer, kimbot: KimApp
+) -> None:
+    """A fake "Diskominfo" letter that repeats a checked hoax gets "not sent by us" and the
+    verdict (`cocok`); one that only shares its topic gets "mungkin terkait", no verdict."""
+    services = kimbot.bot_data
+    async with services.db.transaction() as conn:
+        await hoaxes.add_entries(
+            conn,
+            [
+                hoaxes.NewEntry(
+                    "Surat edaran Diskominfo meminta warga mendaftar ulang nomor ponsel lewat "
+                    "tautan dengan mengirim kode OTP",
+                    hoaxes.Verdict.HOAKS,
+                    "Surat palsu: pendaftaran ulang nomor tidak pernah meminta kode OTP.",
+                    "https://cek.contoh.id/otp",
+                )
+            ],
+            source="test",
+            now=services.clock.now(),
+        )
+    await hoax_search.calibrate(services.db, now=services.clock.now())
+    chat = server.private(server.new_user("Rudi"))
+    await chat.send(
+        "/cek SURAT EDARAN DISKOMINFO: warga diminta mendaftar ulang nomor ponsel lewat "
+        "tautan ini dan mengirim kode OTP, batas akhir besok."
+    )
+    answer = await chat.expect()
+    assert answer.text.startswith("❓ TIDAK DITEMUKAN")
+    assert "🔎 Hasil cek — kabar ini sudah diperiksa" in answer.text
+    assert "1. ❌ HOAKS: Surat edaran Diskominfo meminta warga" in answer.text
+
+    await chat.send("/cek Diskominfo: nomor ponsel saya kok belum terdaftar ulang ya?")
+    answer = await chat.expect()
+    assert answer.text.startswith("❓ TIDAK DITEMUKAN")
+    assert "🔎 Mungkin terkait — baca dulu sebelum membagikan" in answer.text
+    assert "HOAKS" not in answer.text
+    assert answer.button_texts() == ["📣 Laporkan"]
 
 
 async def test_cek_with_a_number_shows_what_was_really_sent(

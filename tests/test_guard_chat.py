@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import guard, hoaxes
-from bot.hoax_search import search
+from bot import guard, hoax_search, hoaxes
+from bot.hoax_search import Tier, search
 from bot.hoaxes import NewEntry, Verdict
 from bot.services import KimApp
-from bot.settings import Settings
 from bot.storage import Database
 from tests.botapi import BotApiServer, FakeChat
 from tests.botapi.session import ChatSession
@@ -92,6 +91,7 @@ async def group(server_sees_all: BotApiServer, kimbot: KimApp) -> Group:
     services.clock = clock
     async with services.db.transaction() as conn:
         await hoaxes.add_entries(conn, REGISTRY, source="test", now=clock.now())
+    await hoax_search.calibrate(services.db, now=clock.now())  # as `hoaks import` does
     harto, sri = server.new_user("Pak Harto"), server.new_user("Bu Sri")
     chat = server.new_group("KIM Raci", admins=[harto], members=[sri])
     await server.add_bot_to(chat, by=harto)
@@ -176,21 +176,21 @@ async def test_penjaga_in_private_points_to_groups(server: BotApiServer, kimbot:
     await chat.expect(contains="dipakai di grup")
 
 
-async def test_the_default_threshold_separates_paraphrases_from_ordinary_talk(
+async def test_the_calibrated_cocok_tier_separates_paraphrases_from_ordinary_talk(
     tmp_path: Path,
 ) -> None:
-    """At GUARD_THRESHOLD's default every paraphrase reaches it and no ordinary message does."""
-    threshold = Settings.model_fields["guard_threshold"].default
+    """Once calibrated, every paraphrase is `cocok` and no ordinary message is."""
     db = await Database.open(tmp_path / "guard.sqlite3")
     try:
         async with db.transaction() as conn:
             await hoaxes.add_entries(conn, REGISTRY, source="test", now=NOW)
+        await hoax_search.calibrate(db, now=NOW)
         for text in PARAPHRASES:
             best = await search(db, text, limit=1)
-            assert best and best[0].score >= threshold, (text, best)
+            assert best and best[0].tier is Tier.COCOK, (text, best)
         for text in ORDINARY:
             best = await search(db, text, limit=1)
-            assert not best or best[0].score < threshold - 10, (text, best)
+            assert not best or best[0].tier is Tier.TERKAIT, (text, best)
     finally:
         await db.close()
 

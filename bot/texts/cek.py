@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.hoax_search import Match
-from bot.hoaxes import Verdict
+from bot.hoax_search import Match, Tier
+from bot.hoaxes import Entry, Kind, Verdict
 from bot.texts import esc
 
 VERDICT_LABELS: dict[Verdict, str] = {
@@ -15,6 +15,11 @@ VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.MISINFORMASI: "⚠️ MENYESATKAN",
     Verdict.FAKTA: "✅ FAKTA",
     Verdict.TIDAK_DAPAT_DIVERIFIKASI: "❔ BELUM DAPAT DIVERIFIKASI",
+}
+
+KIND_LABELS: dict[Kind, str] = {
+    Kind.SATIRE: "🎭 SATIRE/PARODI",
+    Kind.KLARIFIKASI: "ℹ️ KLARIFIKASI",
 }
 
 EXPLANATION_LIMIT = 280
@@ -33,16 +38,49 @@ NOT_FOUND = (
 REPORT = "📣 Laporkan"
 
 
+RELATED = "🔎 <b>Mungkin terkait</b> — baca dulu sebelum membagikan:"
+RELATED_ONLY = (
+    "Belum ada yang sama persis di basis data kami. Jangan sebarkan dulu sebelum ada sumber "
+    "resmi yang jelas. 🙏"
+)
+
+
+def label(entry: Entry) -> str:
+    """The verdict as the villager reads it; satire and clarifications say what they are."""
+    return KIND_LABELS.get(entry.kind, VERDICT_LABELS[entry.verdict])
+
+
 def results(matches: Sequence[Match]) -> str:
-    lines = ["🔎 <b>Hasil cek</b> — kabar serupa yang sudah diperiksa:"]
-    for number, match in enumerate(matches, start=1):
-        entry = match.entry
-        lines.append("")
-        lines.append(f"{number}. <b>{VERDICT_LABELS[entry.verdict]}</b>: {esc(entry.claim)}")
-        if entry.explanation:
-            lines.append(f"<i>{esc(_shorten(entry.explanation))}</i>")
-        if entry.url.startswith(("https://", "http://")):
-            lines.append(f'<a href="{escape(entry.url, quote=True)}">Baca selengkapnya</a>')
+    """`cocok` matches with their verdict and why; `terkait` ones as reading, no verdict:
+    the text only shares their topic, and must not be called a hoax for that."""
+    same = [m for m in matches if m.tier is Tier.COCOK]
+    related = [m for m in matches if m.tier is not Tier.COCOK]
+    lines: list[str] = []
+    if same:
+        lines.append("🔎 <b>Hasil cek</b> — kabar ini sudah diperiksa:")
+        for number, match in enumerate(same, start=1):
+            entry = match.entry
+            lines.append("")
+            lines.append(f"{number}. <b>{label(entry)}</b>: {esc(entry.claim)}")
+            if entry.explanation:
+                lines.append(f"<i>{esc(_shorten(entry.explanation))}</i>")
+            if entry.url.startswith(("https://", "http://")):
+                lines.append(f'<a href="{escape(entry.url, quote=True)}">Baca selengkapnya</a>')
+    if related:
+        if lines:
+            lines.append("")
+        lines.append(RELATED)
+        for match in related:
+            entry = match.entry
+            link = (
+                f' — <a href="{escape(entry.url, quote=True)}">baca</a>'
+                if entry.url.startswith(("https://", "http://"))
+                else ""
+            )
+            lines.append(f"• {esc(entry.claim)}{link}")
+        if not same:
+            lines.append("")
+            lines.append(RELATED_ONLY)
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from html import escape
 
 from bot.hoaxes import Entry
 from bot.texts import esc
-from bot.texts.cek import VERDICT_LABELS
+from bot.texts.cek import label
 
 EXPLANATION_LIMIT = 200
 
@@ -42,7 +42,7 @@ def card(entry: Entry) -> str:
     """The reply to a message repeating a registered hoax: verdict, claim, why, where to read."""
     lines = [
         "🛡 <b>Penjaga kabar</b>: pesan ini mirip kabar yang sudah diperiksa.",
-        f"<b>{VERDICT_LABELS[entry.verdict]}</b>: {esc(entry.claim)}",
+        f"<b>{label(entry)}</b>: {esc(entry.claim)}",
     ]
     if entry.explanation:
         lines.append(f"<i>{esc(shorten(entry.explanation))}</i>")
