@@ -11,9 +11,10 @@ judge a request a little after one that arrived later: every window that would h
 new arrival is checked, before and after it, not only the one ending at it.
 
 A 429 starts a penalty for its key (the bot overall, or one chat) until the `retry_after` it
-names; a request that arrives before the penalty ends is refused too, and the penalty
-doubles (up to `MAX_PENALTY` Telegram seconds): a bot that keeps sending after being told
-to wait is told to wait longer.
+names; a request that arrives before the penalty ends is refused too. If it was sent after
+that 429 was answered (the bot was told to wait and did not), the penalty doubles, up to
+`MAX_PENALTY` Telegram seconds; requests already on their way when it was answered only
+meet the penalty as it is.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class RateLimiter:
         self.speedup = speedup
         self._clock = clock
         self._logs: dict[object, list[float]] = {}  # arrivals per key, sorted
-        self._penalty: dict[object, float] = {}  # key → end of its penalty
+        self._penalty: dict[object, tuple[float, float]] = {}  # key → (answered at, ends at)
         self.penalties = 0  # 429s answered to a request that came during a penalty
 
     def _crowding(self, key: object, limit: int, window: float, at: float) -> float:
@@ -79,18 +80,26 @@ class RateLimiter:
         return 0.0
 
     def check(
-        self, chat_id: int, at: float | None = None, *, kind: str = "message"
+        self,
+        chat_id: int,
+        at: float | None = None,
+        *,
+        kind: str = "message",
+        sent: float | None = None,
     ) -> Throttle | None:
         """A throttle if a request to ``chat_id`` arriving now (or ``at``) exceeds a limit;
-        `kind` is "message" (sends and edits) or "callback" (answerCallbackQuery)."""
+        `kind` is "message" (sends and edits) or "callback" (answerCallbackQuery); `sent`,
+        when the request left (None: after any 429 so far)."""
         now = self._clock() if at is None else at
         keys = self._keys(chat_id, kind)
-        penalised = {k: self._penalty[k] - now for k, *_ in keys if self._penalty.get(k, 0) > now}
-        if penalised:  # told to wait and did not: the wait doubles
-            self.penalties += 1
-            remaining = max(penalised.values())
-            wait = max(remaining, min(2 * remaining, MAX_PENALTY / self.speedup))
-            return self._throttle(list(penalised), now, wait)
+        penalised = {k: p for k, *_ in keys if (p := self._penalty.get(k)) and p[1] > now}
+        if penalised:
+            remaining = max(until for _, until in penalised.values()) - now
+            ignored = sent is None or any(sent >= told for told, _ in penalised.values())
+            if ignored:  # told to wait and did not: the wait doubles
+                self.penalties += 1
+                remaining = max(remaining, min(2 * remaining, MAX_PENALTY / self.speedup))
+            return self._throttle(list(penalised), now, remaining)
         waits = {key: self._crowding(key, limit, window, now) for key, limit, window in keys}
         crowded = [key for key, wait in waits.items() if wait > 0]
         if not crowded:
@@ -101,7 +110,8 @@ class RateLimiter:
         retry_after = self.retry_after_value(wait)
         until = now + float(retry_after)
         for key in keys:
-            self._penalty[key] = max(self._penalty.get(key, 0.0), until)
+            told, ends = self._penalty.get(key, (now, 0.0))
+            self._penalty[key] = (told if ends > now else now, max(ends, until))
         return Throttle(wait=wait, retry_after=retry_after)
 
     def record(self, chat_id: int, at: float | None = None, *, kind: str = "message") -> None:
