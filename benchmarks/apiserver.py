@@ -75,10 +75,8 @@ class _TimedServer(BotApiServer):
             return 0 <= -value - GROUP_BASE < self.bench.groups
         return 0 <= value - USER_BASE < self.bench.users
 
-    def _send(
-        self, handler: Handler, params: Params, arrival: float, sent: float | None = None
-    ) -> Any:
-        result = super()._send(handler, params, arrival, sent)
+    def _send(self, handler: Handler, params: Params, arrival: float) -> Any:
+        result = super()._send(handler, params, arrival)
         if self.is_target(params.get("chat_id")):
             if self.first_send is None:
                 self.first_send = arrival

@@ -61,21 +61,25 @@ def test_an_earlier_arrival_judged_late_is_checked_against_later_windows() -> No
     assert limiter.check(99, at=0.4) is not None  # (0.4, 1.4] would hold 31
 
 
-def test_a_bot_that_ignores_retry_after_is_told_to_wait_longer() -> None:
-    """A send during the penalty is refused and the penalty doubles."""
+def test_a_bot_that_keeps_hitting_the_limit_is_told_to_wait_longer() -> None:
+    """A send during the penalty is refused until it ends; a new overflow soon after the
+    penalty ended earns one twice as long."""
     clock = Clock()
     limiter = RateLimiter(clock=clock)
     for chat_id in range(1, 31):
         limiter.record(chat_id)
     first = limiter.check(99)
     assert first is not None and first.retry_after == 1
-    clock.now = 0.5  # the window has room again only at 1.0, and 1 s was asked for anyway
-    second = limiter.check(98)
-    assert second is not None and second.retry_after == 1  # 0.5 s left, doubled: 1 s
-    clock.now = 1.2
-    third = limiter.check(97)
-    assert third is not None and third.retry_after == 1
-    assert limiter.penalties == 2
+    clock.now = 0.5  # still told to wait
+    during = limiter.check(98)
+    assert during is not None and during.wait == pytest.approx(0.5)
+    assert limiter.penalties == 1
+    clock.now = 1.0
+    for chat_id in range(31, 61):  # a full window again, at once
+        assert limiter.check(chat_id) is None
+        limiter.record(chat_id)
+    again = limiter.check(99)
+    assert again is not None and again.retry_after == 2  # the last penalty, doubled
     clock.now = 3.0
     assert limiter.check(96) is None
 

@@ -11,10 +11,10 @@ judge a request a little after one that arrived later: every window that would h
 new arrival is checked, before and after it, not only the one ending at it.
 
 A 429 starts a penalty for its key (the bot overall, or one chat) until the `retry_after` it
-names; a request that arrives before the penalty ends is refused too. If it was sent after
-that 429 was answered (the bot was told to wait and did not), the penalty doubles, up to
-`MAX_PENALTY` Telegram seconds; requests already on their way when it was answered only
-meet the penalty as it is.
+names; a request that arrives before the penalty ends is refused with what is left of it.
+A bot that keeps hitting the limit is told to wait longer: a penalty that starts within
+`ESCALATION_WINDOW` of the previous one's end lasts twice as long as that one did (at
+least what the window needs), up to `MAX_PENALTY`; all in Telegram seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ GROUP_LIMIT = (20, 60.0)
 PRIVATE_LIMIT = (1, 1.0)
 CALLBACK_LIMIT = (30, 1.0)
 MAX_PENALTY = 60.0  # Telegram seconds
+ESCALATION_WINDOW = 60.0  # Telegram seconds
 _GLOBAL = "global"
 _CALLBACKS = "callbacks"
 
@@ -51,7 +52,7 @@ class RateLimiter:
         self.speedup = speedup
         self._clock = clock
         self._logs: dict[object, list[float]] = {}  # arrivals per key, sorted
-        self._penalty: dict[object, tuple[float, float]] = {}  # key → (answered at, ends at)
+        self._penalty: dict[object, tuple[float, float]] = {}  # key → (started, ends)
         self.penalties = 0  # 429s answered to a request that came during a penalty
 
     def _crowding(self, key: object, limit: int, window: float, at: float) -> float:
@@ -85,33 +86,28 @@ class RateLimiter:
         at: float | None = None,
         *,
         kind: str = "message",
-        sent: float | None = None,
     ) -> Throttle | None:
         """A throttle if a request to ``chat_id`` arriving now (or ``at``) exceeds a limit;
-        `kind` is "message" (sends and edits) or "callback" (answerCallbackQuery); `sent`,
-        when the request left (None: after any 429 so far)."""
+        `kind` is "message" (sends and edits) or "callback" (answerCallbackQuery)."""
         now = self._clock() if at is None else at
         keys = self._keys(chat_id, kind)
-        penalised = {k: p for k, *_ in keys if (p := self._penalty.get(k)) and p[1] > now}
-        if penalised:
-            remaining = max(until for _, until in penalised.values()) - now
-            ignored = sent is None or any(sent >= told for told, _ in penalised.values())
-            if ignored:  # told to wait and did not: the wait doubles
-                self.penalties += 1
-                remaining = max(remaining, min(2 * remaining, MAX_PENALTY / self.speedup))
-            return self._throttle(list(penalised), now, remaining)
+        ends = [p[1] for k, *_ in keys if (p := self._penalty.get(k)) and p[1] > now]
+        if ends:  # told to wait: refused until then
+            self.penalties += 1
+            wait = max(ends) - now
+            return Throttle(wait=wait, retry_after=self.retry_after_value(wait))
         waits = {key: self._crowding(key, limit, window, now) for key, limit, window in keys}
         crowded = [key for key, wait in waits.items() if wait > 0]
         if not crowded:
             return None
-        return self._throttle(crowded, now, max(waits.values()))
-
-    def _throttle(self, keys: list[object], now: float, wait: float) -> Throttle:
+        wait = max(waits.values())
+        for key in crowded:  # hit again soon after the last penalty: twice as long
+            last = self._penalty.get(key)
+            if last is not None and now - last[1] < ESCALATION_WINDOW / self.speedup:
+                wait = max(wait, min(2 * (last[1] - last[0]), MAX_PENALTY / self.speedup))
         retry_after = self.retry_after_value(wait)
-        until = now + float(retry_after)
-        for key in keys:
-            told, ends = self._penalty.get(key, (now, 0.0))
-            self._penalty[key] = (told if ends > now else now, max(ends, until))
+        for key in crowded:
+            self._penalty[key] = (now, now + float(retry_after))
         return Throttle(wait=wait, retry_after=retry_after)
 
     def record(self, chat_id: int, at: float | None = None, *, kind: str = "message") -> None:

@@ -292,9 +292,9 @@ class BotApiServer:
             if method == "getUpdates":
                 result = await self._get_updates(params)
             elif is_send:
-                result = self._send(handler, params, arrival, started)
+                result = self._send(handler, params, arrival)
             elif self.limiter is not None and method in _LIMITED:
-                result = self._limited(handler, params, arrival, _LIMITED[method], started)
+                result = self._limited(handler, params, arrival, _LIMITED[method])
             else:
                 result = handler(self.people, params)
         except ApiError as err:
@@ -309,13 +309,11 @@ class BotApiServer:
             text=json.dumps({"ok": True, "result": result}), content_type=_JSON_TYPE
         )
 
-    def _send(
-        self, handler: Handler, params: Params, arrival: float, sent: float | None = None
-    ) -> Any:
+    def _send(self, handler: Handler, params: Params, arrival: float) -> Any:
         """A sending method: flood limits first, then count the delivery once."""
         chat = self.world.resolve(params.get("chat_id"))
         if self.limiter is not None:
-            throttle = self.limiter.check(chat.id, arrival, sent=sent)
+            throttle = self.limiter.check(chat.id, arrival)
             if throttle is not None:
                 self.world.stats.rate_limited += 1
                 raise too_many_requests(throttle.retry_after)
@@ -326,9 +324,7 @@ class BotApiServer:
         self.world.stats.delivered[chat.id] += 1
         return result
 
-    def _limited(
-        self, handler: Handler, params: Params, arrival: float, kind: str, sent: float
-    ) -> Any:
+    def _limited(self, handler: Handler, params: Params, arrival: float, kind: str) -> Any:
         """An edit (counted in its chat and overall) or a callback answer (its own window)."""
         assert self.limiter is not None
         chat_id = 0
@@ -336,7 +332,7 @@ class BotApiServer:
             if params.get("chat_id") is None:  # an inline message: no chat to count it in
                 return handler(self.people, params)
             chat_id = self.world.resolve(params.get("chat_id")).id
-        throttle = self.limiter.check(chat_id, arrival, kind=kind, sent=sent)
+        throttle = self.limiter.check(chat_id, arrival, kind=kind)
         if throttle is not None:
             self.world.stats.rate_limited += 1
             raise too_many_requests(throttle.retry_after)
