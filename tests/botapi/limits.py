@@ -12,9 +12,10 @@ new arrival is checked, before and after it, not only the one ending at it.
 
 A 429 starts a penalty for its key (the bot overall, or one chat) until the `retry_after` it
 names; a request that arrives before the penalty ends is refused with what is left of it.
-A bot that keeps hitting the limit is told to wait longer: a penalty that starts within
-`ESCALATION_WINDOW` of the previous one's end lasts twice as long as that one did (at
-least what the window needs), up to `MAX_PENALTY`; all in Telegram seconds.
+A bot that keeps hitting the overall limit is told to wait longer: a penalty on it that
+starts within `ESCALATION_WINDOW` of the previous one's end lasts twice as long as that one
+did (at least what the window needs), up to `MAX_PENALTY`; all in Telegram seconds. A
+chat's own limit is not escalated: its window frees within a second (a minute in a group).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class RateLimiter:
             return None
         wait = max(waits.values())
         for key in crowded:  # hit again soon after the last penalty: twice as long
-            last = self._penalty.get(key)
+            last = self._penalty.get(key) if key == _GLOBAL else None
             if last is not None and now - last[1] < ESCALATION_WINDOW / self.speedup:
                 wait = max(wait, min(2 * (last[1] - last[0]), MAX_PENALTY / self.speedup))
         retry_after = self.retry_after_value(wait)
