@@ -85,11 +85,14 @@ def test_a_bot_that_keeps_hitting_the_limit_is_told_to_wait_longer() -> None:
 
 
 def test_edits_count_in_their_chat_and_callback_answers_apart() -> None:
-    """An edit takes the group's minute like a message; callback answers have their own."""
+    """An edit takes the group's minute like a message (not a private chat's second);
+    callback answers have their own window."""
     limiter = RateLimiter(clock=Clock())
     for _ in range(20):
-        limiter.record(-5, kind="message")
+        limiter.record(-5, kind="edit")
     assert limiter.check(-5) is not None
+    limiter.record(42)
+    assert limiter.check(42, kind="edit") is None
     for _ in range(30):
         assert limiter.check(0, kind="callback") is None
         limiter.record(0, kind="callback")

@@ -1,8 +1,9 @@
 """Telegram's flood limits, as sliding-window logs per key, judged at each request's arrival.
 
 Windows: 30 messages per 1 s overall, 20 per 60 s per group/channel, 1 per 1 s per private
-chat. Edits count like messages in their chat and overall (a progress report edited in
-place is one more message in the group's minute). `answerCallbackQuery` has a window of its
+chat. Edits count overall and in a group's minute (a progress report edited in place is one
+more message there), not in a private chat's second: a bot that takes the buttons off a
+card and answers at once is what every conversation does. `answerCallbackQuery` has a window of its
 own, 30 per second, apart from messages. ``speedup`` compresses time (windows shrink,
 counts stay), so S=10 means 300/s and 200/min.
 
@@ -89,7 +90,7 @@ class RateLimiter:
         kind: str = "message",
     ) -> Throttle | None:
         """A throttle if a request to ``chat_id`` arriving now (or ``at``) exceeds a limit;
-        `kind` is "message" (sends and edits) or "callback" (answerCallbackQuery)."""
+        `kind` is "message", "edit" or "callback" (answerCallbackQuery)."""
         now = self._clock() if at is None else at
         keys = self._keys(chat_id, kind)
         ends = [p[1] for k, *_ in keys if (p := self._penalty.get(k)) and p[1] > now]
@@ -120,6 +121,8 @@ class RateLimiter:
     def _keys(self, chat_id: int, kind: str) -> list[tuple[object, int, float]]:
         if kind == "callback":
             return [(_CALLBACKS, *CALLBACK_LIMIT)]
+        if kind == "edit" and chat_id > 0:
+            return [(_GLOBAL, *GLOBAL_LIMIT)]
         limit, window = PRIVATE_LIMIT if chat_id > 0 else GROUP_LIMIT
         return [(_GLOBAL, *GLOBAL_LIMIT), (chat_id, limit, window)]
 

@@ -41,10 +41,10 @@ from tests.botapi.webhook import stop as stop_pusher
 ChatRef = FakeChat | FakeUser | int
 # Requests other than sends that Telegram's flood limits count, and how (see limits.py).
 _LIMITED = {
-    "editMessageText": "message",
-    "editMessageCaption": "message",
-    "editMessageMedia": "message",
-    "editMessageReplyMarkup": "message",
+    "editMessageText": "edit",
+    "editMessageCaption": "edit",
+    "editMessageMedia": "edit",
+    "editMessageReplyMarkup": "edit",
     "answerCallbackQuery": "callback",
 }
 _JSON_TYPE = "application/json"
@@ -325,10 +325,10 @@ class BotApiServer:
         return result
 
     def _limited(self, handler: Handler, params: Params, arrival: float, kind: str) -> Any:
-        """An edit (counted in its chat and overall) or a callback answer (its own window)."""
+        """An edit (counted overall and in a group) or a callback answer (its own window)."""
         assert self.limiter is not None
         chat_id = 0
-        if kind == "message":
+        if kind == "edit":
             if params.get("chat_id") is None:  # an inline message: no chat to count it in
                 return handler(self.people, params)
             chat_id = self.world.resolve(params.get("chat_id")).id
