@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.botapi.latency import Latency
 from tests.botapi.methods_send import Handler, Params
 
 TOKEN = "7000001:BENCH-kimbot-token"
@@ -54,7 +55,7 @@ class Population:
     groups: int
     users: int
     speedup: float
-    latency: float
+    network: Latency  # each request's delay, in Telegram seconds (÷ speedup here)
 
 
 class _TimedServer(BotApiServer):
@@ -212,8 +213,7 @@ async def _serve(conn: Connection, world: Population) -> None:
     gc.collect()
     gc.freeze()
     gc.disable()
-    server.latency = world.latency
-    server.enforce_limits(speedup=world.speedup)
+    server.enforce_limits(speedup=world.speedup, latency=world.network)
     # Every second; at S=1 every 1.5 s, as replies a second apart meet this server's strict
     # one-message-a-second window per private chat half the time (Telegram is more lenient).
     probe = _Probe(server, interval=max(1.0, 1.5 / world.speedup))

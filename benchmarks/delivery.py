@@ -4,9 +4,10 @@ kim-bot runs for real: the Application from `bot.app.build_application`, polling
 Bot API server, with its dispatcher, outbox and sender; the announcement is approved with
 `broadcasts.announcements.approve` on a database prepared with bulk SQL (areas, KIM groups
 and Forum KIM, people and their subscriptions). The server runs in its own process
-(`benchmarks.apiserver`) and enforces Telegram's limits compressed by the speed-up S, with a
-fixed latency per request. Each case runs in a fresh process so that its peak RSS and CPU
-time are its own.
+(`benchmarks.apiserver`) and enforces Telegram's limits compressed by the speed-up S; each
+request reaches it after a delay drawn from a realistic network (tests/botapi/latency.py:
+lognormal, median 60 ms, in Telegram time, so divided by S), the same for every client.
+Each case runs in a fresh process so that its peak RSS and CPU time are its own.
 
 Rate: the binding limit for this mix is the overall one, 30×S messages per second: each
 chat receives one message, far below 20/min per group and 1/s per private chat. The ratio is
@@ -46,6 +47,7 @@ from bot.topics import BY_KEY, TOPICS
 from broadcasts import announcements, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
+from tests.botapi.latency import REALISTIC, Latency
 
 KIM_GROUPS = 365  # one per desa/kelurahan of Kabupaten Pasuruan
 FORUMS = 25  # a Forum KIM per kecamatan (24) and one for the kabupaten
@@ -66,20 +68,21 @@ class Case:
 
     subscribers: int
     speedup: float
-    latency: float = 0.06
+    network: Latency = REALISTIC
     groups: int = GROUPS
-    rate_per_s: float = 29.0  # BROADCAST_RATE = rate_per_s × speedup
+    rate_per_s: float = 30.0  # BROADCAST_RATE = rate_per_s × speedup
     probe: bool = False
     urgency: str = "penting"
     flooders: int = 0  # accounts sending /cek `flood_per_s` times a second during the broadcast
     flood_per_s: float = 25.0
     limit: int | None = None  # baselines on a capped run: the first `limit` chats only
+    max_retries: int = 0  # the AIORateLimiter baseline's
     time_limit: float | None = None  # stop watching kim-bot's delivery after this long
     seed: int = 1
 
     @property
     def population(self) -> Population:
-        return Population(self.groups, self.subscribers, self.speedup, self.latency)
+        return Population(self.groups, self.subscribers, self.speedup, self.network)
 
     @property
     def recipients(self) -> int:
@@ -224,8 +227,9 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
         state = await outbox.progress(db, announcement_id)
     summary = await server.summary()
     out = _figures(case, summary, started)
-    if state.pending:  # stopped by the time limit: what was not sent yet is not lost
-        out["lost"] = None
+    if state.pending:  # stopped by the time limit: only what was measured is reported
+        for unmeasured in ("lost", "duplicates", "ratio", "seconds", "binding_limit_per_s"):
+            out[unmeasured] = None
         out["stopped_after_s"] = round(drained_s, 1)
     out.update(
         {
@@ -240,6 +244,10 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
             "cpu_s": round(cpu_s, 2),
             "cpu_ms_per_1000": _per_thousand(cpu_s, summary["messages"]),
             "broadcast_rate": case.rate_per_s * case.speedup,
+            "config": (
+                f"kim-bot, BROADCAST_RATE={case.rate_per_s:g}×S, BROADCAST_WINDOW=1/S, "
+                "group and private spacing ÷S"
+            ),
         }
     )
     if probe is not None:
@@ -253,7 +261,8 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
 
 
 async def sequential(case: Case, server: ServerProcess, folder: Path) -> dict[str, Any]:
-    """A plain loop of `await bot.send_message(...)`; errors are counted, not retried."""
+    """A plain loop of `await bot.send_message(...)`; errors are counted, not retried. It
+    meets the same network as everyone (its rate is one send per answer time)."""
     chats = targets(case.population, case.limit)
     errors = 0
     async with Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url) as bot:
@@ -267,19 +276,28 @@ async def sequential(case: Case, server: ServerProcess, folder: Path) -> dict[st
         cpu_s = time.process_time() - cpu
     summary = await server.summary(case.limit)
     out = _figures(case, summary, started)
-    out.update({"errors": errors, "cpu_ms_per_1000": _per_thousand(cpu_s, summary["messages"])})
+    out.update(
+        {
+            "errors": errors,
+            "cpu_ms_per_1000": _per_thousand(cpu_s, summary["messages"]),
+            "config": "one send at a time, errors not retried",
+        }
+    )
     return out
 
 
 async def gather_ratelimiter(case: Case, server: ServerProcess, folder: Path) -> dict[str, Any]:
-    """Every send gathered at once behind python-telegram-bot's AIORateLimiter, with its
-    defaults (max_retries=0) and its limits scaled by S like the server's."""
+    """Every send gathered at once behind python-telegram-bot's AIORateLimiter, configured
+    exactly like the server's windows: each count Telegram's, each period divided by S.
+    AIORateLimiter has no per-private-chat limit; here each chat gets one message, so that
+    limit never binds. `case.max_retries`: 0 is its default (a 429 loses the message)."""
     chats = targets(case.population, case.limit)
     limiter: AIORateLimiter = AIORateLimiter(
-        overall_max_rate=GLOBAL_PER_SECOND * case.speedup,
-        overall_time_period=1,
+        overall_max_rate=GLOBAL_PER_SECOND,
+        overall_time_period=1 / case.speedup,
         group_max_rate=20,
         group_time_period=60 / case.speedup,
+        max_retries=case.max_retries,
     )
     request = HTTPXRequest(connection_pool_size=256, pool_timeout=30.0)
     # Every refused send is logged with its traceback; they are counted below instead.
@@ -304,6 +322,11 @@ async def gather_ratelimiter(case: Case, server: ServerProcess, folder: Path) ->
         {
             "errors": sum(1 for r in results if isinstance(r, BaseException)),
             "cpu_ms_per_1000": _per_thousand(cpu_s, summary["messages"]),
+            "config": (
+                f"AIORateLimiter(overall_max_rate=30, overall_time_period=1/{case.speedup:g}, "
+                f"group_max_rate=20, group_time_period=60/{case.speedup:g}, "
+                f"max_retries={case.max_retries}); per private chat: none in AIORateLimiter"
+            ),
         }
     )
     return out
@@ -336,7 +359,6 @@ def _figures(case: Case, summary: dict[str, Any], started: float) -> dict[str, A
         "rate_limited": summary["rate_limited"],
         "server_cpu_s": round(summary["server_cpu_s"], 1),
         "speedup": case.speedup,
-        "latency_s": case.latency,
     }
 
 
@@ -345,6 +367,7 @@ RUNNERS: dict[str, Runner] = {
     "kimbot": kimbot,
     "sequential": sequential,
     "gather_ratelimiter": gather_ratelimiter,
+    "gather_ratelimiter_retry3": gather_ratelimiter,  # with Case.max_retries=3
 }
 
 

@@ -2,10 +2,11 @@
 
 The interactive bot's messages (replies to villagers, operators' cards, progress reports)
 go through python-telegram-bot's AIORateLimiter as before; this subclass also tells the
-broadcast pacer about each message it lets through (each attempt, retries after a 429 too),
-and the pacer leaves that slot out of its own schedule, so the two together stay within the
-limit. Without it each reply during a broadcast was a 30th message in a window paced for 29
-and, with a little jitter, a 429 that paused the whole broadcast.
+broadcast pacer about each message and edit it lets through (each attempt, retries after a
+429 too) and when its answer is back; the pacer leaves that slot out of its own schedule and
+holds its place like one of its own sends, so the two together stay within the limit.
+Without it each reply during a broadcast was one message too many in a full window and,
+with a little jitter, a 429 that paused the whole broadcast.
 
 While a broadcast is sending, replies get only the part of the budget the broadcast's share
 leaves over (BROADCAST_SHARE, 80% by default; see broadcasts/pacing.py): a reply beyond it
@@ -31,6 +32,10 @@ from telegram.ext import AIORateLimiter
 _SENDING_PREFIX = "send"
 _NOT_A_MESSAGE = frozenset({"sendChatAction", "sendInvoice"})
 _ALSO_MESSAGES = frozenset({"copyMessage", "copyMessages", "forwardMessage", "forwardMessages"})
+# Edits count like messages in Telegram's limits (a progress report edited in place).
+_EDITS = frozenset(
+    {"editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup"}
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,7 @@ AnswerHook = Callable[[str, dict[str, Any], object], Awaitable[None]]
 
 
 def is_message(endpoint: str) -> bool:
-    if endpoint in _ALSO_MESSAGES:
+    if endpoint in _ALSO_MESSAGES or endpoint in _EDITS:
         return True
     return endpoint.startswith(_SENDING_PREFIX) and endpoint not in _NOT_A_MESSAGE
 
@@ -46,8 +51,10 @@ def is_message(endpoint: str) -> bool:
 class SharedRateLimiter(AIORateLimiter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # Set once broadcasting runs; returns when the message may leave.
-        self.on_message: Callable[[], Awaitable[None]] | None = None
+        # Set once broadcasting runs: returns when the message may leave (and the moment it
+        # left, handed back to `on_landed` once its answer is back, whatever the answer).
+        self.on_message: Callable[[], Awaitable[float]] | None = None
+        self.on_landed: Callable[[float], None] | None = None
         self.on_answer: AnswerHook | None = None  # set once the database is open
 
     async def process_request(
@@ -59,13 +66,17 @@ class SharedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        notify = self.on_message
+        notify, landed = self.on_message, self.on_landed
         if notify is not None and is_message(endpoint):
             request = callback
 
             async def counted(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-                await notify()  # as each attempt leaves, after this limiter's waits and retries
-                return await request(*args, **kwargs)
+                since = await notify()  # as each attempt leaves, after this limiter's waits
+                try:
+                    return await request(*args, **kwargs)
+                finally:
+                    if landed is not None:
+                        landed(since)
 
             callback = counted
         answer = await super().process_request(

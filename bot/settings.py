@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     allow_self_verify: bool = False
-    broadcast_rate: float = Field(default=29.0, gt=0)
+    broadcast_rate: float = Field(default=30.0, gt=0)
     broadcast_window: float = Field(default=1.0, gt=0)
     broadcast_group_interval: float = Field(default=3.0, ge=0)
     broadcast_private_interval: float = Field(default=1.0, ge=0)

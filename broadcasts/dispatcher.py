@@ -5,8 +5,9 @@ second's worth and starts a task per row, up to `max_in_flight`. Before each req
 waits for its chat (sends to one chat are spaced: 1 s per private chat, 3 s per group or
 channel by default), then for a place in the in-flight window (pacing.InFlight: as many
 requests awaiting their answer as rate × answer time needs, so that a crash duplicates as few
-messages as possible), then for the pacer (pacing.Pacer: evenly spaced sends, 29 per second
-by default, never more in any window).
+messages as possible), then for the pacer (pacing.Pacer: evenly spaced sends, 30 per second
+by default, each holding its place in the budget until a window after its answer, so that
+no window at Telegram's end holds more however the network delays them).
 
 Answers: RetryAfter pauses every broadcast send for the time Telegram asked, retries the row
 without counting an attempt, and sends one message fewer per window for half a minute;
@@ -29,8 +30,7 @@ the outbox. `stop` waits for the sends already on the wire; a caller who cannot 
 (a shutdown with a deadline) cancels it, and the rows still pending are sent after the restart.
 
 Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py);
-other traffic (another bot on the same token) needs the headroom left by `rate` (29/s of
-Telegram's 30/s by default).
+other traffic (another bot on the same token) needs a `rate` below Telegram's 30/s.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Pacing:
-    """Sending limits; the defaults leave Telegram's 30/s a little headroom for replies."""
+    """Sending limits: Telegram's, as the pacer counts replies and holds each send's place."""
 
-    per_second: float = 29.0
+    per_second: float = 30.0
     window: float = 1.0  # Telegram counts per second; a test server may count faster
     group_interval: float = 3.0  # 20 per minute into one group or channel
     private_interval: float = 1.0  # 1 per second into one private chat
@@ -172,10 +172,11 @@ class Dispatcher:
     def guess_answer_time(self, seconds: float) -> None:
         self._window.guess(seconds)
 
-    async def reserve(self) -> None:
+    async def reserve(self) -> float:
         """A message sent outside the broadcast (a reply to someone) takes a paced slot,
-        within the replies' share of the budget while a broadcast is sending."""
-        await self._pacer.reserve()
+        within the replies' share of the budget while a broadcast is sending; the pacer is
+        told when it lands."""
+        return await self._pacer.reserve()
 
     @property
     def pacer(self) -> Pacer:
@@ -192,9 +193,10 @@ class Dispatcher:
         `DeliveryError` is the caller's to judge (too old, already gone, bot removed).
         """
         while True:
-            await self._wait_for_pacer()
             await self._wait_for_chat(chat_id)
+            since = await self._wait_for_pacer()
             if self._stopping.is_set():
+                self._pacer.landed(since, answered=False)
                 return False
             try:
                 await self._sender.delete(chat_id, message_id)
@@ -202,6 +204,7 @@ class Dispatcher:
             except RateLimited as error:
                 self._throttled(error.retry_after)
             finally:
+                self._pacer.landed(since)
                 self._chat_sent(chat_id, kind)
 
     # --- the loop -------------------------------------------------------------------------
@@ -277,14 +280,15 @@ class Dispatcher:
             await asyncio.wait_for(self._wake.wait(), timeout)
         self._wake.clear()
 
-    async def _wait_for_pacer(self) -> None:
+    async def _wait_for_pacer(self) -> float:
+        """Wait for a 429's pause and the pacer; the moment the send leaves, for `landed`."""
         pause = self._paused_until - time.monotonic()
         if pause > 0:  # a 429's wait, cut short by a shutdown
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), pause)
         slow = time.monotonic() < self._slow_until
         self._pacer.count = self.pacing.per_window - (self.pacing.slowdown if slow else 0)
-        await self._pacer.acquire()
+        return await self._pacer.acquire()
 
     def _rate(self) -> float:
         return self._pacer.per_second
@@ -326,16 +330,20 @@ class Dispatcher:
             answered: float | None = None  # seconds from request to recorded answer
             try:
                 # Paced here, just before the request, so sends leave at the paced moments.
-                await self._wait_for_pacer()
+                since = await self._wait_for_pacer()
                 if (
                     row.announcement_id in self._cancelled
                     or self._stopping.is_set()
                     or self._backlog  # the database refuses writes: take nothing new
                 ):
+                    self._pacer.landed(since, answered=False)
                     return  # the row stays pending, with the parts that went out recorded
                 started = time.monotonic()
                 try:
-                    ids.append(await self._sender.send_part(row.chat_id, message, index))
+                    try:
+                        ids.append(await self._sender.send_part(row.chat_id, message, index))
+                    finally:  # the answer is back: the pacer holds the place a window on
+                        self._pacer.landed(since)
                 except DeliveryError as error:
                     error.sent = ids
                     await self._handle(row, error)
@@ -445,12 +453,16 @@ class Dispatcher:
         await self._window.acquire()
         answered: float | None = None
         try:
-            await self._wait_for_pacer()
+            since = await self._wait_for_pacer()
             if self._stopping.is_set():
+                self._pacer.landed(since, answered=False)
                 return
             started = time.monotonic()
             try:
-                await self._sender.send_text(notice.chat_id, text)
+                try:
+                    await self._sender.send_text(notice.chat_id, text)
+                finally:
+                    self._pacer.landed(since)
             except RateLimited as error:
                 self._throttled(error.retry_after)
                 await notices.retry_later(

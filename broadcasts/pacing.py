@@ -1,31 +1,47 @@
 """Pacing broadcast sends: how fast they start (`Pacer`) and how many await an answer
 (`InFlight`).
 
-The pacer keeps Telegram's "30 messages per second" as closely as possible.
+The pacer keeps Telegram's "30 messages per second" without a 429, however the network
+delays each request on its way.
 
-Algorithm: sends are spaced `window / count` apart on a virtual schedule; a send that wakes
-late lets the next one catch up, but never closer than `spacing` of an interval after it, so
-event-loop jitter costs little throughput (unlike a token bucket of one) and yet never puts
-two sends side by side. Pairs are what tipped a window over the limit at the server: with
-catch-up of a whole slot, 29 sends a window met about one 429 per 600 messages at S=10;
-with three quarters of a slot, a few in 10,000 (see the README's benchmark). A sliding
-window on top guarantees that no `window` ever holds more than `count` sends, whatever
-happened.
+Telegram counts a message when it arrives, not when it left; with a real network's jitter
+(most requests take about the median, some two or three times as long) evenly spaced sends
+arrive bunched, and a schedule one message under the limit met 429s by the dozen. So each
+send holds a place in the budget from the moment it leaves until one `window` after its
+answer came back (less `margin`, below), and a send leaves only while fewer than `count`
+places are held. That bounds every window at Telegram's end: a message arrives between its
+send and its answer, so any two in one window there were both held at the moment the later
+of them left. It costs one answer time per message: `count` places turn over every
+window + answer time, e.g. 30 / (1 s + 68 ms) ≈ 28.1 a second when answers take 68 ms on
+average. `margin` wins a little of that back: a request needs some time to reach Telegram,
+taken as a quarter of the fastest of the last 64 answers (the answer had to come back too,
+and half of it would be met by the odd request that is quicker still), so a place comes
+free that much earlier. On top, sends are spaced `window / count` apart on a virtual
+schedule (a late one catches up to `spacing` of an interval), so a broadcast starts without
+a burst; once places are what holds the sends back, the schedule stays out of the way.
 
-Replies to people share the budget (`reserve`, called by bot/ratelimits.py for each one):
-each takes a slot in the window and pushes the schedule back by one interval. While a
-broadcast is sending (a send in the last window), replies get at most the part of a window
-that `broadcast_share` leaves over (29 × 0.2 → 5 of 29 a second); a reply beyond it waits for
-the window to move on instead of taking a broadcast's slot, so a flood of replies cannot
-slow a broadcast below its share. With no broadcast running, replies are not held back.
+Measured (tests/test_paced_broadcast.py, virtual time, the test server's lognormal network):
+no 429 and 0.93 of the limit; on a busy machine the time an answer waits for the event
+loop is held too, and costs more (see the README's benchmark).
 
-Limits: it paces the moment a send starts; the server counts arrivals, so `count` should
-stay one below Telegram's limit (29 of 30) to absorb the jitter in between.
+Replies to people share the budget (`reserve`, called by bot/ratelimits.py for each one,
+and `landed` once answered): each holds a place the same way and pushes the schedule back
+by one interval. While a broadcast is sending (a send in the last window), a reply waits for
+a free place too (the next one that comes free is its, before the broadcast's), and replies
+get at most the part of a window that `broadcast_share` leaves over (30 × 0.2 → 6 of 30 a
+second); a reply beyond it waits for the window to move on instead of taking a broadcast's
+slot, so a flood of replies cannot slow a broadcast below its share. With no broadcast
+running, replies are not held back (python-telegram-bot's AIORateLimiter still paces them).
+
+Limits: only requests the pacer is told of are counted (another bot on the same token is
+not); a request that times out holds its place from the timeout on, though it may still
+arrive later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import math
 import time
 from collections import deque
@@ -35,6 +51,8 @@ from collections.abc import Awaitable, Callable
 # millisecond late; waking that much early centres the error on the schedule (the hard cap
 # below still holds exactly).
 _EPOLL_HALF_TICK = 0.0005
+_ANSWERS_KEPT = 64  # the recent answer times the margin is taken from
+_TIE = 1e-6  # a place comes free a hair after its window, never exactly at its edge
 
 
 class Pacer:
@@ -42,7 +60,7 @@ class Pacer:
         self,
         count: int,
         window: float,
-        spacing: float = 0.75,
+        spacing: float = 0.25,
         broadcast_share: float = 0.8,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -60,6 +78,11 @@ class Pacer:
         self._last_send = -math.inf  # the latest broadcast send
         self._lock = asyncio.Lock()  # waiters are served in arrival order
         self._replies_turn = asyncio.Lock()  # the same for replies
+        self._flying = 0  # sent, not answered yet
+        self._held: list[float] = []  # answered: when each gives its place back (a heap)
+        self._answers: deque[float] = deque(maxlen=_ANSWERS_KEPT)
+        self._landing = asyncio.Event()
+        self._reply_waiting = False
 
     @property
     def count(self) -> int:
@@ -78,43 +101,100 @@ class Pacer:
         """The most replies one window holds while a broadcast is sending (at least one)."""
         return max(1, self._count - math.ceil(self._count * self.broadcast_share))
 
-    async def acquire(self) -> None:
+    @property
+    def margin(self) -> float:
+        """The least time a request surely takes to reach Telegram: a quarter of the fastest
+        recent answer, and never more than a window."""
+        return min(self.window, min(self._answers) / 4) if self._answers else 0.0
+
+    def held(self) -> int:
+        """Places taken: sends on their way and those answered less than a window ago."""
+        now = self._clock()
+        while self._held and self._held[0] <= now:
+            heapq.heappop(self._held)
+        return self._flying + len(self._held)
+
+    async def acquire(self) -> float:
+        """Wait for this send's turn and take a place; returns the moment it left, for
+        `landed` once its answer is back (which every caller must call, whatever happened)."""
         async with self._lock:
             interval = self.window / self._count
             now = self._clock()
             self._next = max(self._next, now - interval)  # after an idle spell: no burst
             if self._next - _EPOLL_HALF_TICK > now:
                 await self._sleep(self._next - _EPOLL_HALF_TICK - now)
-            while True:  # the hard cap: never more than `count` in any window
+            while True:  # never more than `count` places held, nor sends in a window
                 now = self._clock()
                 self._forget_before(now - self.window)
-                if len(self._recent) < self._count:
+                free = self.held() < self._count and not self._reply_waiting
+                if free and len(self._recent) < self._count:
                     break
-                await self._sleep(self._recent[0] + self.window - now)
+                until = [self._recent[0] + self.window] if len(self._recent) >= self._count else []
+                until += self._held[:1] if not self._reply_waiting else [now + interval]
+                await self._wait_for_landing(min(until) - now if until else None)
             self._recent.append(now)
             self._last_send = now
+            self._flying += 1
             self._next = max(self._next + interval, now + interval * self.spacing)
+            return now
+
+    def landed(self, since: float, answered: bool = True) -> None:
+        """The request that left at `since` has its answer (or failed or timed out): its place
+        is held one window from now, less the margin; `answered=False` for a send that never
+        left, which gives its place back at once."""
+        now = self._clock()
+        self._flying = max(0, self._flying - 1)
+        if answered:
+            if now > since:
+                self._answers.append(now - since)
+            end = max(since + self.window, now + self.window - self.margin)
+            heapq.heappush(self._held, end + _TIE)
+        self._landing.set()
+
+    async def _wait_for_landing(self, within: float | None) -> None:
+        """Until a place may have come free: an answer lands or `within` seconds pass."""
+        self._landing.clear()
+        waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._landing.wait())}
+        if within is not None:
+            waits.add(asyncio.ensure_future(self._sleep(max(0.0, within))))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     def in_window(self) -> int:
         """Messages counted in the current window."""
         self._forget_before(self._clock() - self.window)
         return len(self._recent)
 
-    async def reserve(self) -> None:
-        """Someone else sends a message now: it counts in the window and takes a slot; while
-        a broadcast is sending, it first waits until the replies' share has room."""
+    async def reserve(self) -> float:
+        """Someone else sends a message now: it takes a place and a slot in the window; while
+        a broadcast is sending, it first waits until the replies' share has room. Returns
+        the moment it left, for `landed`."""
         async with self._replies_turn:  # replies that wait keep their order
             while True:
                 now = self._clock()
                 self._forget_before(now - self.window)  # replies come with no broadcast too
                 broadcasting = self._last_send > now - self.window
-                if not broadcasting or len(self._replies) < self.replies_per_window:
+                if not broadcasting:
                     break
-                await self._sleep(self._replies[0] + self.window - now)
+                if len(self._replies) >= self.replies_per_window:
+                    await self._sleep(self._replies[0] + self.window - now)
+                    continue
+                if self.held() < self._count:
+                    break
+                self._reply_waiting = True  # the next place that comes free is this reply's
+                try:
+                    await self._wait_for_landing(self._held[0] - now if self._held else None)
+                finally:
+                    self._reply_waiting = False
         self._recent.append(now)
         self._replies.append(now)
+        self._flying += 1
         interval = self.window / self._count
         self._next = max(self._next, now - interval) + interval
+        return now
 
     def _forget_before(self, moment: float) -> None:
         while self._recent and self._recent[0] <= moment:

@@ -12,6 +12,7 @@ from bot.settings import Settings
 from broadcasts import outbox
 from broadcasts.targets import Urgency
 from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.botapi.latency import REALISTIC
 from tests.faultkit import approve_announcement
 from tests.network import Network, kecamatan
 
@@ -23,7 +24,7 @@ def settings(settings: Settings) -> Settings:
     """The bot paced for a server running Telegram's limits ten times faster."""
     return settings.model_copy(
         update={
-            "broadcast_rate": 29.0 * SPEEDUP,
+            "broadcast_rate": 30.0 * SPEEDUP,
             "broadcast_window": 1.0 / SPEEDUP,
             "broadcast_group_interval": 3.0 / SPEEDUP,
             "broadcast_private_interval": 1.0 / SPEEDUP,
@@ -74,7 +75,7 @@ async def test_limits_and_faults_deliver_once_and_mark_the_unreachable(
     server.faults.add("chat_not_found", chat_id=vanished, times=None)
     server.faults.add("server_error", chat_id=flaky, times=2)
     server.faults.add("retry_after", chat_id=throttled, times=1, retry_after=0.2)
-    server.enforce_limits(speedup=SPEEDUP)
+    server.enforce_limits(speedup=SPEEDUP, latency=REALISTIC)
 
     text = "Waspada banjir malam ini"
     announcement_id = await _approved(kimbot, budi, sari, text)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.services import KimApp
 from bot.settings import Settings
 from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.clock import FakeClock
+from tests.settle import all_handled
 
 
 @pytest.fixture
@@ -25,17 +29,40 @@ def settings(settings: Settings, operators: FakeChat) -> Settings:
     return settings.model_copy(update={"operator_chat_id": operators.id})
 
 
+@pytest.fixture
+def clock(kimbot: KimApp) -> FakeClock:
+    """Time stands still unless the test moves it."""
+    fake = FakeClock(kimbot.bot_data.clock.now())
+    kimbot.bot_data.clock = fake
+    return fake
+
+
 async def test_failure_is_apologised_and_operators_alerted_once(
-    server: BotApiServer, kimbot: KimApp, operators: FakeChat, kepala: FakeUser
+    server: BotApiServer,
+    kimbot: KimApp,
+    operators: FakeChat,
+    kepala: FakeUser,
+    clock: FakeClock,
 ) -> None:
-    """Two failures in a row: two apologies, one alert in the operators' group."""
+    """Two failures within a minute: two apologies, one alert; a minute on, a second alert."""
     await server.add_bot_to(operators, by=kepala)
     chat = server.private(server.new_user("Rudi"))
-    for _ in range(2):
+
+    def alerts() -> list[str]:
+        return [m.text for m in server.sent_to(operators.id) if "galat" in m.text]
+
+    async def failure() -> None:
         server.faults.add("chat_not_found", method="sendMessage", chat_id=chat.chat_id, times=1)
         await chat.send("/start")
         apology = await chat.expect()
         assert apology.text.startswith("Maaf, terjadi gangguan")
-    alerts = [m for m in server.sent_to(operators.id) if "galat" in m.text]
-    assert len(alerts) == 1
-    assert "perintah /start" in alerts[0].text
+        await all_handled(kimbot)  # the error handler has finished: any alert is out
+
+    await failure()
+    assert len(alerts()) == 1 and "perintah /start" in alerts()[0]
+    clock.advance(timedelta(seconds=59))
+    await failure()
+    assert len(alerts()) == 1  # within the minute: no second alert
+    clock.advance(timedelta(seconds=2))
+    await failure()
+    assert len(alerts()) == 2  # a minute after the first: the operators hear again

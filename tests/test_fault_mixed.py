@@ -12,6 +12,7 @@ from bot.services import KimApp
 from bot.settings import Settings
 from broadcasts import outbox
 from tests.botapi import BotApiServer, FakeChat, FakeUser
+from tests.botapi.latency import REALISTIC
 from tests.faultkit import approve_announcement, kim_group, started, subscribe_all
 
 SPEEDUP = 10
@@ -28,7 +29,8 @@ def settings(settings: Settings) -> Settings:
     """The bot paced for a server running Telegram's limits ten times faster."""
     return settings.model_copy(
         update={
-            "broadcast_rate": 29.0 * SPEEDUP,
+            "broadcast_rate": 30.0 * SPEEDUP,
+            "broadcast_window": 1.0 / SPEEDUP,
             "broadcast_group_interval": 3.0 / SPEEDUP,
             "broadcast_private_interval": 1.0 / SPEEDUP,
             "broadcast_timeout": CLIENT_TIMEOUT,
@@ -69,7 +71,7 @@ async def test_mixed_faults_deliver_once_and_mark_the_unreachable(
         blocked=0.03,
         delay=FAULT_DELAY,
     )
-    server.enforce_limits(speedup=SPEEDUP)
+    server.enforce_limits(speedup=SPEEDUP, latency=REALISTIC)
 
     announcement_id = await approve_announcement(
         db, author=budi.id, verifier=sari.id, text=TEXT, topic="bencana", now=now

@@ -18,6 +18,7 @@ from aiohttp import web
 from tests.botapi.commands import scope_key
 from tests.botapi.errors import ApiError, chat_not_found, forbidden, server_error, too_many_requests
 from tests.botapi.faults import Fault, FaultInjector
+from tests.botapi.latency import Latency, Sampler
 from tests.botapi.limits import RateLimiter
 from tests.botapi.methods_chat import CHAT_METHODS
 from tests.botapi.methods_send import OTHER_MESSAGE_METHODS, SEND_METHODS, Handler, Params
@@ -38,6 +39,14 @@ from tests.botapi.webhook import Delivery, WebhookPusher
 from tests.botapi.webhook import stop as stop_pusher
 
 ChatRef = FakeChat | FakeUser | int
+# Requests other than sends that Telegram's flood limits count, and how (see limits.py).
+_LIMITED = {
+    "editMessageText": "edit",
+    "editMessageCaption": "edit",
+    "editMessageMedia": "edit",
+    "editMessageReplyMarkup": "edit",
+    "answerCallbackQuery": "callback",
+}
 _JSON_TYPE = "application/json"
 
 
@@ -63,7 +72,8 @@ class BotApiServer:
         self.world = World(token, bot_username, bot_name)
         self.people = People(self.world, privacy_mode)
         self.faults = FaultInjector()
-        self.latency = 0.0
+        self.latency = 0.0  # fixed, in this server's seconds; see enforce_limits for jitter
+        self.network: Sampler | None = None
         self.limiter: RateLimiter | None = None
         self._methods: dict[str, tuple[str, Handler, bool]] = {
             "getupdates": ("getUpdates", _unused, False)
@@ -218,14 +228,19 @@ class BotApiServer:
 
     # ----------------------------------------------------------------- limits
 
-    def enforce_limits(self, speedup: float = 1.0) -> RateLimiter:
-        """Apply Telegram's flood limits to sending methods, time compressed by ``speedup``."""
+    def enforce_limits(self, speedup: float = 1.0, latency: Latency | None = None) -> RateLimiter:
+        """Apply Telegram's flood limits to sends, edits and callback answers, time compressed
+        by ``speedup``; with `latency`, each request reaches "Telegram" after a delay drawn
+        from it (Telegram seconds, divided by ``speedup``) instead of the fixed `latency`."""
         self.limiter = RateLimiter(speedup)
+        if latency is not None:
+            self.network = latency.sampler(speedup)
         return self.limiter
 
     def disable_limits(self) -> None:
         """Back to unlimited sending."""
         self.limiter = None
+        self.network = None
 
     # ----------------------------------------------------------------- HTTP
 
@@ -248,12 +263,14 @@ class BotApiServer:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         started = time.monotonic()
-        # The limits judge a send when it reaches "Telegram": a fixed time after it left the
+        # The limits judge a send when it reaches "Telegram": its delay after it left the
         # client. Taking that moment from the request, not from when this loop gets round to
-        # it after the sleep, keeps the simulated network free of this process's own jitter.
-        arrival = started + self.latency
-        if self.latency > 0:
-            await asyncio.sleep(self.latency)
+        # it after the sleep, keeps the simulated network free of this process's own jitter;
+        # sleeping until that moment handles requests in about the order they arrive.
+        delay = self.network.draw() if self.network is not None else self.latency
+        arrival = started + delay
+        if delay > 0:
+            await asyncio.sleep(max(0.0, arrival - time.monotonic()))
         name = request.match_info["method"]
         entry = self._methods.get(name.lower())
         method = entry[0] if entry else name
@@ -276,6 +293,8 @@ class BotApiServer:
                 result = await self._get_updates(params)
             elif is_send:
                 result = self._send(handler, params, arrival)
+            elif self.limiter is not None and method in _LIMITED:
+                result = self._limited(handler, params, arrival, _LIMITED[method])
             else:
                 result = handler(self.people, params)
         except ApiError as err:
@@ -303,6 +322,22 @@ class BotApiServer:
             self.limiter.record(chat.id, arrival)
         self.world.stats.sent_ok += 1
         self.world.stats.delivered[chat.id] += 1
+        return result
+
+    def _limited(self, handler: Handler, params: Params, arrival: float, kind: str) -> Any:
+        """An edit (counted overall and in a group) or a callback answer (its own window)."""
+        assert self.limiter is not None
+        chat_id = 0
+        if kind == "edit":
+            if params.get("chat_id") is None:  # an inline message: no chat to count it in
+                return handler(self.people, params)
+            chat_id = self.world.resolve(params.get("chat_id")).id
+        throttle = self.limiter.check(chat_id, arrival, kind=kind)
+        if throttle is not None:
+            self.world.stats.rate_limited += 1
+            raise too_many_requests(throttle.retry_after)
+        result = handler(self.people, params)
+        self.limiter.record(chat_id, arrival, kind=kind)
         return result
 
     async def _apply_fault(self, fault: Fault, params: Params) -> float:
