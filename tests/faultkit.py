@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 
-from bot import chats, kim, subscriptions
+from bot import chats, kim, people, regions, subscriptions
 from bot.chats import ChatType
 from bot.clock import isoformat
+from bot.people import Role
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
@@ -22,6 +24,15 @@ from tests.botapi import BotApiServer, FakeChat, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENCY = "35.14"
+# Fast sends against a server without limits, for tests of crashes and stops, not of pacing:
+# three times Telegram's rate, and still one send in flight at a time. INFO as in production.
+FAST_SETTINGS = {
+    "BROADCAST_RATE": "100",
+    "BROADCAST_PRIVATE_INTERVAL": "0",
+    "BROADCAST_RETRY_BACKOFF": "0.05",
+    "PROGRESS_INTERVAL": "0.3",
+    "LOG_LEVEL": "INFO",
+}
 
 
 def started(server: BotApiServer, users: list[FakeUser]) -> None:
@@ -108,6 +119,47 @@ async def approve_announcement(
     result = await announcements.approve(db, draft, verifier_id=verifier, now=now)
     assert result is announcements.ApprovalResult.APPROVED
     return draft
+
+
+async def prepare_broadcast(
+    database: Path,
+    villagers: list[FakeUser],
+    *,
+    author: int,
+    verifier: int,
+    text: str,
+    now: datetime,
+    operators: tuple[int, ...] = (),
+) -> int:
+    """Villagers subscribed to "layanan", the `operators` appointed, and one approved
+    kabupaten-wide announcement, all written before the bot ever runs; its id."""
+    db = await Database.open(database)
+    try:
+        await regions.load_regency(db, REGENCY)
+        await subscribe_all(db, villagers, "layanan", now)
+        for operator in operators:
+            await people.grant(db, user_id=operator, role=Role.OPERATOR, actor_id=None, now=now)
+        return await approve_announcement(
+            db, author=author, verifier=verifier, text=text, topic="layanan", now=now
+        )
+    finally:
+        await db.close()
+
+
+def bot_command(
+    *args: str, env: dict[str, str], cwd: Path
+) -> Awaitable[asyncio.subprocess.Process]:
+    """`python -m bot ARGS` with its output piped back to the test."""
+    return asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def start_bot(

@@ -21,40 +21,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import regions
-from bot.storage import Database
-from tests.botapi import BotApiServer, FakeUser
+from tests.botapi import BotApiServer
 from tests.conftest import TOKEN
-from tests.faultkit import REGENCY, approve_announcement, start_bot, started, subscribe_all
+from tests.faultkit import FAST_SETTINGS, prepare_broadcast, start_bot, started
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 TEXT = "Pemadaman listrik terjadwal besok 09.00-12.00"
 RECIPIENTS = 2000
 KILLS = 5
 SEED = 20261128
-# Fast pacing against a server without limits: the test is about crashes, not the limits.
-# Three times Telegram's rate, and still one send in flight at a time.
-# The runs that are killed log at INFO as in production; the last one logs every API call.
-BOT_SETTINGS = {
-    "BROADCAST_RATE": "100",
-    "BROADCAST_PRIVATE_INTERVAL": "0",
-    "BROADCAST_RETRY_BACKOFF": "0.05",
-    "PROGRESS_INTERVAL": "0.3",
-    "LOG_LEVEL": "INFO",
-}
-
-
-async def _prepare(database: Path, villagers: list[FakeUser], operator: int, verifier: int) -> int:
-    """Subscribers and one approved announcement, written before the bot ever runs."""
-    db = await Database.open(database)
-    try:
-        await regions.load_regency(db, REGENCY)
-        await subscribe_all(db, villagers, "layanan", NOW)
-        return await approve_announcement(
-            db, author=operator, verifier=verifier, text=TEXT, topic="layanan", now=NOW
-        )
-    finally:
-        await db.close()
 
 
 def _kill_points(rng: random.Random) -> list[int]:
@@ -83,7 +58,14 @@ async def test_five_sigkills_lose_nothing_and_duplicate_at_most_one_each(
     started(server, [operator, *villagers])
     ids = {user.id for user in villagers}
     database, log = tmp_path / "kim-bot.sqlite3", tmp_path / "kim-bot.log"
-    announcement_id = await _prepare(database, villagers, operator.id, verifier.id)
+    announcement_id = await prepare_broadcast(
+        database,
+        villagers,
+        author=operator.id,
+        verifier=verifier.id,
+        text=TEXT,
+        now=NOW,
+    )
 
     def reached() -> set[int]:
         return ids.intersection(+server.stats.delivered)
@@ -95,7 +77,7 @@ async def test_five_sigkills_lose_nothing_and_duplicate_at_most_one_each(
     unrecorded: dict[int, int] = {}
     for kill, target in enumerate(_kill_points(random.Random(SEED)), start=1):
         before = len(reached())
-        process = await start_bot(server, TOKEN, database, log, **BOT_SETTINGS)
+        process = await start_bot(server, TOKEN, database, log, **FAST_SETTINGS)
         try:  # at least one send of this run's own before its kill
             got_there = await server.world.wait_until(at_least(max(target, before + 1)), 40)
         finally:
@@ -111,7 +93,7 @@ async def test_five_sigkills_lose_nothing_and_duplicate_at_most_one_each(
         assert len(in_flight) <= 1, f"kill {kill} found {len(in_flight)} unrecorded deliveries"
         unrecorded.update(in_flight)
 
-    last_run = {**BOT_SETTINGS, "LOG_LEVEL": "DEBUG"}
+    last_run = {**FAST_SETTINGS, "LOG_LEVEL": "DEBUG"}  # the killed runs log at INFO
     process = await start_bot(server, TOKEN, database, log, **last_run)
     try:
         report = await server.private(operator).expect(contains="selesai dikirim", timeout=40)

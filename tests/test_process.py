@@ -18,6 +18,7 @@ import pytest
 
 from tests.botapi import BotApiServer, FakeUser
 from tests.conftest import TOKEN
+from tests.faultkit import bot_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,16 +41,7 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
 ) -> None:
     """Start, serve a villager, SIGTERM: exit 0, intact database, token absent from the log."""
     database = tmp_path / "kim-bot.sqlite3"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=_env(server, admin, database),
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await bot_command("run", env=_env(server, admin, database), cwd=tmp_path)
     try:
         await server.wait_for_call("deleteWebhook", timeout=30)  # polling begins next
         chat = server.private(server.new_user("Lastri"))
@@ -60,16 +52,7 @@ async def test_full_run_logs_no_token_and_stops_cleanly_on_sigterm(
         alias = tmp_path / "elsewhere" / "alias.sqlite3"
         alias.symlink_to(database)
         greetings = len(server.calls("getMe"))
-        second = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=_env(server, admin, alias),
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        second = await bot_command("run", env=_env(server, admin, alias), cwd=tmp_path)
         _, refused = await asyncio.wait_for(second.communicate(), timeout=30)
         assert second.returncode == 2  # one bot per database: the second refuses to start
         assert "sudah berjalan" in refused.decode()
@@ -98,16 +81,7 @@ async def test_a_token_telegram_rejects_gives_one_line_and_exit_2(
     wrong = "7000001:WRONG-kimbot-secret-token"
     env = {**_env(server, admin, tmp_path / "kim-bot.sqlite3"), "BOT_TOKEN": wrong}
     env["LOG_LEVEL"] = "INFO"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await bot_command("run", env=env, cwd=tmp_path)
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     lines = stderr.decode().splitlines()

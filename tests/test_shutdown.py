@@ -19,39 +19,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import people, regions
-from bot.people import Role
-from bot.storage import Database
-from tests.botapi import BotApiServer, FakeUser, SentMessage
+from tests.botapi import BotApiServer, SentMessage
 from tests.botapi.session import ChatSession
 from tests.conftest import TOKEN
-from tests.faultkit import REGENCY, approve_announcement, start_bot, started, subscribe_all
+from tests.faultkit import FAST_SETTINGS, prepare_broadcast, start_bot, started
 
 NOW = datetime.now(ZoneInfo("Asia/Jakarta"))  # a withdrawal only deletes what is under 48 h old
 TEXT = "Pemadaman listrik terjadwal besok 09.00-12.00"
 LIMIT = 10.0  # seconds from the first signal to the end of the process
-# Fast sends against a server without limits: the subject is stopping, not pacing.
-FAST = {
-    "BROADCAST_RATE": "100",
-    "BROADCAST_PRIVATE_INTERVAL": "0",
-    "BROADCAST_RETRY_BACKOFF": "0.05",
-    "PROGRESS_INTERVAL": "0.3",
-    "LOG_LEVEL": "INFO",
-}
-
-
-async def _prepare(database: Path, villagers: list[FakeUser], operator: int, verifier: int) -> int:
-    """Subscribers, an operator, and one approved announcement, before the bot ever runs."""
-    db = await Database.open(database)
-    try:
-        await regions.load_regency(db, REGENCY)
-        await subscribe_all(db, villagers, "layanan", NOW)
-        await people.grant(db, user_id=operator, role=Role.OPERATOR, actor_id=None, now=NOW)
-        return await approve_announcement(
-            db, author=operator, verifier=verifier, text=TEXT, topic="layanan", now=NOW
-        )
-    finally:
-        await db.close()
 
 
 async def _ends_within(process: asyncio.subprocess.Process, since: float) -> float:
@@ -90,13 +65,21 @@ async def test_sigterm_during_a_long_withdrawal_stops_at_once_and_the_restart_fi
     villagers = [server.new_user(f"Warga {i}") for i in range(recipients)]
     started(server, [operator, *villagers])
     database, log = tmp_path / "kim-bot.sqlite3", tmp_path / "kim-bot.log"
-    await _prepare(database, villagers, operator.id, verifier.id)
+    await prepare_broadcast(
+        database,
+        villagers,
+        author=operator.id,
+        verifier=verifier.id,
+        text=TEXT,
+        now=NOW,
+        operators=(operator.id,),
+    )
 
     def deleted() -> int:
         return sum(call.ok for call in server.calls("deleteMessage"))
 
     chat = server.private(operator)
-    process = await start_bot(server, TOKEN, database, log, **FAST)
+    process = await start_bot(server, TOKEN, database, log, **FAST_SETTINGS)
     try:
         await _next_containing(chat, "selesai dikirim", 60)
         await chat.send("/riwayat")
@@ -120,7 +103,8 @@ async def test_sigterm_during_a_long_withdrawal_stops_at_once_and_the_restart_fi
     assert deleted() < recipients  # it really was cut short
     _closed_cleanly(database, log)
 
-    process = await start_bot(server, TOKEN, database, log, **FAST)  # nobody presses anything
+    # Nobody presses anything: the withdrawal resumes by itself.
+    process = await start_bot(server, TOKEN, database, log, **FAST_SETTINGS)
     try:
         summary = await chat.expect(contains="ditarik", timeout=60)
     finally:
@@ -154,9 +138,17 @@ async def test_any_signal_sequence_while_sends_hang_ends_within_ten_seconds(
     started(server, [operator, *villagers])
     ids = {user.id for user in villagers}
     database, log = tmp_path / "kim-bot.sqlite3", tmp_path / "kim-bot.log"
-    await _prepare(database, villagers, operator.id, verifier.id)
+    await prepare_broadcast(
+        database,
+        villagers,
+        author=operator.id,
+        verifier=verifier.id,
+        text=TEXT,
+        now=NOW,
+        operators=(operator.id,),
+    )
     # Sends that would keep their answer for 15 s: a stop waiting for them would take as long.
-    settings = {**FAST, "BROADCAST_RATE": "40", "BROADCAST_TIMEOUT": "30"}
+    settings = {**FAST_SETTINGS, "BROADCAST_RATE": "40", "BROADCAST_TIMEOUT": "30"}
 
     process = await start_bot(server, TOKEN, database, log, **settings)
     try:

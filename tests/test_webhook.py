@@ -30,6 +30,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from tests.botapi import BotApiServer, FakeUser
 from tests.botapi.webhook import SECRET_HEADER
 from tests.conftest import TOKEN
+from tests.faultkit import bot_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Kim-webhook_secret-0123456789-abcdefghijklmnop"
@@ -265,16 +266,7 @@ async def test_kim_bot_run_serves_the_webhook_and_stops_on_sigterm(
             "WEBHOOK_PORT": str(port),
         }
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await bot_command("run", env=env, cwd=tmp_path)
     try:
         await server.wait_for_call("setWebhook", timeout=30)
         # Like Telegram, the server retries until the listener (started right after) answers.
