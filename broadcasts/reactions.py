@@ -7,8 +7,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.buttons import ButtonData
 from bot.clock import isoformat
 from bot.storage import Database
+
+
+class Choice(StrEnum):
+    UP = "u"
+    DOWN = "d"
+
+    @property
+    def word(self) -> str:
+        """How the vote is stored and counted: "up" or "down"."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Vote(ButtonData, prefix="rx"):
+    """👍/👎 under an announcement, pressed by anyone who received it."""
+
+    announcement: int
+    choice: Choice
+
+
+@dataclass(frozen=True)
+class Relay(ButtonData, prefix="rl"):
+    """ "Passed on to the villagers", under an announcement in a KIM group."""
+
+    announcement: int
 
 
 class VoteResult(StrEnum):
@@ -25,10 +51,8 @@ class Feedback:
 
 
 async def vote(
-    db: Database, announcement_id: int, user_id: int, choice: str, now: datetime
+    db: Database, announcement_id: int, user_id: int, choice: Choice, now: datetime
 ) -> VoteResult:
-    if choice not in ("up", "down"):
-        return VoteResult.UNKNOWN
     async with db.transaction() as conn:
         async with conn.execute(
             "SELECT (SELECT status FROM announcements WHERE id = ?),"
@@ -39,13 +63,13 @@ async def vote(
         assert row is not None
         if row[0] not in ("sending", "sent"):
             return VoteResult.UNKNOWN
-        if row[1] == choice:
+        if row[1] == choice.word:
             return VoteResult.UNCHANGED
         await conn.execute(
             "INSERT INTO reactions(announcement_id, user_id, vote, at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(announcement_id, user_id) DO UPDATE SET vote = excluded.vote,"
             " at = excluded.at",
-            (announcement_id, user_id, choice, isoformat(now)),
+            (announcement_id, user_id, choice.word, isoformat(now)),
         )
     return VoteResult.RECORDED
 

@@ -7,17 +7,8 @@ from telegram import MessageEntity
 from bot.texts import siaran as t
 from broadcasts.announcements import Announcement
 from broadcasts.content import Part, frame, utf16_len
+from broadcasts.reactions import Choice, Relay, Vote
 from broadcasts.sender import Outgoing
-
-UP, DOWN = "u", "d"
-
-
-def vote_data(announcement_id: int, vote: str) -> str:
-    return f"rx:{announcement_id}:{vote}"
-
-
-def relay_data(announcement_id: int) -> str:
-    return f"rl:{announcement_id}"
 
 
 def parts(announcement: Announcement, organization: str, *, verified: bool) -> list[Part]:
@@ -36,12 +27,12 @@ def buttons(announcement_id: int, chat_kind: str) -> tuple[tuple[tuple[str, str]
     """Reaction buttons for all, a relay button in KIM groups: (label, data) rows."""
     rows: list[tuple[tuple[str, str], ...]] = [
         (
-            (t.VOTE_UP, vote_data(announcement_id, UP)),
-            (t.VOTE_DOWN, vote_data(announcement_id, DOWN)),
+            Vote(announcement_id, Choice.UP).pair(t.VOTE_UP),
+            Vote(announcement_id, Choice.DOWN).pair(t.VOTE_DOWN),
         )
     ]
     if chat_kind == "kim":
-        rows.append(((t.RELAYED, relay_data(announcement_id)),))
+        rows.append((Relay(announcement_id).pair(t.RELAYED),))
     return tuple(rows)
 
 

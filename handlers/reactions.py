@@ -6,59 +6,42 @@ villager and run into the per-chat limits of a busy group.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
-from bot.services import KimApp, KimContext
+from bot.services import KimApp
 from bot.texts import siaran as t
 from broadcasts import reactions
-from broadcasts.reactions import VoteResult
-from handlers.access import stale_button
-
-_VOTES = {"u": "up", "d": "down"}
+from broadcasts.reactions import Relay, Vote, VoteResult
+from handlers.presses import Press, on_press
 
 
-async def on_vote(update: Update, context: KimContext) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    _, announcement, choice = [*query.data.split(":"), "", ""][:3]
-    if not announcement.isdigit() or choice not in _VOTES:
-        await stale_button(update, context)
-        return
-    services = context.bot_data
+async def on_vote(press: Press[Vote]) -> None:
+    services = press.services
+    vote = press.data
     result = await reactions.vote(
-        services.db, int(announcement), user.id, _VOTES[choice], services.clock.now()
+        services.db, vote.announcement, press.user.id, vote.choice, services.clock.now()
     )
     if result is VoteResult.UNKNOWN:
-        await query.answer(t.PREVIEW_BUTTON_INACTIVE)
+        await press.answer(t.PREVIEW_BUTTON_INACTIVE)
     elif result is VoteResult.UNCHANGED:
-        await query.answer(t.VOTE_SAME)
+        await press.answer(t.VOTE_SAME)
     else:
-        await query.answer(t.VOTE_THANKS[_VOTES[choice]])
+        await press.answer(t.VOTE_THANKS[vote.choice.word])
 
 
-async def on_relay(update: Update, context: KimContext) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    chat = update.effective_chat
-    assert query is not None and query.data is not None and user is not None
-    announcement = query.data.removeprefix("rl:")
-    if not announcement.isdigit() or chat is None:
-        await stale_button(update, context)
+async def on_relay(press: Press[Relay]) -> None:
+    services = press.services
+    if press.chat is None:
         return
-    services = context.bot_data
     result = await reactions.relay(
-        services.db, int(announcement), chat.id, user.id, services.clock.now()
+        services.db, press.data.announcement, press.chat.id, press.user.id, services.clock.now()
     )
     if result is VoteResult.UNKNOWN:
-        await query.answer(t.PREVIEW_BUTTON_INACTIVE)
+        await press.answer(t.PREVIEW_BUTTON_INACTIVE)
     elif result is VoteResult.UNCHANGED:
-        await query.answer(t.RELAY_ALREADY)
+        await press.answer(t.RELAY_ALREADY)
     else:
-        await query.answer(t.RELAY_THANKS)
+        await press.answer(t.RELAY_THANKS)
 
 
 def register(app: KimApp) -> None:
-    app.add_handler(CallbackQueryHandler(on_vote, pattern=r"^rx:"))
-    app.add_handler(CallbackQueryHandler(on_relay, pattern=r"^rl:"))
+    on_press(app, Vote, on_vote)
+    on_press(app, Relay, on_relay)

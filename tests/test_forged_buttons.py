@@ -22,6 +22,7 @@ from hypothesis.errors import NoSuchExample
 from telegram.ext import CallbackQueryHandler
 
 from bot import kim, texts
+from bot.buttons import ButtonData
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
@@ -39,30 +40,52 @@ TEXT = "DARURAT: banjir di Bangil, warga bantaran sungai harap mengungsi ke bala
 _HARMLESS = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "getChatMember"})
 
 
-def button_patterns(app: KimApp) -> list[str]:
-    """Every callback data pattern any handler of the application answers to."""
-    found: set[str] = set()
+Pattern = str | type[ButtonData]
+
+
+def button_patterns(app: KimApp) -> list[Pattern]:
+    """Every callback data pattern any handler of the application answers to: a regex, or
+    the kind of typed data whose decoder is the pattern (`handlers.presses.on_press`)."""
+    found: set[Pattern] = set()
     for handler in every_handler(app):
         if not isinstance(handler, CallbackQueryHandler) or handler.pattern is None:
             continue  # pattern None: the catch-alls, the keyboard check and the stale answer
         pattern = handler.pattern
+        kind = getattr(pattern, "__self__", None)
+        if isinstance(kind, type) and issubclass(kind, ButtonData):
+            found.add(kind)
+            continue
         assert isinstance(pattern, re.Pattern), f"{handler.callback}: {pattern!r}"
         found.add(str(pattern.pattern))
-    return sorted(found)
+    return sorted(found, key=_name)
+
+
+def _name(pattern: Pattern) -> str:
+    return pattern if isinstance(pattern, str) else f"{pattern.PREFIX}:{pattern.__name__}"
 
 
 def _fits(data: str) -> bool:
     return 0 < len(data.encode()) <= 64 and data.isprintable()
 
 
-def samples(pattern: str) -> set[str]:
+def samples(pattern: Pattern) -> set[str]:
     """Callback data matching `pattern`: its simplest form and one with digits in it."""
     quick = search_settings(database=None, max_examples=500)
-    strategy = st.from_regex(pattern)
+    if isinstance(pattern, str):
+        strategy = st.from_regex(pattern)
+    else:
+        strategy = st.from_type(pattern).map(_encoded)
     found = {find(strategy, _fits, settings=quick)}
     with contextlib.suppress(NoSuchExample):  # a pattern without room for digits ("^fw:cek$")
         found.add(find(strategy, lambda s: _fits(s) and bool(re.search(r"\d", s)), settings=quick))
     return found
+
+
+def _encoded(data: ButtonData) -> str:
+    try:
+        return data.encode()
+    except ValueError:  # over Telegram's 64 bytes: such data cannot be on any button
+        return ""
 
 
 @dataclass
@@ -140,7 +163,8 @@ async def scene(server: BotApiServer, kimbot: KimApp) -> Scene:
 async def test_forged_data_of_every_pattern_changes_no_announcement(scene: Scene) -> None:
     """Every registered pattern, pressed on an announcement anywhere: only the polite answer."""
     patterns = button_patterns(scene.app)
-    assert {"^rx:", "^rl:", "^kg:", "^bs:", "^lgn:", "^fw:cek$", "^lp:cek$"} <= set(patterns)
+    named = {_name(pattern) for pattern in patterns}
+    assert {"rx:Vote", "rl:Relay", "^kg:", "^bs:", "^lgn:", "^fw:cek$", "^lp:cek$"} <= named
     forged = sorted({data for pattern in patterns for data in samples(pattern)})
     before = scene.visible_calls()
     for session in scene.sessions():
@@ -213,4 +237,3 @@ async def test_old_messages_keep_their_own_buttons_and_refuse_others(scene: Scen
     assert answer.text != texts.STALE_BUTTON
     answer = await private.press_old(profile, "bhn:ya")
     assert answer.text == texts.STALE_BUTTON
-
