@@ -8,10 +8,10 @@ async with BotApiServer() as server:          # Bot(base_url=server.base_url, ..
     answer = await chat.press(menu, "Bangil")
 """
 
-from tests.botapi.errors import ApiError
-from tests.botapi.faults import Fault, FaultInjector, FaultKind
-from tests.botapi.limits import RateLimiter
-from tests.botapi.models import (
+from botapi_sandbox.errors import ApiError
+from botapi_sandbox.faults import Fault, FaultInjector, FaultKind
+from botapi_sandbox.limits import RateLimiter
+from botapi_sandbox.models import (
     ApiRequest,
     Button,
     CallbackAnswer,
@@ -22,8 +22,8 @@ from tests.botapi.models import (
     Stats,
     StoredFile,
 )
-from tests.botapi.server import BotApiServer
-from tests.botapi.session import ChatSession
+from botapi_sandbox.server import BotApiServer
+from botapi_sandbox.session import ChatSession
 
 __all__ = [
     "ApiError",
