@@ -17,10 +17,10 @@ from bot.people import Role
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeChat, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENCY = "35.14"

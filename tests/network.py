@@ -12,7 +12,7 @@ from bot.people import Person, Role
 from bot.services import KimApp
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
-from tests.botapi import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 
 
 @dataclass

@@ -29,7 +29,7 @@ from bot.commands import COMMANDS
 from bot.people import EVERYONE, Person, Role
 from bot.services import KimApp
 from bot.settings import Settings
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.cards import card_with
 from tests.faultkit import kim_group
 from tests.registered import every_handler

@@ -14,8 +14,8 @@ from bot import blankspots, people, privacy
 from bot.blankspots import Draft, Operator, Problem, Report, Step
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.session import ChatSession
 
 BANGIL, RACI = "35.14.14", "35.14.14.2011"
 # A point in Raci, Bangil (a little south-east of the village hall).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import audit, chats, kim
 from bot.services import KimApp
-from tests.botapi import BotApiServer, ChatSession, FakeUser
+from botapi_sandbox import BotApiServer, ChatSession, FakeUser
 
 BANGIL = "35.14.14"
 

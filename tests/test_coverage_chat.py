@@ -11,8 +11,8 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from bot import audit, people
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.session import ChatSession
 from tests.cards import card_with
 from tests.network import Network
 from tests.test_coverage import PNG_SIGNATURE, RACI, add_kim, add_subscriber

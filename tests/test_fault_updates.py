@@ -29,12 +29,12 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import load_settings
 from bot.updates import PerChatUpdateProcessor
+from botapi_sandbox import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.models import JSON
+from botapi_sandbox.people import text_entities
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
-from tests.botapi.models import JSON
-from tests.botapi.people import text_entities
 from tests.conftest import TOKEN
 from tests.network import Network, kecamatan
 from tests.registered import every_handler

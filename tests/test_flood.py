@@ -13,9 +13,9 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings, load_settings
 from bot.texts import blankspot as blankspot_texts
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.models import CallbackAnswer
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.models import CallbackAnswer
+from botapi_sandbox.session import ChatSession
 from tests.clock import FakeClock
 
 PER_MINUTE = 12

@@ -27,9 +27,9 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from bot.texts import siaran as t
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.session import ChatSession
 from broadcasts.targets import Targets
-from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
-from tests.botapi.session import ChatSession
 from tests.network import Network, kecamatan
 from tests.registered import every_handler
 from tests.settle import all_handled

@@ -13,8 +13,8 @@ from bot.hoax_search import Tier, search
 from bot.hoaxes import NewEntry, Verdict
 from bot.services import KimApp
 from bot.storage import Database
-from tests.botapi import BotApiServer, FakeChat
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeChat
+from botapi_sandbox.session import ChatSession
 from tests.clock import FakeClock
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

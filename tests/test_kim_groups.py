@@ -11,7 +11,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
-from tests.botapi import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
+from botapi_sandbox import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
 
 RACI = "35.14.14.2011"
 BANGIL = "35.14.14"

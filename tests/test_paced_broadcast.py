@@ -10,11 +10,11 @@ import pytest
 
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer
+from botapi_sandbox.latency import REALISTIC
+from botapi_sandbox.limits import RateLimiter
 from broadcasts import outbox
 from broadcasts.pacing import Pacer
-from tests.botapi import BotApiServer
-from tests.botapi.latency import REALISTIC
-from tests.botapi.limits import RateLimiter
 from tests.clock import VirtualTime
 from tests.faultkit import approve_announcement, started, subscribe_all
 

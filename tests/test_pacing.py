@@ -10,9 +10,9 @@ import pytest
 
 from bot.ratelimits import is_message
 from bot.services import KimApp
+from botapi_sandbox import BotApiServer
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.service import Broadcasting
-from tests.botapi import BotApiServer
 from tests.clock import VirtualTime
 
 

@@ -20,7 +20,7 @@ from bot import audit, people, posters, regions, texts
 from bot.people import Role
 from bot.services import KimApp
 from bot.storage import Database
-from tests.botapi import BotApiServer
+from botapi_sandbox import BotApiServer
 from tests.cards import card_with
 from tests.conftest import TOKEN
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import audit
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.cards import card_with
 
 

@@ -17,9 +17,9 @@ from bot.services import KimApp
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import ALL_BITS, BY_KEY, DEFAULT_BITS
-from tests.botapi import BotApiServer
-from tests.botapi.models import SentMessage
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer
+from botapi_sandbox.models import SentMessage
+from botapi_sandbox.session import ChatSession
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 RACI = "35.14.14.2011"

@@ -9,7 +9,7 @@ from bot import audit, hoaxes, regions, reports, texts
 from bot.hoaxes import NewEntry, Verdict
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser, SentMessage
+from botapi_sandbox import BotApiServer, FakeUser, SentMessage
 from tests.network import Network
 from tests.test_check_chat import REGISTRY
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services import KimApp
-from tests.botapi import BotApiServer
+from botapi_sandbox import BotApiServer
 
 
 async def test_browse_kecamatan_and_desa(server: BotApiServer, kimbot: KimApp) -> None:
