@@ -141,9 +141,7 @@ async def test_a_flood_of_button_presses_is_answered_but_changes_nothing_more(
         # as it is now; past the limit it no longer changes, and the last data is pressed.
         label = "Bangil" if press % 2 == 0 else "Kecamatan lain"
         shown = server.message(siti.chat_id, picker).buttons
-        data = next(
-            (b.callback_data or "" for row in shown for b in row if label in b.text), data
-        )
+        data = next((b.callback_data or "" for row in shown for b in row if label in b.text), data)
         assert data
         answers.append(await siti.press_data(picker, data))
         if press < allowed:

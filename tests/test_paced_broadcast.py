@@ -28,8 +28,8 @@ async def _simulated_broadcast(sends: int, speedup: float) -> tuple[int, float]:
     arrives after a REALISTIC delay, is judged by the server's limiter at that moment, and
     is answered at once. Returns the 429s and the rate reached, as a share of 30×S."""
     time = VirtualTime()
-    pacer = Pacer(30, 1 / speedup, clock=time.clock, sleep=time.sleep)
-    server = RateLimiter(speedup, clock=time.clock)
+    pacer = Pacer(30, 1 / speedup, clock=time)
+    server = RateLimiter(speedup, clock=time.monotonic)
     network = REALISTIC.sampler(speedup)
     refused = 0
     arrivals: list[float] = []
