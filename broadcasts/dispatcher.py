@@ -292,6 +292,17 @@ class Dispatcher:
         self._pacer.count = self.pacing.per_window - (self.pacing.slowdown if slow else 0)
         return await self._pacer.acquire()
 
+    async def _take_turn(self) -> float:
+        """The pacer's turn, then a place in the in-flight window (for `_window.release`).
+
+        In this order, a send waiting for its turn is not in flight (nothing of it can be
+        duplicated), so the window counts only requests on the wire and answers being
+        recorded, and never leaves the pacer without a send to make when a place comes free.
+        """
+        since = await self._wait_for_pacer()
+        await self._window.acquire()
+        return since
+
     def _rate(self) -> float:
         return self._pacer.per_second
 
@@ -328,11 +339,9 @@ class Dispatcher:
         ids = list(row.message_ids)
         for index in range(len(ids), len(message.parts)):
             await self._wait_for_chat(row.chat_id)
-            await self._window.acquire()
+            since = await self._take_turn()
             answered: float | None = None  # seconds from request to recorded answer
             try:
-                # Paced here, just before the request, so sends leave at the paced moments.
-                since = await self._wait_for_pacer()
                 if (
                     row.announcement_id in self._cancelled
                     or self._stopping.is_set()
@@ -454,10 +463,9 @@ class Dispatcher:
             return
         kind = "private" if notice.chat_id > 0 else "kim"
         await self._wait_for_chat(notice.chat_id)
-        await self._window.acquire()
+        since = await self._take_turn()
         answered: float | None = None
         try:
-            since = await self._wait_for_pacer()
             if self._stopping.is_set():
                 self._pacer.landed(since, answered=False)
                 return
