@@ -182,6 +182,11 @@ async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
     return await QUOTA.used(db, reporter_id, now)
 
 
+async def may_report(db: Database, reporter_id: int, now: datetime, per_hour: int) -> bool:
+    """Whether the person is still under `per_hour` reports in the last hour."""
+    return await recent_count(db, reporter_id, now) < per_hour
+
+
 async def file_report(
     db: Database,
     content: Content,
