@@ -12,6 +12,7 @@ Early warning, checked whenever a report is filed or given its kecamatan:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics as stats
 from collections.abc import Sequence
@@ -292,24 +293,9 @@ async def of_case(db: Database, case_id: int) -> list[Report]:
 
 
 def _report(row: Row) -> Report:
-    return Report(
-        id=int(row["id"]),
-        case_id=int(row["case_id"]),
-        reporter_id=row["reporter_id"],
-        reporter_name=row["reporter_name"],
-        via=Via(row["via"]),
-        group_chat_id=row["group_chat_id"],
-        kind=Kind(row["kind"]),
-        text=row["text"],
-        link=row["link"],
-        file_id=row["file_id"],
-        file_unique_id=row["file_unique_id"],
-        origin=row["origin"],
-        origin_date=row["origin_date"],
-        kecamatan_code=row["kecamatan_code"],
-        area_done=bool(row["area_done"]),
-        created_at=row["created_at"],
-    )
+    values = {field.name: row[field.name] for field in dataclasses.fields(Report)}
+    typed = {"via": Via(row["via"]), "kind": Kind(row["kind"]), "area_done": bool(row["area_done"])}
+    return Report(**(values | typed))
 
 
 # --- early warning --------------------------------------------------------------------------

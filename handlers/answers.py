@@ -64,6 +64,11 @@ def next_steps(message: Message) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row, help_row] if row else [help_row])
 
 
+def _command_name(text: str) -> str:
+    """The command of "/Lapor@kim_bot words": "Lapor"."""
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0]
+
+
 async def ignore_edit(update: Update, context: KimContext) -> None:
     """An edited message was already answered as it first arrived."""
 
@@ -74,7 +79,7 @@ async def staff_command_in_group(update: Update, context: KimContext) -> None:
     user = update.effective_user
     if message is None or user is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+    name = _command_name(message.text).lower()
     if not may(await roles(update, context), commands.spec(name).allowed):
         return
     try:
@@ -96,7 +101,7 @@ async def unknown_command(update: Update, context: KimContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0]
+    name = _command_name(message.text)
     known = name.lower() in _KNOWN
     text = texts.command_not_here(name) if known else texts.unknown_command(name[:64])
     await message.reply_text(text)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import (
+    Animation,
     Chat,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -25,8 +27,11 @@ from telegram import (
     MessageOriginChat,
     MessageOriginHiddenUser,
     MessageOriginUser,
+    PhotoSize,
     Update,
     User,
+    Video,
+    Voice,
 )
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
@@ -42,6 +47,8 @@ from handlers.access import command, stale_button
 from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
+
+_File = PhotoSize | Video | Animation | Document | Voice
 
 DEEP_LINK = "lpr"
 STEP = "lapor"  # the waiting step for the message to report
@@ -74,43 +81,29 @@ def content_of(message: Message, *, text: str | None = None) -> Content | Refusa
     words = own if text is None else text
     entities = message.entities or message.caption_entities
     links = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
-    kind: Kind | None = None
-    file_id = unique_id = None
-    size = duration = None
-    if message.text is not None:
-        kind = Kind.TEXT
-    elif message.photo:
-        largest = message.photo[-1]
-        kind, file_id, unique_id, size = (
-            Kind.PHOTO,
-            largest.file_id,
-            largest.file_unique_id,
-            largest.file_size,
-        )
-    elif message.video or message.animation:
-        media = message.video or message.animation
-        assert media is not None
-        kind, file_id, unique_id, size = (
-            Kind.VIDEO,
-            media.file_id,
-            media.file_unique_id,
-            media.file_size,
-        )
-    elif message.document:
-        document = message.document
-        kind, file_id, unique_id = Kind.DOCUMENT, document.file_id, document.file_unique_id
-        size = document.file_size
-    elif message.voice:
-        voice = message.voice
-        kind, file_id, unique_id = Kind.VOICE, voice.file_id, voice.file_unique_id
-        length = voice.duration
-        size = voice.file_size
-        duration = int(length.total_seconds()) if isinstance(length, timedelta) else int(length)
+    kind, file = (Kind.TEXT, None) if message.text is not None else _media(message)
+    size = None if file is None else file.file_size
+    length = message.voice.duration if kind is Kind.VOICE and message.voice else None
+    duration = int(length.total_seconds()) if isinstance(length, timedelta) else length
     problem = store.refusal(kind, text=words, size=size, duration=duration)
     if problem is not None or kind is None:
         return problem or Refusal.UNSUPPORTED
     source, date = _origin(message)
+    file_id, unique_id = (None, None) if file is None else (file.file_id, file.file_unique_id)
     return Content(kind, words.strip(), file_id, unique_id, links, source, date)
+
+
+def _media(message: Message) -> tuple[Kind | None, _File | None]:
+    """The kind and the file of a message that carries one we take (None, None: no such)."""
+    for kind, file in (
+        (Kind.PHOTO, message.photo[-1] if message.photo else None),  # the largest size
+        (Kind.VIDEO, message.video or message.animation),
+        (Kind.DOCUMENT, message.document),
+        (Kind.VOICE, message.voice),
+    ):
+        if file is not None:
+            return kind, file
+    return None, None
 
 
 def _origin(message: Message) -> tuple[str | None, datetime | None]:

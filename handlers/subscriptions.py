@@ -60,14 +60,11 @@ class DesaPage(ButtonData, prefix="lgd"):
 class Topics(ButtonData, prefix="lgt"):
     origin: Origin
     area: str  # area token
-    bits: int
+    bits: int  # the topics chosen so far
 
 
-@dataclass(frozen=True)
-class Save(ButtonData, prefix="lgs"):
-    origin: Origin
-    area: str
-    bits: int
+class Save(Topics, prefix="lgs"):
+    """The area with the topics the toggles show."""
 
 
 @dataclass(frozen=True)

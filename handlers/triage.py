@@ -52,53 +52,48 @@ log = logging.getLogger(__name__)
 BUTTONS = "antrian.button"  # the audit name of a refused triage button
 QUEUE_SIZE = 10
 DUPLICATE_CHOICES = 12
-EXPLANATION_LIMIT = 1500
-LINK_LIMIT = 500
-_EXPLAIN = re.compile(t.EXPLAIN_PATTERN)
+_EXPLAIN = re.compile(t.EXPLAIN_PATTERN)  # both built from the prompts' own texts
 _LINK = re.compile(t.LINK_PATTERN)
-_URL = re.compile(r"https?://\S+")
-D = TypeVar("D", bound=ButtonData)
 
 
 @dataclass(frozen=True)
-class OpenCase(ButtonData, prefix="tro"):
+class CaseButton(ButtonData, prefix="tr"):
+    """What every triage button carries: its case."""
+
     case: int
+
+
+class OpenCase(CaseButton, prefix="tro"):
+    pass
 
 
 @dataclass(frozen=True)
-class VerdictChoice(ButtonData, prefix="trv"):
-    case: int
+class VerdictChoice(CaseButton, prefix="trv"):
     verdict: Verdict
 
 
-@dataclass(frozen=True)
-class Duplicates(ButtonData, prefix="trd"):
+class Duplicates(CaseButton, prefix="trd"):
     """The list of open cases this one may duplicate."""
 
-    case: int
-
 
 @dataclass(frozen=True)
-class MergeInto(ButtonData, prefix="trm"):
-    case: int
+class MergeInto(CaseButton, prefix="trm"):
     into: int
 
 
-@dataclass(frozen=True)
-class BackToPanel(ButtonData, prefix="trb"):
-    case: int
+class BackToPanel(CaseButton, prefix="trb"):
+    pass
 
 
-@dataclass(frozen=True)
-class SkipLink(ButtonData, prefix="trs"):
+class SkipLink(CaseButton, prefix="trs"):
     """Decide without a reference link."""
 
-    case: int
+
+class Clarify(CaseButton, prefix="trk"):
+    pass
 
 
-@dataclass(frozen=True)
-class Clarify(ButtonData, prefix="trk"):
-    case: int
+C = TypeVar("C", bound=CaseButton)
 
 
 def _pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
@@ -225,10 +220,10 @@ async def _panel(
 # --- buttons ------------------------------------------------------------------------------------
 
 
-async def _case(press: Press[D], case_id: int, *, open_only: bool = True) -> Case | None:
+async def _case(press: Press[C], *, open_only: bool = True) -> Case | None:
     """The case the button names, re-read; None (and the press answered) when it is gone,
     or, with `open_only`, decided or merged meanwhile."""
-    case = await cases.get(press.services.db, case_id)
+    case = await cases.get(press.services.db, press.data.case)
     if case is None or press.message is None:
         await stale_button(press.update, press.context)
         return None
@@ -238,13 +233,13 @@ async def _case(press: Press[D], case_id: int, *, open_only: bool = True) -> Cas
     return case
 
 
-def _private(press: Press[D]) -> bool:
+def _private(press: Press[C]) -> bool:
     return press.chat is not None and press.chat.type == press.chat.PRIVATE
 
 
 async def on_open(press: Press[OpenCase]) -> None:
     """The case panel, after the reported picture or file itself."""
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None or press.chat is None:
         return
     await press.answer()
@@ -261,7 +256,7 @@ async def on_open(press: Press[OpenCase]) -> None:
 
 async def on_verdict(press: Press[VerdictChoice]) -> None:
     """Ask for the explanation of the chosen verdict, as a reply to a prompt naming both."""
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None or press.chat is None:
         return
     await press.answer()
@@ -274,7 +269,7 @@ async def on_verdict(press: Press[VerdictChoice]) -> None:
 
 async def on_duplicates(press: Press[Duplicates]) -> None:
     """The other open cases this one can be merged into."""
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None:
         return
     others = [c for c in await cases.open_cases(press.services.db, limit=50) if c.id != case.id]
@@ -290,7 +285,7 @@ async def on_duplicates(press: Press[Duplicates]) -> None:
 
 
 async def on_merge(press: Press[MergeInto]) -> None:
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None:
         return
     services, into = press.services, press.data.into
@@ -304,7 +299,7 @@ async def on_merge(press: Press[MergeInto]) -> None:
 
 
 async def on_back(press: Press[BackToPanel]) -> None:
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None:
         return
     await press.answer()
@@ -316,7 +311,7 @@ async def on_back(press: Press[BackToPanel]) -> None:
 
 async def on_skip_link(press: Press[SkipLink]) -> None:
     """Decide with the explanation alone."""
-    case = await _case(press, press.data.case)
+    case = await _case(press)
     if case is None or press.chat is None:
         return
     if case.pending_verdict is None:
@@ -339,7 +334,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
     match = _EXPLAIN.match(message.reply_to_message.text or "")
     verdict = None if match is None else t.verdict_named(match.group(2))
     assert match is not None and verdict is not None  # answer_handlers guarantees it
-    explanation = (message.text or "").strip()[:EXPLANATION_LIMIT]
+    explanation = cases.explanation_of(message.text)
     if not explanation:
         await message.reply_text(t.EMPTY_EXPLANATION)
         return
@@ -363,8 +358,8 @@ async def on_link(update: Update, context: KimContext) -> None:
     assert message is not None and user is not None and message.reply_to_message is not None
     match = _LINK.match(message.reply_to_message.text or "")
     assert match is not None  # answer_handlers guarantees it
-    link = (message.text or "").strip()
-    if not _URL.fullmatch(link) or len(link) > LINK_LIMIT:
+    link = cases.reference_link(message.text)
+    if link is None:
         await message.reply_text(t.BAD_LINK)
         return
     await _decide(context, message.chat.id, int(match.group(1)), link, user.id)
@@ -415,7 +410,7 @@ async def _decide(
 async def on_clarify(press: Press[Clarify]) -> None:
     """Draft a clarification to the case's kecamatan (or the whole kabupaten) and show
     /siaran's own targets panel: the operator previews, submits, a verifier approves."""
-    case = await _case(press, press.data.case, open_only=False)
+    case = await _case(press, open_only=False)
     if case is None or press.chat is None:
         return
     if case.status != "decided" or case.verdict not in cases.CLARIFY:
