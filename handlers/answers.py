@@ -38,8 +38,7 @@ _KNOWN = frozenset(c.name for c in commands.COMMANDS) | {"help"}
 
 
 @dataclass(frozen=True)
-class Help(ButtonData, prefix="ans"):
-    """The "❓ Bantuan" button under a message outside any flow."""
+class Help(ButtonData, prefix="ans"): ...  # "❓ Bantuan" under a message outside any flow
 
 
 _REPORTABLE = (

@@ -23,8 +23,7 @@ from handlers.presses import Press, on_press
 
 
 @dataclass(frozen=True)
-class CheckQuoted(ButtonData, prefix="fw"):
-    """The "🔎 Cek" button under a card that quotes the message to check."""
+class CheckQuoted(ButtonData, prefix="fw"): ...  # "🔎 Cek" under a card quoting what to check
 
 
 async def forwarded(update: Update, context: KimContext) -> None:

@@ -68,8 +68,9 @@ class AreaChoice(ButtonData, prefix="lp"):
 
 
 @dataclass(frozen=True)
-class CheckedReport(ButtonData, prefix="lpc"):
-    """The "📣 Laporkan" button under an answer that quotes the message to report."""
+class CheckedReport(
+    ButtonData, prefix="lpc"
+): ...  # "📣 Laporkan" under an answer quoting what to report
 
 
 # --- reading a message ------------------------------------------------------------------------

@@ -46,8 +46,7 @@ class Origin(StrEnum):
 
 
 @dataclass(frozen=True)
-class KecamatanList(ButtonData, prefix="lgk"):
-    pass
+class KecamatanList(ButtonData, prefix="lgk"): ...
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,7 @@ class Topics(ButtonData, prefix="lgt"):
     bits: int  # the topics chosen so far
 
 
-class Save(Topics, prefix="lgs"):
-    """The area with the topics the toggles show."""
+class Save(Topics, prefix="lgs"): ...  # the area with the topics the toggles show
 
 
 @dataclass(frozen=True)
@@ -73,13 +71,11 @@ class Accept(ButtonData, prefix="lgy"):
 
 
 @dataclass(frozen=True)
-class Decline(ButtonData, prefix="lgn"):
-    pass
+class Decline(ButtonData, prefix="lgn"): ...
 
 
 @dataclass(frozen=True)
-class ShowProfile(ButtonData, prefix="prf"):
-    pass
+class ShowProfile(ButtonData, prefix="prf"): ...
 
 
 @dataclass(frozen=True)
@@ -88,8 +84,7 @@ class Remove(ButtonData, prefix="prx"):
 
 
 @dataclass(frozen=True)
-class Digest(ButtonData, prefix="prd"):
-    pass
+class Digest(ButtonData, prefix="prd"): ...
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,7 @@ from bot.people import OPERATORS
 from bot.reports import Alert, Filed, Kind, Report
 from bot.services import KimApp, KimContext
 from bot.texts import lapor as t
-from broadcasts import announcements
-from broadcasts.announcements import Status
-from broadcasts.content import Body
-from broadcasts.content import Kind as BodyKind
-from broadcasts.targets import Targets, Urgency
+from broadcasts import announcements, clarifications
 from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
 from handlers.presses import Press, on_press
@@ -63,8 +59,7 @@ class CaseButton(ButtonData, prefix="tr"):
     case: int
 
 
-class OpenCase(CaseButton, prefix="tro"):
-    pass
+class OpenCase(CaseButton, prefix="tro"): ...
 
 
 @dataclass(frozen=True)
@@ -72,8 +67,7 @@ class VerdictChoice(CaseButton, prefix="trv"):
     verdict: Verdict
 
 
-class Duplicates(CaseButton, prefix="trd"):
-    """The list of open cases this one may duplicate."""
+class Duplicates(CaseButton, prefix="trd"): ...  # the open cases this one may duplicate
 
 
 @dataclass(frozen=True)
@@ -81,16 +75,13 @@ class MergeInto(CaseButton, prefix="trm"):
     into: int
 
 
-class BackToPanel(CaseButton, prefix="trb"):
-    pass
+class BackToPanel(CaseButton, prefix="trb"): ...
 
 
-class SkipLink(CaseButton, prefix="trs"):
-    """Decide without a reference link."""
+class SkipLink(CaseButton, prefix="trs"): ...  # decide without a reference link
 
 
-class Clarify(CaseButton, prefix="trk"):
-    pass
+class Clarify(CaseButton, prefix="trk"): ...
 
 
 C = TypeVar("C", bound=CaseButton)
@@ -413,52 +404,19 @@ async def on_clarify(press: Press[Clarify]) -> None:
     case = await _case(press, open_only=False)
     if case is None or press.chat is None:
         return
-    if case.status != "decided" or case.verdict not in cases.CLARIFY:
+    services = press.services
+    drafted = await clarifications.draft(
+        services.db, case, author_id=press.user.id, now=services.clock.now()
+    )
+    if drafted is clarifications.Refusal.NOT_WANTED:
         await stale_button(press.update, press.context)
-        return
-    db, chat_id = press.services.db, press.chat.id
-    replacing: int | None = None
-    if case.clarification_id is not None:
-        existing = await announcements.get(db, case.clarification_id)
-        if existing and existing.status is Status.DRAFT and existing.author_id == press.user.id:
-            await press.answer()
-            await _show_targets(press.context, chat_id, existing.id)
-            return
-        if existing is None or existing.status not in (Status.CANCELLED, Status.REJECTED):
-            await press.answer(t.CLARIFICATION_EXISTS, alert=True)
-            return
-        replacing = existing.id
-    draft_id = await _draft_clarification(press, case, replacing)
-    if draft_id is None:
+    elif drafted is clarifications.Refusal.EXISTS:
         await press.answer(t.CLARIFICATION_EXISTS, alert=True)
-        return
-    await press.answer()
-    await press.query.edit_message_reply_markup(None)
-    await _show_targets(press.context, chat_id, draft_id)
-
-
-async def _draft_clarification(
-    press: Press[Clarify], case: Case, replacing: int | None
-) -> int | None:
-    """The new draft, attached to the case; None when another one was attached meanwhile."""
-    services, author = press.services, press.user.id
-    assert case.verdict is not None
-    now = services.clock.now()
-    body = Body(
-        BodyKind.TEXT,
-        t.clarification_body(case.text, case.verdict, case.explanation, case.reference_url),
-    )
-    draft_id = await announcements.create_draft(services.db, author_id=author, body=body, now=now)
-    targets = (
-        Targets(kecamatan=case.kecamatan_codes) if case.kecamatan_codes else Targets(kabupaten=True)
-    )
-    await announcements.update_draft(
-        services.db, draft_id, topic="klarifikasi", urgency=Urgency.PENTING, targets=targets
-    )
-    if not await cases.attach_clarification(services.db, case.id, draft_id, replacing=replacing):
-        await announcements.cancel(services.db, draft_id, actor_id=author, now=now)
-        return None
-    return draft_id
+    else:
+        await press.answer()
+        if drafted.new:
+            await press.query.edit_message_reply_markup(None)
+        await _show_targets(press.context, press.chat.id, drafted.id)
 
 
 async def _show_targets(context: KimContext, chat_id: int, draft_id: int) -> None:
