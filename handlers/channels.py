@@ -23,7 +23,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import chats, kim, regions, topics
+from bot import chats, kim, regions, registrations, topics
 from bot.chats import ChatType
 from bot.kim import Registration
 from bot.people import OPERATORS
@@ -202,7 +202,7 @@ async def _register(
     services = context.bot_data
     regency = services.settings.regency_name
     try:
-        registration = await kim.register_channel(
+        registration = await registrations.register_channel(
             services.db,
             chat_id=chat_id,
             kecamatan_code=kecamatan_code,
@@ -210,7 +210,7 @@ async def _register(
             actor_id=actor.id,
             now=services.clock.now(),
         )
-    except kim.AlreadyRegistered as exc:
+    except registrations.AlreadyRegistered as exc:
         existing = exc.existing
         text = t.channel_already(existing, regency, _topic_label(existing))
         await query.answer(t.ALREADY_DECIDED, show_alert=True)
@@ -250,7 +250,7 @@ async def _end(
         )
         await _edit(message, t.confirm_end(registration, _target(registration, regency)), keyboard)
         return
-    ended = await kim.end(
+    ended = await registrations.end(
         services.db,
         registration_id,
         actor_id=actor.id,

@@ -41,7 +41,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import audit, chats, kim, people, regions
+from bot import audit, chats, kim, people, regions, registrations
 from bot.chats import ChatType
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
@@ -474,7 +474,7 @@ async def _submit_kim(
     if not await _is_group_admin(context, chat.id, user.id):
         return t.NOT_GROUP_ADMIN
     try:
-        registration = await kim.request_kim(
+        registration = await registrations.request_kim(
             services.db,
             chat_id=chat.id,
             chat_type=ChatType(chat.type),
@@ -485,7 +485,7 @@ async def _submit_kim(
             requested_by_name=user.full_name,
             now=services.clock.now(),
         )
-    except kim.AlreadyRegistered as exc:
+    except registrations.AlreadyRegistered as exc:
         return t.already_registered(exc.existing, regency)
     except LookupError:
         return t.STALE_FLOW
@@ -528,7 +528,7 @@ async def _forum_chosen(
         return
     name = f"Forum KIM {regency}" if kecamatan is None else f"Forum KIM {kecamatan.display}"
     try:
-        registration = await kim.request_forum(
+        registration = await registrations.request_forum(
             services.db,
             chat_id=chat.id,
             chat_type=ChatType(chat.type),
@@ -539,7 +539,7 @@ async def _forum_chosen(
             requested_by_name=user.full_name,
             now=services.clock.now(),
         )
-    except kim.AlreadyRegistered as exc:
+    except registrations.AlreadyRegistered as exc:
         await message.edit_text(t.already_registered(exc.existing, regency))
         return
     await tell_operators(
@@ -601,7 +601,7 @@ async def info(update: Update, context: KimContext) -> None:
 # --- operators decide ----------------------------------------------------------------------------
 
 
-@requires(OPERATORS, "kim.decide")
+@requires(OPERATORS, "registrations.decide")
 async def decide(update: Update, context: KimContext) -> None:
     """Setujui / Tolak: the first decision counts; the group is told the outcome."""
     query = update.callback_query
@@ -613,7 +613,7 @@ async def decide(update: Update, context: KimContext) -> None:
     decision = (
         None
         if match is None
-        else await kim.decide(
+        else await registrations.decide(
             services.db,
             int(match[2]),
             approve=match[1] == "ok",

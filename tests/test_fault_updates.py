@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
-from bot import kim, logsetup
+from bot import logsetup, registrations
 from bot.app import build_application
 from bot.chats import ChatType
 from bot.commands import COMMANDS
@@ -377,7 +377,7 @@ async def cast(
     await chat.expect()
     await chat.send("Katanya air sumur di Raci beracun, jangan diminum")
     await chat.expect()
-    await kim.request_kim(
+    await registrations.request_kim(
         db,
         chat_id=watched.id,
         chat_type=ChatType.GROUP,
