@@ -106,6 +106,11 @@ def default_name(desa_name: str) -> str:
     return f"{DEFAULT_NAME_PREFIX} {display_name(desa_name)}"
 
 
+def forum_name(regency_name: str, kecamatan_display: str | None) -> str:
+    """A Forum KIM is named after what it covers: "Forum KIM Bangil", "Forum KIM Pasuruan"."""
+    return f"Forum KIM {kecamatan_display or regency_name}"
+
+
 def clean_name(text: str) -> str | None:
     """A typed KIM name on one line, or None when it is empty or too long."""
     name = " ".join(text.split())

@@ -30,7 +30,7 @@ from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
 from handlers.access import command, requires, stale_button
-from handlers.kim_groups import BotMembershipHandler, tell_operators
+from handlers.memberships import BotMembershipHandler, tell_operators
 
 PREFIX = "kn:"
 _BUTTON = re.compile(

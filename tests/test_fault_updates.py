@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import logsetup, registrations
 from bot.app import build_application
+from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.commands import COMMANDS
 from bot.people import Role
@@ -109,6 +110,10 @@ def _button_prefixes() -> tuple[str, ...]:
     for handler in every_handler(app):
         if isinstance(handler, CallbackQueryHandler):
             pattern = handler.pattern
+            kind = getattr(pattern, "__self__", None)  # typed data (handlers.presses)
+            if isinstance(kind, type) and issubclass(kind, ButtonData):
+                found.add(f"{kind.PREFIX}:")
+                continue
             source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None
             if match:
