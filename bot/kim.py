@@ -28,7 +28,7 @@ import aiosqlite
 
 from bot import chats
 from bot.chats import ChatStatus
-from bot.regions import display_name
+from bot.regions import Kecamatan, display_name
 from bot.storage import Database, Row
 
 DEFAULT_NAME_PREFIX = "KIM"
@@ -106,9 +106,9 @@ def default_name(desa_name: str) -> str:
     return f"{DEFAULT_NAME_PREFIX} {display_name(desa_name)}"
 
 
-def forum_name(regency_name: str, kecamatan_display: str | None) -> str:
+def forum_name(regency_name: str, kecamatan: Kecamatan | None) -> str:
     """A Forum KIM is named after what it covers: "Forum KIM Bangil", "Forum KIM Pasuruan"."""
-    return f"Forum KIM {kecamatan_display or regency_name}"
+    return f"Forum KIM {regency_name if kecamatan is None else kecamatan.display}"
 
 
 def clean_name(text: str) -> str | None:

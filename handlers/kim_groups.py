@@ -1,5 +1,6 @@
-"""KIM groups: /daftarkim, /daftarforum, /infokim and the operators' decision (Setujui /
-Tolak, /pendaftaran). The bot's membership and migrations are `handlers.memberships`.
+"""KIM groups: /daftarkim, /daftarforum and /infokim; the operators' decision (Setujui /
+Tolak, /pendaftaran, in `handlers.kim_decisions`). The bot's membership and migrations are
+`handlers.memberships`.
 
 The bot runs with group privacy mode on, so in a group it only sees commands, replies to its
 own messages and service messages. The KIM name is therefore asked with a selective
@@ -15,7 +16,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from telegram import (
@@ -28,19 +28,19 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
 from bot import audit, kim, regions, registrations
 from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.kim import Registration
-from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
-from handlers import memberships
-from handlers.access import command, stale_button
-from handlers.memberships import post_to_chat, tell_operators
+from handlers import kim_decisions, memberships
+from handlers.access import stale_button
+from handlers.kim_decisions import decision_keyboard
+from handlers.memberships import tell_operators
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
 
@@ -51,19 +51,6 @@ _PROMPTS_KEY = "kim_name_prompts"
 # Commands of this module also answer in channels (as channel posts), to refuse them there.
 _MESSAGES_AND_POSTS = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
 _NAME_PROMPT = re.compile(re.escape(t.NAME_PROMPT_MARK))
-
-
-class Verdict(StrEnum):
-    APPROVE = "ok"
-    REJECT = "no"
-
-
-@dataclass(frozen=True)
-class Decide(ButtonData, prefix="kg"):
-    """An operator's Setujui / Tolak under a registration card."""
-
-    verdict: Verdict
-    registration: int
 
 
 # The registration flow's buttons: each carries the admin who started it (`starter`), the
@@ -101,10 +88,8 @@ class Cancel(ButtonData, prefix="kgx"):
 
 @dataclass(frozen=True)
 class ForumScope(ButtonData, prefix="kgf"):
-    """The Forum KIM of one kecamatan, or (None) of the whole kabupaten."""
-
     starter: int
-    kecamatan: str | None
+    kecamatan: str | None  # None: the Forum KIM of the whole kabupaten
 
 
 @dataclass(frozen=True)
@@ -122,17 +107,6 @@ def _prompts(context: KimContext) -> dict[int, NamePrompt]:
         return {}
     prompts: dict[int, NamePrompt] = context.chat_data.setdefault(_PROMPTS_KEY, {})
     return prompts
-
-
-def decision_keyboard(registration_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                Decide(Verdict.APPROVE, registration_id).button(t.APPROVE),
-                Decide(Verdict.REJECT, registration_id).button(t.REJECT),
-            ]
-        ]
-    )
 
 
 # --- /daftarkim and /daftarforum in the group ---------------------------------------------------
@@ -225,9 +199,11 @@ async def start_forum(update: Update, context: KimContext) -> None:
 
 
 async def _desa_page(
-    context: KimContext, starter: int, kecamatan: regions.Kecamatan, page: int
+    context: KimContext, starter: int, kecamatan: regions.Kecamatan | None, page: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    """One page of a kecamatan's desa; None for a page that does not exist."""
+    """One page of a kecamatan's desa; None for an unknown kecamatan or page."""
+    if kecamatan is None:
+        return None
     desa = await regions.desa_of(context.bot_data.db, kecamatan.code)
     pages = max(1, -(-len(desa) // PAGE_SIZE))
     if not 0 <= page < pages:
@@ -276,11 +252,7 @@ async def on_desa_page(press: Press[DesaPage]) -> None:
     if await _choice_message(press, press.data.starter) is None:
         return
     kecamatan = await regions.get_kecamatan(press.services.db, press.data.kecamatan)
-    page = (
-        None
-        if kecamatan is None
-        else await _desa_page(press.context, press.user.id, kecamatan, press.data.page)
-    )
+    page = await _desa_page(press.context, press.user.id, kecamatan, press.data.page)
     if page is None:
         await stale_button(press.update, press.context)
         return
@@ -390,9 +362,7 @@ async def on_forum(press: Press[ForumScope]) -> None:
         return
     await press.answer()
     chat, user = message.chat, press.user
-    name = kim.forum_name(
-        services.settings.regency_name, None if kecamatan is None else kecamatan.display
-    )
+    name = kim.forum_name(services.settings.regency_name, kecamatan)
     text = await _submit(
         press.context,
         chat,
@@ -442,9 +412,6 @@ async def name_reply(update: Update, context: KimContext) -> None:
     await message.reply_text(text)
 
 
-# --- /infokim --------------------------------------------------------------------------------
-
-
 async def info(update: Update, context: KimContext) -> None:
     """/infokim: this group's registration, or how to register."""
     message = update.effective_message
@@ -462,69 +429,15 @@ async def info(update: Update, context: KimContext) -> None:
     await message.reply_text(t.info(registration, services.settings.regency_name))
 
 
-# --- operators decide ----------------------------------------------------------------------------
-
-
-async def on_decide(press: Press[Decide]) -> None:
-    """Setujui / Tolak: the first decision counts; the group is told the outcome."""
-    services, actor = press.services, press.user
-    decision = await registrations.decide(
-        services.db,
-        press.data.registration,
-        approve=press.data.verdict is Verdict.APPROVE,
-        actor_id=actor.id,
-        now=services.clock.now(),
-    )
-    if decision is None:
-        await stale_button(press.update, press.context)
-        return
-    registration = decision.registration
-    regency = services.settings.regency_name
-    card = t.registration_card(registration, regency)
-    if not decision.changed:
-        await press.answer(t.ALREADY_DECIDED, alert=True)
-        with contextlib.suppress(BadRequest):
-            await press.query.edit_message_text(card + t.decided_note(registration))
-        return
-    approved = registration.status == kim.Status.APPROVED
-    await press.answer(t.APPROVED_ANSWER if approved else t.REJECTED_ANSWER)
-    with contextlib.suppress(BadRequest):
-        await press.query.edit_message_text(card + t.decided_note(registration, actor.full_name))
-    outcome = t.group_approved if approved else t.group_rejected
-    await post_to_chat(press.context, registration.chat_id, outcome(registration, regency))
-
-
-@command("pendaftaran")
-async def list_pending(update: Update, context: KimContext) -> None:
-    """/pendaftaran: the waiting registrations, each with its Setujui / Tolak buttons."""
-    message = update.effective_message
-    if message is None:
-        return
-    services = context.bot_data
-    total = await kim.count_pending(services.db)
-    if total == 0:
-        await message.reply_text(t.NO_PENDING)
-        return
-    shown = await kim.pending(services.db, limit=10)
-    await message.reply_text(t.pending_header(total, len(shown)))
-    regency = services.settings.regency_name
-    for registration in shown:
-        await message.reply_text(
-            t.registration_card(registration, regency),
-            reply_markup=decision_keyboard(registration.id),
-        )
-
-
 def register(app: KimApp) -> None:
-    """Add this module's handlers (and, first, those of the bot's membership)."""
+    """Add this module's handlers, after the bot's membership and before the decisions."""
     memberships.register(app)
+    kim_decisions.register(app)
     app.add_handler(CommandHandler("daftarkim", start_kim, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("daftarforum", start_forum, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("infokim", info, filters=_MESSAGES_AND_POSTS))
-    app.add_handler(CommandHandler("pendaftaran", list_pending))
     replies = filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND
     app.add_handlers(answer_handlers(app, replies, _NAME_PROMPT, name_reply))
-    on_press(app, Decide, on_decide, allowed=OPERATORS, action="kim.decide")
     on_press(app, DesaPage, on_desa_page)
     on_press(app, PickDesa, on_desa)
     on_press(app, DefaultName, on_default_name)
