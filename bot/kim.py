@@ -26,7 +26,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot import chats
+from bot import chats, topics
 from bot.chats import ChatStatus
 from bot.regions import Kecamatan, display_name
 from bot.storage import Database, Row
@@ -85,6 +85,12 @@ class Registration:
     @property
     def kecamatan_display(self) -> str | None:
         return None if self.kecamatan_name is None else display_name(self.kecamatan_name)
+
+    @property
+    def topic_label(self) -> str | None:
+        """The readable name of a topic channel's topic."""
+        topic = None if self.topic is None else topics.BY_KEY.get(self.topic)
+        return self.topic if topic is None else topic.label
 
     @property
     def whole_kabupaten(self) -> bool:

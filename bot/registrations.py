@@ -276,7 +276,7 @@ async def register_channel(
         raise ValueError("a channel serves a kecamatan or a topic, not both")
     async with db.transaction() as conn:
         chat = await chats.get_in(conn, chat_id)
-        if chat is None or chat.type != ChatType.CHANNEL or not chat.is_active:
+        if chat is None or not chat.is_open_channel:
             raise LookupError(f"no active channel {chat_id}")
         if kecamatan_code is not None:
             async with conn.execute(
