@@ -89,8 +89,8 @@ BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
     "^jd:": ("jd:17:m", OPERATORS),
     "^jw:": ("jw:p:17", OPERATORS),
     "^sn:": ("sn:csv", OPERATORS),
-    "^stf:rm:": (f"stf:rm:{NOT_STAFF}:operator", ADMINS),
-    "^stf:add:": ("stf:add:operator", ADMINS),
+    "stfr:RemoveStaff": (f"stfr:{NOT_STAFF}:operator", ADMINS),
+    "stfa:AddStaff": ("stfa:operator", ADMINS),
 }
 # Guards on replies to the bot's own prompts (a rejection reason, a verdict's explanation,
 # a cron line, a correction): only staff are ever sent those prompts, and the flows that send
