@@ -69,7 +69,11 @@ NOT_STAFF = 4242  # a plausible person to remove from staff: nobody, so nothing 
 # Every guarded button, by its handler's pattern: sample data with a plausible id (the guard
 # decides before the handler looks anything up) and the roles meant to press it.
 BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
-    "^cak:": ("cak:sum", OPERATORS),
+    "cakt:CoverageTable": ("cakt", OPERATORS),
+    "cakc:CoverageChart": ("cakc", OPERATORS),
+    "cakx:CoverageExcel": ("cakx", OPERATORS),
+    "cakg:GapPicker": ("cakg", OPERATORS),
+    "cakd:Gaps": ("cakd:35.14.14", OPERATORS),
     "^pst:": ("pst:k", OPERATORS),
     "knm:ChannelMenu": ("knm:-100999", OPERATORS),
     "knk:KecamatanChoices": ("knk:-100999", OPERATORS),
