@@ -27,7 +27,6 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -40,7 +39,7 @@ from bot.texts import kim as t
 from handlers import kim_decisions, memberships
 from handlers.access import stale_button
 from handlers.kim_decisions import decision_keyboard
-from handlers.memberships import tell_operators
+from handlers.memberships import is_group_admin, tell_operators
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
 
@@ -112,16 +111,6 @@ def _prompts(context: KimContext) -> dict[int, NamePrompt]:
 # --- /daftarkim and /daftarforum in the group ---------------------------------------------------
 
 
-async def _is_group_admin(context: KimContext, chat_id: int, user_id: int) -> bool:
-    """Asked from Telegram at the moment of use, never trusted from the message."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.warning("admin check in %s failed: %s", chat_id, exc)
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
 def _misplaced(chat: Chat, message: Message) -> str | None:
     """Why a registration command cannot be used here, if it cannot."""
     if chat.type == Chat.CHANNEL:
@@ -143,7 +132,7 @@ async def _admin_in_group(update: Update, context: KimContext, name: str) -> Use
         await message.reply_text(refusal)
         return None
     services = context.bot_data
-    if user is None or not await _is_group_admin(context, chat.id, user.id):
+    if user is None or not await is_group_admin(context, chat.id, user.id):
         await audit.log(
             services.db,
             at=services.clock.now(),
@@ -301,7 +290,7 @@ async def _submit(
 ) -> str:
     """Re-check the admin, record the request, ask the operators; the text for the group."""
     regency = context.bot_data.settings.regency_name
-    if not await _is_group_admin(context, chat.id, user.id):
+    if not await is_group_admin(context, chat.id, user.id):
         return t.NOT_GROUP_ADMIN
     try:
         registration = await request()

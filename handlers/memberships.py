@@ -80,6 +80,16 @@ async def post_to_chat(
     return False
 
 
+async def is_group_admin(context: KimContext, chat_id: int, user_id: int) -> bool:
+    """Asked from Telegram at the moment of use, never trusted from the message."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("admin check in %s failed: %s", chat_id, exc)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
 def _present(member: ChatMember) -> bool:
     if isinstance(member, ChatMemberRestricted):
         return member.is_member
