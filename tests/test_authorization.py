@@ -94,7 +94,8 @@ BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
     "^rw:": ("rw:list", OPERATORS),
     "^jd:": ("jd:17:m", OPERATORS),
     "^jw:": ("jw:p:17", OPERATORS),
-    "^sn:": ("sn:csv", OPERATORS),
+    "snc:SignalCsv": ("snc", OPERATORS),
+    "sng:SignalGeoJson": ("sng", OPERATORS),
     "stfr:RemoveStaff": (f"stfr:{NOT_STAFF}:operator", ADMINS),
     "stfa:AddStaff": ("stfa:operator", ADMINS),
 }

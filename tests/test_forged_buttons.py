@@ -164,7 +164,15 @@ async def test_forged_data_of_every_pattern_changes_no_announcement(scene: Scene
     """Every registered pattern, pressed on an announcement anywhere: only the polite answer."""
     patterns = button_patterns(scene.app)
     named = {_name(pattern) for pattern in patterns}
-    assert {"rx:Vote", "rl:Relay", "kg:Decide", "^bs:", "^lgn:", "^fw:cek$", "^lp:cek$"} <= named
+    assert {
+        "rx:Vote",
+        "rl:Relay",
+        "kg:Decide",
+        "bsk:PickKecamatan",
+        "^lgn:",
+        "^fw:cek$",
+        "^lp:cek$",
+    } <= named
     forged = sorted({data for pattern in patterns for data in samples(pattern)})
     before = scene.visible_calls()
     for session in scene.sessions():
