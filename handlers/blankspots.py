@@ -157,11 +157,10 @@ async def _desa_page(
     kecamatan = await _kecamatan(db, draft)
     if kecamatan is None:
         return None
-    desa = await regions.desa_of(db, kecamatan.code)
-    pages = max(1, -(-len(desa) // PAGE_SIZE))
-    if not 0 <= page < pages:
+    found = await regions.desa_page(db, kecamatan.code, page, PAGE_SIZE)
+    if found is None:
         return None
-    shown = desa[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown, pages = found
     area = draft.but(desa_code=None)
     rows = _rows([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
     nav = []

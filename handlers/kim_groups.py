@@ -193,11 +193,10 @@ async def _desa_page(
     """One page of a kecamatan's desa; None for an unknown kecamatan or page."""
     if kecamatan is None:
         return None
-    desa = await regions.desa_of(context.bot_data.db, kecamatan.code)
-    pages = max(1, -(-len(desa) // PAGE_SIZE))
-    if not 0 <= page < pages:
+    found = await regions.desa_page(context.bot_data.db, kecamatan.code, page, PAGE_SIZE)
+    if found is None:
         return None
-    shown = desa[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    shown, pages = found
     rows = _rows([PickDesa(starter, d.code).button(d.display) for d in shown])
     nav = []
     if page > 0:
