@@ -271,23 +271,35 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
     """A workbook with a summary sheet per kecamatan and one row per desa."""
     # Imported here for the same reason as matplotlib above; openpyxl ships no type hints.
     from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
-    bold = Font(bold=True)
-
-    def finish(sheet: Any, widths: tuple[int, ...]) -> None:
-        """Bold, frozen header row and readable column widths."""
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
 
     workbook = Workbook()
     workbook.properties.title = texts.sheet_note(coverage.regency_name, day)
+    _summary_sheet(workbook.active, coverage, day)
+    _desa_sheet(workbook.create_sheet(texts.SHEET_DESA), coverage)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
-    summary = workbook.active
+
+def _bold() -> Any:
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    return Font(bold=True)
+
+
+def _finish(sheet: Any, widths: tuple[int, ...]) -> None:
+    """Bold, frozen header row and readable column widths."""
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    for cell in sheet[1]:
+        cell.font = _bold()
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _summary_sheet(summary: Any, coverage: Coverage, day: date) -> None:
+    """One row per kecamatan, the regency's total in bold, the date of the figures."""
     summary.title = texts.SHEET_SUMMARY
     append_row(summary, texts.SUMMARY_HEADERS)
     for k in coverage.kecamatan:
@@ -314,14 +326,16 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
         ],
     )
     for cell in summary[summary.max_row]:
-        cell.font = bold
+        cell.font = _bold()
     summary.append([])
     append_row(summary, [texts.sheet_note(coverage.regency_name, day)])
     for (cell,) in summary.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "0.0%"
-    finish(summary, (12, 20, 12, 13, 14, 9))
+    _finish(summary, (12, 20, 12, 13, 14, 9))
 
-    sheet = workbook.create_sheet(texts.SHEET_DESA)
+
+def _desa_sheet(sheet: Any, coverage: Coverage) -> None:
+    """One row per desa: its KIM groups, their status and the desa's subscribers."""
     append_row(sheet, texts.DESA_HEADERS)
     for k in coverage.kecamatan:
         for d in k.desa:
@@ -339,11 +353,7 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
                 ],
             )
     sheet.auto_filter.ref = sheet.dimensions
-    finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11))
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    _finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11))
 
 
 def export_filename(coverage: Coverage, day: date) -> str:

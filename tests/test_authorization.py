@@ -69,10 +69,22 @@ NOT_STAFF = 4242  # a plausible person to remove from staff: nobody, so nothing 
 # Every guarded button, by its handler's pattern: sample data with a plausible id (the guard
 # decides before the handler looks anything up) and the roles meant to press it.
 BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
-    "^cak:": ("cak:sum", OPERATORS),
-    "^pst:": ("pst:k", OPERATORS),
-    "^kn:": ("kn:list", OPERATORS),
-    "^kg:(ok|no):": ("kg:ok:17", OPERATORS),
+    "cakt:CoverageTable": ("cakt", OPERATORS),
+    "cakc:CoverageChart": ("cakc", OPERATORS),
+    "cakx:CoverageExcel": ("cakx", OPERATORS),
+    "cakg:GapPicker": ("cakg", OPERATORS),
+    "cakd:Gaps": ("cakd:35.14.14", OPERATORS),
+    "pst:PosterKecamatan": ("pst", OPERATORS),
+    "pstk:PosterDesaPage": ("pstk:35.14.14:0", OPERATORS),
+    "pstd:Poster": ("pstd:35.14.14.2011", OPERATORS),
+    "knm:ChannelMenu": ("knm:-100999", OPERATORS),
+    "knk:KecamatanChoices": ("knk:-100999", OPERATORS),
+    "knt:TopicChoices": ("knt:-100999", OPERATORS),
+    "kna:Assign": ("kna:-100999::", OPERATORS),
+    "kne:AskEnd": ("kne:17", OPERATORS),
+    "knd:End": ("knd:17", OPERATORS),
+    "knl:ChannelList": ("knl", OPERATORS),
+    "kg:Decide": ("kg:ok:17", OPERATORS),
     "tro:OpenCase": ("tro:17", OPERATORS),
     "trv:VerdictChoice": ("trv:17:hoaks", OPERATORS),
     "trd:Duplicates": ("trd:17", OPERATORS),
@@ -88,9 +100,10 @@ BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
     "^rw:": ("rw:list", OPERATORS),
     "^jd:": ("jd:17:m", OPERATORS),
     "^jw:": ("jw:p:17", OPERATORS),
-    "^sn:": ("sn:csv", OPERATORS),
-    "^stf:rm:": (f"stf:rm:{NOT_STAFF}:operator", ADMINS),
-    "^stf:add:": ("stf:add:operator", ADMINS),
+    "snc:SignalCsv": ("snc", OPERATORS),
+    "sng:SignalGeoJson": ("sng", OPERATORS),
+    "stfr:RemoveStaff": (f"stfr:{NOT_STAFF}:operator", ADMINS),
+    "stfa:AddStaff": ("stfa:operator", ADMINS),
 }
 # Guards on replies to the bot's own prompts (a rejection reason, a verdict's explanation,
 # a cron line, a correction): only staff are ever sent those prompts, and the flows that send
@@ -119,7 +132,7 @@ def guards(app: KimApp) -> list[Guard]:
 
 
 def _pattern(handler: BaseHandler[Any, Any, Any]) -> str:
-    """The name BUTTONS gives a handler: its regex, or `<prefix>:<Kind>` for typed data."""
+    """A regex's source, or "<prefix>:<ClassName>" for typed data (`handlers.presses`)."""
     assert isinstance(handler, CallbackQueryHandler)
     pattern = handler.pattern
     kind = getattr(pattern, "__self__", None)
@@ -130,12 +143,12 @@ def _pattern(handler: BaseHandler[Any, Any, Any]) -> str:
 
 
 def _accepts(handler: BaseHandler[Any, Any, Any], data: str) -> bool:
+    """Whether the handler answers presses carrying `data` (a regex or a typed decoder)."""
     assert isinstance(handler, CallbackQueryHandler)
     pattern = handler.pattern
     if isinstance(pattern, re.Pattern):
-        return re.match(pattern, data) is not None
-    kind = getattr(pattern, "__self__", None)
-    return isinstance(kind, type) and issubclass(kind, ButtonData) and kind.decode(data) is not None
+        return pattern.match(data) is not None
+    return callable(pattern) and bool(pattern(data))
 
 
 @pytest.fixture

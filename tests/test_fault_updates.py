@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
-from bot import kim, logsetup
+from bot import logsetup, registrations
 from bot.app import build_application
 from bot.buttons import ButtonData
 from bot.chats import ChatType
@@ -110,7 +110,7 @@ def _button_prefixes() -> tuple[str, ...]:
     for handler in every_handler(app):
         if isinstance(handler, CallbackQueryHandler):
             pattern = handler.pattern
-            kind = getattr(pattern, "__self__", None)  # typed data: the decoder is the pattern
+            kind = getattr(pattern, "__self__", None)  # typed data (handlers.presses)
             if isinstance(kind, type) and issubclass(kind, ButtonData):
                 found.add(f"{kind.PREFIX}:")
                 continue
@@ -118,7 +118,7 @@ def _button_prefixes() -> tuple[str, ...]:
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None
             if match:
                 found.add(match.group(1))
-    assert {"sd:", "vf:", "kg:", "tro:", "stf:"} <= found, found
+    assert {"sd:", "vf:", "kg:", "tro:", "stfa:"} <= found, found
     return tuple(sorted(found))
 
 
@@ -382,7 +382,7 @@ async def cast(
     await chat.expect()
     await chat.send("Katanya air sumur di Raci beracun, jangan diminum")
     await chat.expect()
-    await kim.request_kim(
+    await registrations.request_kim(
         db,
         chat_id=watched.id,
         chat_type=ChatType.GROUP,
