@@ -273,10 +273,10 @@ class BotApiServer:
         # client. Taking that moment from the request, not from when this loop gets round to
         # it after the sleep, keeps the simulated network free of this process's own jitter;
         # sleeping until that moment handles requests in about the order they arrive.
+        # The body is read while the request is on its way: what happens after its arrival
+        # is only what Telegram does then (judge, record, answer).
         delay = self.network.draw() if self.network is not None else self.latency
         arrival = started + delay
-        if delay > 0:
-            await asyncio.sleep(max(0.0, arrival - time.monotonic()))
         name = request.match_info["method"]
         entry = self._methods.get(name.lower())
         method = entry[0] if entry else name
@@ -284,6 +284,8 @@ class BotApiServer:
             params = await read_params(request)
         except ApiError as err:
             return self._fail(method, {}, err, started)
+        if delay > 0:
+            await asyncio.sleep(max(0.0, arrival - time.monotonic()))
         if request.match_info["token"] != self.token:
             return self._fail(method, params, ApiError(401, "Unauthorized"), started)
         if entry is None:
