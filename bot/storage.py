@@ -1,10 +1,16 @@
 """The one SQLite database: connection, write transactions, migrations, online backup.
 
-Concurrency model: one aiosqlite connection is one transaction scope shared by every
-coroutine, so a `commit()` from one handler would commit another's half-done work. Every write
-therefore goes through `Database.transaction()`, which holds an asyncio lock and wraps the
-work in `BEGIN IMMEDIATE ... COMMIT` (rolled back on any exception). Reads outside a
-transaction see committed data (WAL mode) and never block writers.
+Concurrency model: a connection is one transaction scope shared by every coroutine that uses
+it, so a `commit()` from one handler would commit another's half-done work. Two connections
+therefore divide the work:
+- the writer: every write goes through `Database.transaction()` (an asyncio lock around
+  `BEGIN IMMEDIATE ... COMMIT`, rolled back on any exception) or `Database.write()`;
+- the reader (`PRAGMA query_only`): `fetchall`/`fetchone`/`fetchval` and the backup. In WAL
+  mode it sees only committed data and neither blocks nor waits for the writer.
+So a read inside a transaction must go through the connection `transaction()` yields: a read
+through the `Database` does not see that transaction's own uncommitted rows. (An in-memory
+database cannot be shared between two connections; there the two are one, and the reads see
+what the writer sees.)
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ class Database:
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
+        self._reader = connection  # its own connection once `open` has migrated
         self._write_lock = asyncio.Lock()
         self.path = path
 
@@ -85,8 +92,10 @@ class Database:
             await db._probe_write()
             if migrate:
                 await db.migrate()
+            if str(path) != ":memory:":
+                db._reader = await _open_reader(path)
         except sqlite3.Error as error:
-            await connection.close()
+            await db.close()
             raise StorageError(_unusable(path, error)) from None
         return db
 
@@ -118,6 +127,8 @@ class Database:
     async def close(self) -> None:
         """Wait for a running write to finish, then close."""
         async with self._write_lock:
+            if self._reader is not self._conn:
+                await self._reader.close()
             await self._conn.close()
 
     @asynccontextmanager
@@ -144,11 +155,14 @@ class Database:
             return cursor.rowcount
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
+        """Committed rows only (see the module docstring); inside a transaction, read
+        through its connection instead."""
+        async with self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
+        """Like `fetchall`, the first row or None."""
+        async with self._reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -175,17 +189,32 @@ class Database:
         return await self.schema_version()
 
     async def backup(self, target: Path | str) -> Path:
-        """Consistent online copy through SQLite's backup API, safe while the bot runs."""
+        """Consistent online copy through SQLite's backup API, safe while the bot runs: it
+        reads through the reader, so a transaction open meanwhile is not in the copy."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             target.unlink()
         destination = await aiosqlite.connect(target)
         try:
-            await self._conn.backup(destination)
+            await self._reader.backup(destination)
         finally:
             await destination.close()
         return target
+
+
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """The connection for reads outside transactions; it refuses writes (query_only)."""
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        reader.row_factory = sqlite3.Row
+        await reader.execute("PRAGMA query_only=ON")
+        await reader.execute("PRAGMA foreign_keys=ON")  # reports the writer's settings
+        await reader.execute("PRAGMA busy_timeout=5000")
+    except sqlite3.Error:
+        await reader.close()
+        raise
+    return reader
 
 
 def _unusable(path: Path, error: BaseException) -> str:
