@@ -72,7 +72,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
     # friends); the old int/float form is deprecated and warns on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     context_types = ContextTypes(context=KimContext, bot_data=Services)
-    # The builder's generics cannot follow ContextTypes into the JobQueue parameter.
     app: KimApp = (
         ApplicationBuilder()
         .token(settings.token())
@@ -85,10 +84,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> KimA
         # Chats side by side, each chat's updates in order: one busy chat holds up no other.
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_CHATS))
         .context_types(context_types)
+        # PTB builds its own APScheduler whenever APScheduler is installed; schedules run in
+        # broadcasts/scheduler.py (our table, our misfire rule), so there is no second one.
+        .job_queue(None)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .build()  # type: ignore[assignment]
+        .build()
     )
     services = app.bot_data
     services.settings = settings
