@@ -264,28 +264,23 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
     """A workbook with a summary sheet per kecamatan and one row per desa."""
     # Imported here for the same reason as matplotlib above; openpyxl ships no type hints.
     from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
-    bold = Font(bold=True)
-
-    def finish(sheet: Any, widths: tuple[int, ...]) -> None:
-        """Bold, frozen header row and readable column widths."""
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
 
     workbook = Workbook()
     workbook.properties.title = texts.sheet_note(coverage.regency_name, day)
+    _summary_sheet(workbook.active, coverage, day)
+    _desa_sheet(workbook.create_sheet(texts.SHEET_DESA), coverage)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
-    summary = workbook.active
-    summary.title = texts.SHEET_SUMMARY
-    append_row(summary, texts.SUMMARY_HEADERS)
+
+def _summary_sheet(sheet: Any, coverage: Coverage, day: date) -> None:
+    """One row per kecamatan, the regency's total in bold, then where the numbers come from."""
+    sheet.title = texts.SHEET_SUMMARY
+    append_row(sheet, texts.SUMMARY_HEADERS)
     for k in coverage.kecamatan:
         append_row(
-            summary,
+            sheet,
             [
                 k.kecamatan.code,
                 k.kecamatan.display,
@@ -296,7 +291,7 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
             ],
         )
     append_row(
-        summary,
+        sheet,
         [
             coverage.region_code,
             coverage.regency_name,
@@ -306,15 +301,16 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
             coverage.percent / 100,
         ],
     )
-    for cell in summary[summary.max_row]:
-        cell.font = bold
-    summary.append([])
-    append_row(summary, [texts.sheet_note(coverage.regency_name, day)])
-    for (cell,) in summary.iter_rows(min_row=2, min_col=6, max_col=6):
+    total_row = sheet.max_row
+    sheet.append([])
+    append_row(sheet, [texts.sheet_note(coverage.regency_name, day)])
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "0.0%"
-    finish(summary, (12, 20, 12, 13, 14, 9))
+    _finish(sheet, (12, 20, 12, 13, 14, 9), bold_rows=(1, total_row))
 
-    sheet = workbook.create_sheet(texts.SHEET_DESA)
+
+def _desa_sheet(sheet: Any, coverage: Coverage) -> None:
+    """One row per desa, filterable, with its KIM and their groups' state."""
     append_row(sheet, texts.DESA_HEADERS)
     for k in coverage.kecamatan:
         for d in k.desa:
@@ -332,11 +328,21 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
                 ],
             )
     sheet.auto_filter.ref = sheet.dimensions
-    finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11))
+    _finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11), bold_rows=(1,))
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _finish(sheet: Any, widths: tuple[int, ...], *, bold_rows: tuple[int, ...]) -> None:
+    """Bold header (and total) rows, a frozen header row and readable column widths."""
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    bold = Font(bold=True)
+    for row in bold_rows:
+        for cell in sheet[row]:
+            cell.font = bold
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def export_filename(coverage: Coverage, day: date) -> str:
