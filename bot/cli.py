@@ -122,14 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.name in (None, "run"):
             return run(settings)
         return asyncio.run(_offline(args, settings))
-    except SettingsError as exc:
+    except (SettingsError, instance.AlreadyRunning, StorageError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except RegionError as exc:
         print(f"Wilayah / region: {exc}", file=sys.stderr)
-        return 2
-    except (instance.AlreadyRunning, StorageError) as exc:
-        print(exc, file=sys.stderr)
         return 2
     except InvalidToken:
         # Revoked after the check in `run`. PTB's message names the token: never print it.
@@ -379,11 +376,8 @@ async def hoaks_import_command(db: Database, settings: Settings, args: argparse.
     if result.skipped:
         print("Dilewati:")
         for skipped in result.skipped:
-            print(
-                f"  {skipped.where}: {skipped.label!r}"
-                if skipped.label
-                else f"  {skipped.where}: putusan kosong"
-            )
+            reason = repr(skipped.label) if skipped.label else "putusan kosong"
+            print(f"  {skipped.where}: {reason}")
     return 0
 
 

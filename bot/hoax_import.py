@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -35,11 +35,22 @@ class Skipped:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Parsed:
-    entries: list[NewEntry]
-    skipped: list[Skipped]
-    labels: Counter[tuple[str, Verdict, Kind]]  # each label read, what it became, how often
+    """The entries read from a file, and the records skipped for their label."""
+
+    entries: list[NewEntry] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    # each label read, what it became, how often
+    labels: Counter[tuple[str, Verdict, Kind]] = field(default_factory=Counter)
+
+    def add(self, read: tuple[NewEntry, str] | Skipped) -> None:
+        if isinstance(read, Skipped):
+            self.skipped.append(read)
+            return
+        entry, label = read
+        self.entries.append(entry)
+        self.labels[(label, entry.verdict, entry.kind)] += 1
 
 
 @dataclass(frozen=True)
@@ -55,12 +66,13 @@ class RegistryFileError(ValueError):
     """A file that cannot be imported; the message names the line or record at fault."""
 
 
+# What `_entry_from` reads, and the header names of the CSV column it comes from.
 _CSV_COLUMNS: dict[str, tuple[str, ...]] = {
-    "claim": ("title", "claim", "judul"),
-    "verdict": ("verdict", "classification", "label"),
+    "title": ("title", "claim", "judul"),
+    "label": ("verdict", "classification", "label"),
     "explanation": ("explanation", "conclusion", "penjelasan"),
     "url": ("url", "source_url", "link"),
-    "date": ("date", "tanggal"),
+    "when": ("date", "tanggal"),
     "narrative": ("claim_text", "content", "narasi"),
 }
 
@@ -125,14 +137,14 @@ def parse_csv(text: str) -> Parsed:
     except csv.Error as exc:
         raise RegistryFileError(f"baris 1: {exc}") from None
     column = {
-        field: next((header.index(name) for name in names if name in header), None)
-        for field, names in _CSV_COLUMNS.items()
+        key: next((header.index(name) for name in names if name in header), None)
+        for key, names in _CSV_COLUMNS.items()
     }
-    if column["claim"] is None:
+    if column["title"] is None:
         raise RegistryFileError(
             f"baris 1: baris judul kolom harus memuat 'title' (ada: {', '.join(header)})"
         )
-    found = _Found()
+    found = Parsed()
     line = reader.line_num + 1
     try:
         for row in reader:
@@ -141,46 +153,12 @@ def parse_csv(text: str) -> Parsed:
                     raise RegistryFileError(
                         f"baris {line}: {len(row)} kolom, padahal judul kolom ada {len(header)}"
                     )
-
-                def cell(field: str, row: list[str] = row) -> str:
-                    index = column[field]
-                    return "" if index is None else row[index].strip()
-
-                found.add(
-                    _entry_from(
-                        f"baris {line}",
-                        title=cell("claim"),
-                        label=cell("verdict"),
-                        explanation=cell("explanation"),
-                        url=cell("url"),
-                        when=cell("date"),
-                        narrative=cell("narrative"),
-                    )
-                )
+                cells = {f: "" if i is None else row[i].strip() for f, i in column.items()}
+                found.add(_entry_from(f"baris {line}", **cells))
             line = reader.line_num + 1
     except csv.Error as exc:
         raise RegistryFileError(f"baris {reader.line_num}: {exc}") from None
-    return found.parsed()
-
-
-class _Found:
-    """The entries read so far, and the records skipped for their label."""
-
-    def __init__(self) -> None:
-        self.entries: list[NewEntry] = []
-        self.skipped: list[Skipped] = []
-        self.labels: Counter[tuple[str, Verdict, Kind]] = Counter()
-
-    def add(self, read: tuple[NewEntry, str] | Skipped) -> None:
-        if isinstance(read, Skipped):
-            self.skipped.append(read)
-            return
-        entry, label = read
-        self.entries.append(entry)
-        self.labels[(label, entry.verdict, entry.kind)] += 1
-
-    def parsed(self) -> Parsed:
-        return Parsed(self.entries, self.skipped, self.labels)
+    return found
 
 
 def parse_json(text: str) -> Parsed:
@@ -197,7 +175,7 @@ def parse_json(text: str) -> Parsed:
         )
     if not isinstance(records, list):
         raise RegistryFileError("rekaman 1: tidak ada daftar rekaman (list) di dalam JSON")
-    found = _Found()
+    found = Parsed()
     for number, record in enumerate(records, start=1):
         where = f"rekaman {number}"
         if not isinstance(record, dict):
@@ -217,7 +195,7 @@ def parse_json(text: str) -> Parsed:
                 narrative=_plain(_text(record.get("content"))),
             )
         )
-    return found.parsed()
+    return found
 
 
 def _entry_from(

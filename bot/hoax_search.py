@@ -67,27 +67,9 @@ CLAIM_PRIOR = 8.0  # weight padding a claim gets against a text much longer than
 # Candidates taken from each index, best bm25 first.
 PER_INDEX = {"claim": 100, "explanation": 20, "narrative": 20}
 
-FEATURES = (
-    "claim_bm25",
-    "explanation_bm25",
-    "narrative_bm25",
-    "claim_rank",
-    "explanation_rank",
-    "narrative_rank",
-    "claim_cover",
-    "query_cover",
-    "f_measure",
-    "fuzzy_share",
-    "rare_overlap",
-    "claim_pairs",
-    "explanation_cover",
-    "explanation_pairs",
-    "narrative_cover",
-    "narrative_pairs",
-    "length_ratio",
-    "query_length",
-)
-# Learnt by benchmarks/search_train.py (standardisation folded in); BIAS is the intercept.
+# The features that describe a candidate, in the order of `Candidate.features`, each with
+# its weight learnt by benchmarks/search_train.py (standardisation folded in); BIAS is the
+# intercept.
 WEIGHTS = {
     "claim_bm25": -0.2665,
     "explanation_bm25": 0.3398,
@@ -109,6 +91,8 @@ WEIGHTS = {
     "query_length": 1.0098,
 }
 BIAS = -7.9360
+FEATURES = tuple(WEIGHTS)
+
 # Thresholds are log-odds of the ranker. The defaults hold until the first import
 # calibrates (they are what the TurnBackHoax registry calibrates to); the floors keep a
 # tiny registry, which meets few of the calibration texts, from answering everything.

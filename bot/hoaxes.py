@@ -53,46 +53,22 @@ class Kind(StrEnum):
     KLARIFIKASI = "klarifikasi"
 
 
-_LABELS: dict[str, Verdict] = {
-    **dict.fromkeys(
-        (
-            "SALAH",
-            "HOAX",
-            "HOAKS",
-            "HOAXES",
-            "HOAX KILLS",
-            "FALSE",
-            "FITNAH",
-            "HASUT",
-            "PROVOKASI",
-            "PENIPUAN",
-            "SCAM",
-        ),
-        Verdict.HOAKS,
-    ),
-    "DISINFORMASI": Verdict.DISINFORMASI,
-    "DISINFORMATION": Verdict.DISINFORMASI,
-    **dict.fromkeys(
-        (
-            "MISINFORMASI",
-            "MISINFORMATION",
-            "MISLEADING",
-            "MENYESATKAN",
-            "LOGICAL FALLACY",
-            "KONTEN MENYESATKAN",
-        ),
-        Verdict.MISINFORMASI,
-    ),
-    **dict.fromkeys(("BENAR", "FAKTA", "TRUE", "FACT"), Verdict.FAKTA),
-    **dict.fromkeys(
-        ("BELUM TERBUKTI", "UNPROVEN", "TIDAK DAPAT DIVERIFIKASI", "TIDAK_DAPAT_DIVERIFIKASI"),
-        Verdict.TIDAK_DAPAT_DIVERIFIKASI,
-    ),
+# Fact-checkers' labels (upper case, `|` between them) and the verdict each one means.
+_VERDICT_LABELS = {
+    Verdict.HOAKS: "SALAH|HOAX|HOAKS|HOAXES|HOAX KILLS|FALSE|FITNAH|HASUT|PROVOKASI|PENIPUAN|SCAM",
+    Verdict.DISINFORMASI: "DISINFORMASI|DISINFORMATION",
+    Verdict.MISINFORMASI: "MISINFORMASI|MISINFORMATION|MISLEADING|MENYESATKAN|LOGICAL FALLACY"
+    "|KONTEN MENYESATKAN",
+    Verdict.FAKTA: "BENAR|FAKTA|TRUE|FACT",
+    Verdict.TIDAK_DAPAT_DIVERIFIKASI: "BELUM TERBUKTI|UNPROVEN|TIDAK DAPAT DIVERIFIKASI"
+    "|TIDAK_DAPAT_DIVERIFIKASI",
 }
-_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(("KLARIFIKASI", "CLARIFICATION", "EDUKASI", "EDUCATION"), Kind.KLARIFIKASI),
-    **dict.fromkeys(("PARODI", "PARODY", "SATIRE", "SATIR", "SATIRA"), Kind.SATIRE),
+_LABELS = {label: v for v, labels in _VERDICT_LABELS.items() for label in labels.split("|")}
+_KIND_LABELS = {
+    Kind.KLARIFIKASI: "KLARIFIKASI|CLARIFICATION|EDUKASI|EDUCATION",
+    Kind.SATIRE: "PARODI|PARODY|SATIRE|SATIR|SATIRA",
 }
+_KINDS = {label: kind for kind, labels in _KIND_LABELS.items() for label in labels.split("|")}
 # When a label names several verdicts, the most specific one wins.
 _PRECEDENCE = (
     Verdict.DISINFORMASI,

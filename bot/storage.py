@@ -1,16 +1,13 @@
 """The one SQLite database: connection, write transactions, migrations, online backup.
 
 Concurrency model: a connection is one transaction scope shared by every coroutine that uses
-it, so a `commit()` from one handler would commit another's half-done work. Two connections
-therefore divide the work:
-- the writer: every write goes through `Database.transaction()` (an asyncio lock around
-  `BEGIN IMMEDIATE ... COMMIT`, rolled back on any exception) or `Database.write()`;
-- the reader (`PRAGMA query_only`): `fetchall`/`fetchone`/`fetchval` and the backup. In WAL
-  mode it sees only committed data and neither blocks nor waits for the writer.
-So a read inside a transaction must go through the connection `transaction()` yields: a read
-through the `Database` does not see that transaction's own uncommitted rows. (An in-memory
-database cannot be shared between two connections; there the two are one, and the reads see
-what the writer sees.)
+it, so a `commit()` from one handler would commit another's half-done work. Hence two:
+- the writer: every write goes through `transaction()` (an asyncio lock around
+  `BEGIN IMMEDIATE ... COMMIT`, rolled back on any exception) or `write()`;
+- the reader (query only): `fetchall`/`fetchone`/`fetchval` and `backup`. In WAL mode it
+  sees only committed data and neither blocks nor waits for the writer.
+So inside a transaction, read through the connection it yields: the `Database` does not see
+the transaction's own rows yet. (An in-memory database has one connection for both.)
 """
 
 from __future__ import annotations
@@ -44,6 +41,9 @@ _REFUSALS = frozenset(
         sqlite3.SQLITE_NOTADB,
     }
 )
+_WRITER_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL")
+# The reader refuses writes (so every write stays serialised) and reports the same settings.
+_READER_PRAGMAS = ("query_only=ON", "foreign_keys=ON", "busy_timeout=5000")
 
 
 class StorageError(Exception):
@@ -85,15 +85,16 @@ class Database:
         db = cls(connection, path)
         try:
             connection.row_factory = sqlite3.Row
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA foreign_keys=ON")
-            await connection.execute("PRAGMA busy_timeout=5000")
-            await connection.execute("PRAGMA synchronous=NORMAL")
+            for pragma in _WRITER_PRAGMAS:
+                await connection.execute(f"PRAGMA {pragma}")
             await db._probe_write()
             if migrate:
                 await db.migrate()
             if str(path) != ":memory:":
-                db._reader = await _open_reader(path)
+                db._reader = await aiosqlite.connect(path, isolation_level=None)
+                db._reader.row_factory = sqlite3.Row
+                for pragma in _READER_PRAGMAS:
+                    await db._reader.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as error:
             await db.close()
             raise StorageError(_unusable(path, error)) from None
@@ -201,20 +202,6 @@ class Database:
         finally:
             await destination.close()
         return target
-
-
-async def _open_reader(path: Path) -> aiosqlite.Connection:
-    """The connection for reads outside transactions; it refuses writes (query_only)."""
-    reader = await aiosqlite.connect(path, isolation_level=None)
-    try:
-        reader.row_factory = sqlite3.Row
-        await reader.execute("PRAGMA query_only=ON")
-        await reader.execute("PRAGMA foreign_keys=ON")  # reports the writer's settings
-        await reader.execute("PRAGMA busy_timeout=5000")
-    except sqlite3.Error:
-        await reader.close()
-        raise
-    return reader
 
 
 def _unusable(path: Path, error: BaseException) -> str:
