@@ -56,10 +56,6 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="name")
     commands.add_parser("run", help="run the bot")
     commands.add_parser("migrate", help="create or upgrade the database")
-    commands.add_parser("check-config", help="show the settings in force")
-    backup = commands.add_parser("backup", help="online copy of the database")
-    backup.add_argument("path")
-    backup.set_defaults(command=_backup)
     operator = commands.add_parser("operator", help="manage operators and verifiers")
     operator.set_defaults(command=_operator)
     operator_actions = operator.add_subparsers(dest="action", required=True)
@@ -70,6 +66,10 @@ def parser() -> argparse.ArgumentParser:
             "--role", choices=[r.value for r in people.GRANTABLE], default=Role.OPERATOR.value
         )
     operator_actions.add_parser("list")
+    backup = commands.add_parser("backup", help="online copy of the database")
+    backup.add_argument("path")
+    backup.set_defaults(command=_backup)
+    commands.add_parser("check-config", help="show the settings in force")
     _area_commands(commands)
     return root
 
@@ -88,12 +88,6 @@ def _area_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "--bot-username", metavar="NAME", help="bot username (default: asked from Telegram)"
     )
     poster.set_defaults(command=poster_command)
-    sinyal = commands.add_parser(
-        "sinyal", help="blank-spot reports per kecamatan (--csv PATH, --geojson PATH)"
-    )
-    sinyal.add_argument("--csv", metavar="PATH", help="write every report as CSV to PATH")
-    sinyal.add_argument("--geojson", metavar="PATH", help="write the points as GeoJSON to PATH")
-    sinyal.set_defaults(command=sinyal_command)
     hoaks = commands.add_parser("hoaks", help="the hoax registry: import and check claims")
     actions = hoaks.add_subparsers(dest="action", required=True)
     importing = actions.add_parser("import", help="add claims from a CSV or TurnBackHoax JSON")
@@ -107,6 +101,12 @@ def _area_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     check.add_argument("--json", action="store_true", help="print JSON (one list per text)")
     check.add_argument("--limit", type=int, default=3, help="at most this many matches")
     check.set_defaults(command=hoaks_check_command)
+    sinyal = commands.add_parser(
+        "sinyal", help="blank-spot reports per kecamatan (--csv PATH, --geojson PATH)"
+    )
+    sinyal.add_argument("--csv", metavar="PATH", help="write every report as CSV to PATH")
+    sinyal.add_argument("--geojson", metavar="PATH", help="write the points as GeoJSON to PATH")
+    sinyal.set_defaults(command=sinyal_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
