@@ -2,7 +2,7 @@
 
 The benchmarks measure the bot's CPU time and memory; with the server in the same process
 its JSON parsing and bookkeeping would count as the bot's. `ServerProcess` starts
-`tests.botapi.BotApiServer` in a spawned process, fills its world with the benchmark's chats
+`botapi_sandbox.BotApiServer` in a spawned process, fills its world with the benchmark's chats
 (ids follow `group_id()` / `user_id()`, so both sides agree without sending lists), and
 answers a few commands: start/stop the responsiveness probe and the /cek flood, and
 summarise what reached whom.
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from tests.botapi import BotApiServer, FakeChat, FakeUser
-from tests.botapi.latency import Latency
-from tests.botapi.methods_send import Handler, Params
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox.latency import Latency
+from botapi_sandbox.methods_send import Handler, Params
 
 TOKEN = "7000001:BENCH-kimbot-token"
 GROUP_BASE = 4_100_000_000

@@ -5,7 +5,7 @@ Bot API server, with its dispatcher, outbox and sender; the announcement is appr
 `broadcasts.announcements.approve` on a database prepared with bulk SQL (areas, KIM groups
 and Forum KIM, people and their subscriptions). The server runs in its own process
 (`benchmarks.apiserver`) and enforces Telegram's limits compressed by the speed-up S; each
-request reaches it after a delay drawn from a realistic network (tests/botapi/latency.py:
+request reaches it after a delay drawn from a realistic network (botapi_sandbox/latency.py:
 lognormal, median 60 ms, in Telegram time, so divided by S), the same for every client.
 Each case runs in a fresh process so that its peak RSS and CPU time are its own.
 
@@ -44,10 +44,10 @@ from bot.app import build_application, running
 from bot.settings import load_settings
 from bot.storage import Database
 from bot.topics import BY_KEY, TOPICS
+from botapi_sandbox.latency import REALISTIC, Latency
 from broadcasts import announcements, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi.latency import REALISTIC, Latency
 
 KIM_GROUPS = 365  # one per desa/kelurahan of Kabupaten Pasuruan
 FORUMS = 25  # a Forum KIM per kecamatan (24) and one for the kabupaten

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot import keyboards, regions
-from bot.clock import Clock, SystemClock
+from bot.clock import DeliveryClock, SystemClock
 from bot.flood import FloodGate
 from bot.ratelimits import SharedRateLimiter
 from bot.services import KimApp, KimContext, Services
@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 CONCURRENT_CHATS = 16  # chats whose updates are handled at the same moment
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> KimApp:
+def build_application(settings: Settings, *, clock: DeliveryClock | None = None) -> KimApp:
     """A ready, not yet running Application; the database opens in post_init."""
     # Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and
     # friends); the old int/float form is deprecated and warns on every 429.

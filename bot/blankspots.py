@@ -8,8 +8,9 @@ sent and the person is asked for the kecamatan, which they may skip. The per-kec
 summary counts a point without a kecamatan on a line of its own; the GeoJSON export holds
 every report with a point, the CSV every report.
 
-While a person answers, the report so far travels in the buttons' data (`Draft`), so a
-half-finished report survives a restart and nothing is stored before the last answer. The
+While a person answers, the report so far (`Draft`) travels in the buttons' data (the flow,
+`handlers.blankspots`, declares it), so a half-finished report survives a restart and nothing
+is stored before the last answer. The
 message holding the buttons names the report: pressing the last button twice, or a
 forged replay of it, records one report (`record` is idempotent per person and message).
 
@@ -20,7 +21,6 @@ Exports name no one: the reporter's id stays in the database for staff and is bl
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +37,6 @@ from bot.regions import Kecamatan
 from bot.storage import Database, Row
 from bot.texts import blankspot as texts
 
-PREFIX = "bs:"
 TICKET_PREFIX = "BS"
 COORDINATE_DECIMALS = 5  # about one metre: as exact as a phone's fix, short enough for a button
 QUOTA = HourlyQuota("blankspots")  # BLANKSPOTS_PER_HOUR, counted like hoax reports
@@ -58,44 +57,9 @@ class Problem(StrEnum):
     NO_INTERNET = "no_internet"
 
 
-class Step(StrEnum):
-    """What a button of the report flow does."""
-
-    KECAMATAN = "k"  # a kecamatan picked (or skipped, for a point): show its desa
-    PAGE = "g"  # another page of desa
-    DESA = "d"  # a desa picked (or "don't know"): ask the operator
-    OPERATOR = "o"  # ask the problem
-    PROBLEM = "p"  # record the report
-    BACK = "b"  # back to the kecamatan list
-    CANCEL = "x"
-
-
-# One character each, to keep the button data short.
-_OPERATOR_CODES: dict[str, Operator] = {
-    "t": Operator.TELKOMSEL,
-    "i": Operator.INDOSAT,
-    "x": Operator.XL,
-    "3": Operator.TRI,
-    "s": Operator.SMARTFREN,
-    "l": Operator.LAINNYA,
-}
-_PROBLEM_CODES: dict[str, Problem] = {
-    "n": Problem.NO_SIGNAL,
-    "w": Problem.WEAK_SIGNAL,
-    "i": Problem.NO_INTERNET,
-}
-_CODE_OF_OPERATOR = {operator: code for code, operator in _OPERATOR_CODES.items()}
-_CODE_OF_PROBLEM = {problem: code for code, problem in _PROBLEM_CODES.items()}
-_DATA = re.compile(
-    r"bs:([a-z]):(-?\d{1,2}\.\d{1,6})?:(-?\d{1,3}\.\d{1,6})?:(\d{1,4})?:(\d{1,4})?"
-    r":([a-z0-9])?:([a-z])?:(\d{1,3})?"
-)
-
-
 @dataclass(frozen=True)
 class Draft:
-    """The answers so far. Codes are stored whole; the button data carries only their last
-    part (the regency and kecamatan are implied), which `parse` expands again."""
+    """The answers so far (the flow's buttons carry them, `handlers.blankspots`)."""
 
     latitude: float | None = None
     longitude: float | None = None
@@ -116,68 +80,12 @@ class Draft:
     def but(self, **changes: Any) -> Draft:
         return replace(self, **changes)
 
-    def data(self, step: Step, page: int | None = None) -> str:
-        """Callback data for a button taking this draft to `step` (at most 44 bytes)."""
-        fields = [
-            "" if self.latitude is None else f"{self.latitude:.{COORDINATE_DECIMALS}f}",
-            "" if self.longitude is None else f"{self.longitude:.{COORDINATE_DECIMALS}f}",
-            "" if self.kecamatan_code is None else self.kecamatan_code.rsplit(".", 1)[1],
-            "" if self.desa_code is None else self.desa_code.rsplit(".", 1)[1],
-            "" if self.operator is None else _CODE_OF_OPERATOR[self.operator],
-            "" if self.problem is None else _CODE_OF_PROBLEM[self.problem],
-            "" if page is None else str(page),
-        ]
-        return f"{PREFIX}{step.value}:" + ":".join(fields)
-
 
 def located_at(latitude: float, longitude: float) -> Draft | None:
     """A new draft at a shared point; None for coordinates that cannot be on Earth."""
     if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
         return None
     return Draft(round(latitude, COORDINATE_DECIMALS), round(longitude, COORDINATE_DECIMALS))
-
-
-def parse(data: str, region_code: str) -> tuple[Step, Draft, int | None] | None:
-    """(step, draft, page) from button data; None for anything malformed.
-
-    Whether the kecamatan and desa exist is checked against the database by the caller.
-    """
-    match = _DATA.fullmatch(data)
-    if match is None:
-        return None
-    step_code, lat, lon, kec, desa, operator, problem, page = match.groups()
-    try:
-        step = Step(step_code)
-    except ValueError:
-        return None
-    if (lat is None) != (lon is None) or (desa is not None and kec is None):
-        return None
-    if operator is not None and operator not in _OPERATOR_CODES:
-        return None
-    if problem is not None and problem not in _PROBLEM_CODES:
-        return None
-    draft = Draft(kecamatan_code=None if kec is None else f"{region_code}.{kec}")
-    if lat is not None and lon is not None:
-        point = located_at(float(lat), float(lon))
-        if point is None:
-            return None
-        draft = point.but(kecamatan_code=draft.kecamatan_code)
-    if desa is not None and draft.kecamatan_code is not None:
-        draft = draft.but(desa_code=f"{draft.kecamatan_code}.{desa}")
-    draft = draft.but(
-        operator=None if operator is None else _OPERATOR_CODES[operator],
-        problem=None if problem is None else _PROBLEM_CODES[problem],
-    )
-    return step, draft, None if page is None else int(page)
-
-
-def operator_choices(draft: Draft) -> list[tuple[Operator, str]]:
-    """(operator, button data) for every operator, in the order people know them."""
-    return [(op, draft.but(operator=op).data(Step.OPERATOR)) for op in Operator]
-
-
-def problem_choices(draft: Draft) -> list[tuple[Problem, str]]:
-    return [(problem, draft.but(problem=problem).data(Step.PROBLEM)) for problem in Problem]
 
 
 async def known_area(db: Database, draft: Draft) -> bool:

@@ -12,6 +12,7 @@ so a stale prompt or button changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,8 +28,22 @@ from bot.storage import Database, Row
 
 CLAIM_LIMIT = 500
 NARRATIVE_LIMIT = 4000
+EXPLANATION_LIMIT = 1500
+LINK_LIMIT = 500
+_URL = re.compile(r"https?://\S+")
 # A hoax or disinformation is worth a clarification to the areas where it circulates.
 CLARIFY = frozenset({Verdict.HOAKS, Verdict.DISINFORMASI})
+
+
+def explanation_of(text: str | None) -> str:
+    """The explanation an operator typed, cut to what a case keeps ("" : none)."""
+    return (text or "").strip()[:EXPLANATION_LIMIT]
+
+
+def reference_link(text: str | None) -> str | None:
+    """The reference link an operator typed, or None when it is not one web link."""
+    link = (text or "").strip()
+    return link if _URL.fullmatch(link) and len(link) <= LINK_LIMIT else None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,16 @@ class Chat:
     def is_active(self) -> bool:
         return self.status == ChatStatus.ACTIVE
 
+    @property
+    def is_open_channel(self) -> bool:
+        """An active channel: operators may register it, announcements may go there."""
+        return self.type == ChatType.CHANNEL and self.is_active
+
+    @property
+    def administered(self) -> bool:
+        """The bot is an admin of this active chat (a new admin right changes nothing)."""
+        return self.is_active and self.bot_is_admin
+
 
 _COLUMNS = (
     "chat_id, type, title, status, status_reason, bot_is_admin, added_by, first_seen, updated_at"

@@ -274,13 +274,30 @@ def render_xlsx(coverage: Coverage, day: date) -> bytes:
     return buffer.getvalue()
 
 
-def _summary_sheet(sheet: Any, coverage: Coverage, day: date) -> None:
-    """One row per kecamatan, the regency's total in bold, then where the numbers come from."""
-    sheet.title = texts.SHEET_SUMMARY
-    append_row(sheet, texts.SUMMARY_HEADERS)
+def _bold() -> Any:
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    return Font(bold=True)
+
+
+def _finish(sheet: Any, widths: tuple[int, ...]) -> None:
+    """Bold, frozen header row and readable column widths."""
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    for cell in sheet[1]:
+        cell.font = _bold()
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _summary_sheet(summary: Any, coverage: Coverage, day: date) -> None:
+    """One row per kecamatan, the regency's total in bold, the date of the figures."""
+    summary.title = texts.SHEET_SUMMARY
+    append_row(summary, texts.SUMMARY_HEADERS)
     for k in coverage.kecamatan:
         append_row(
-            sheet,
+            summary,
             [
                 k.kecamatan.code,
                 k.kecamatan.display,
@@ -291,7 +308,7 @@ def _summary_sheet(sheet: Any, coverage: Coverage, day: date) -> None:
             ],
         )
     append_row(
-        sheet,
+        summary,
         [
             coverage.region_code,
             coverage.regency_name,
@@ -301,16 +318,17 @@ def _summary_sheet(sheet: Any, coverage: Coverage, day: date) -> None:
             coverage.percent / 100,
         ],
     )
-    total_row = sheet.max_row
-    sheet.append([])
-    append_row(sheet, [texts.sheet_note(coverage.regency_name, day)])
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
+    for cell in summary[summary.max_row]:
+        cell.font = _bold()
+    summary.append([])
+    append_row(summary, [texts.sheet_note(coverage.regency_name, day)])
+    for (cell,) in summary.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "0.0%"
-    _finish(sheet, (12, 20, 12, 13, 14, 9), bold_rows=(1, total_row))
+    _finish(summary, (12, 20, 12, 13, 14, 9))
 
 
 def _desa_sheet(sheet: Any, coverage: Coverage) -> None:
-    """One row per desa, filterable, with its KIM and their groups' state."""
+    """One row per desa: its KIM groups, their status and the desa's subscribers."""
     append_row(sheet, texts.DESA_HEADERS)
     for k in coverage.kecamatan:
         for d in k.desa:
@@ -328,21 +346,7 @@ def _desa_sheet(sheet: Any, coverage: Coverage) -> None:
                 ],
             )
     sheet.auto_filter.ref = sheet.dimensions
-    _finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11), bold_rows=(1,))
-
-
-def _finish(sheet: Any, widths: tuple[int, ...], *, bold_rows: tuple[int, ...]) -> None:
-    """Bold header (and total) rows, a frozen header row and readable column widths."""
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
-    bold = Font(bold=True)
-    for row in bold_rows:
-        for cell in sheet[row]:
-            cell.font = bold
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    _finish(sheet, (16, 24, 16, 11, 11, 30, 16, 11))
 
 
 def export_filename(coverage: Coverage, day: date) -> str:

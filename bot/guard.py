@@ -25,6 +25,15 @@ from bot.storage import Database
 
 QUIET_PERIOD = timedelta(hours=1)
 GUARDED = frozenset({Verdict.HOAKS, Verdict.DISINFORMASI, Verdict.MISINFORMASI})
+ON_WORDS = frozenset({"on", "aktif", "nyala", "nyalakan"})
+OFF_WORDS = frozenset({"off", "mati", "matikan", "nonaktif"})
+
+
+def wanted_state(words: list[str]) -> bool | None:
+    """What `/penjaga <word>` asks for: on (True), off (False), or None when unclear."""
+    if len(words) != 1 or words[0].lower() not in ON_WORDS | OFF_WORDS:
+        return None
+    return words[0].lower() in ON_WORDS
 
 
 async def is_on(db: Database, chat_id: int) -> bool:

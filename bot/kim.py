@@ -13,22 +13,22 @@ register channels directly. A live registration (pending or approved) can be `en
 chat has at most one live registration (a unique index guarantees it). Whether a
 registration can be reached is the chat's status (`bot.chats`), not the registration's:
 lookups for delivery return approved registrations whose chat is active.
+
+This module reads registrations; `bot.registrations` changes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
-from bot import audit, chats, topics
-from bot.chats import ChatStatus, ChatType
-from bot.clock import isoformat
-from bot.regions import display_name
+from bot import chats, topics
+from bot.chats import ChatStatus
+from bot.regions import Kecamatan, display_name
 from bot.storage import Database, Row
 
 DEFAULT_NAME_PREFIX = "KIM"
@@ -87,6 +87,12 @@ class Registration:
         return None if self.kecamatan_name is None else display_name(self.kecamatan_name)
 
     @property
+    def topic_label(self) -> str | None:
+        """The readable name of a topic channel's topic."""
+        topic = None if self.topic is None else topics.BY_KEY.get(self.topic)
+        return self.topic if topic is None else topic.label
+
+    @property
     def whole_kabupaten(self) -> bool:
         """A forum or channel for the whole regency (no kecamatan, no topic)."""
         return self.kind != Kind.KIM and self.kecamatan_code is None and self.topic is None
@@ -101,17 +107,14 @@ class Target:
     registration_id: int
 
 
-class AlreadyRegistered(Exception):
-    """The chat already has a live registration; `existing` says which."""
-
-    def __init__(self, existing: Registration) -> None:
-        super().__init__(f"chat {existing.chat_id} already has registration {existing.id}")
-        self.existing = existing
-
-
 def default_name(desa_name: str) -> str:
     """The name offered when the admin does not type one: "KIM Raci"."""
     return f"{DEFAULT_NAME_PREFIX} {display_name(desa_name)}"
+
+
+def forum_name(regency_name: str, kecamatan: Kecamatan | None) -> str:
+    """A Forum KIM is named after what it covers: "Forum KIM Bangil", "Forum KIM Pasuruan"."""
+    return f"Forum KIM {regency_name if kecamatan is None else kecamatan.display}"
 
 
 def clean_name(text: str) -> str | None:
@@ -176,9 +179,11 @@ async def _select(db: Database, where: str, params: Sequence[Any] = ()) -> list[
     return [_registration(row) for row in rows]
 
 
-async def _select_in(
+async def select_in(
     conn: aiosqlite.Connection, where: str, params: Sequence[Any] = ()
 ) -> list[Registration]:
+    """Registrations matching `where` (SQL over `r`, the registration, and `c`, its chat),
+    read inside the caller's transaction."""
     async with conn.execute(f"{_SELECT} WHERE {where}", params) as cursor:
         return [_registration(row) for row in await cursor.fetchall()]
 
@@ -320,295 +325,3 @@ async def operator_destinations(
         return [operator_chat_id]
     rows = await db.fetchall("SELECT user_id FROM staff WHERE role = 'operator'")
     return sorted(set(admin_ids) | {int(row["user_id"]) for row in rows})
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-async def _live_in(conn: aiosqlite.Connection, chat_id: int) -> Registration | None:
-    found = await _select_in(
-        conn, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,)
-    )
-    return found[0] if found else None
-
-
-async def _insert(
-    conn: aiosqlite.Connection,
-    *,
-    chat_id: int,
-    kind: Kind,
-    status: Status,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    topic: str | None,
-    actor_id: int | None,
-    now: datetime,
-) -> int:
-    decided = status != Status.PENDING
-    cursor = await conn.execute(
-        "INSERT INTO registrations(chat_id, kind, desa_code, kecamatan_code, topic, name,"
-        " status, requested_by, requested_at, decided_by, decided_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            kind.value,
-            desa_code,
-            kecamatan_code,
-            topic,
-            name,
-            status.value,
-            actor_id,
-            isoformat(now),
-            actor_id if decided else None,
-            isoformat(now) if decided else None,
-        ),
-    )
-    assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
-    return int(cursor.lastrowid)
-
-
-async def _request(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kind: Kind,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
-) -> Registration:
-    async with db.transaction() as conn:
-        await chats.record_in(conn, chat_id=chat_id, chat_type=chat_type, title=chat_title, now=now)
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
-            conn,
-            chat_id=chat_id,
-            kind=kind,
-            status=Status.PENDING,
-            name=name,
-            desa_code=desa_code,
-            kecamatan_code=kecamatan_code,
-            topic=None,
-            actor_id=requested_by,
-            now=now,
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=requested_by,
-            action="kim.request",
-            object_type="registration",
-            object_id=registration_id,
-            detail={
-                "kind": kind.value,
-                "chat_id": chat_id,
-                "desa": desa_code,
-                "kecamatan": kecamatan_code,
-                "name": name,
-                "requested_by_name": requested_by_name,
-            },
-        )
-        created = await _select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]
-
-
-async def request_kim(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    desa_code: str,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
-) -> Registration:
-    """A group admin asks to register the group as a KIM of `desa_code`; pending until an
-    operator decides. The caller has checked that the person is an admin of the group.
-
-    Raises `AlreadyRegistered` when the group has a live registration, `LookupError` for a
-    desa outside the regency.
-    """
-    row = await db.fetchone("SELECT kecamatan_code FROM desa WHERE code = ?", (desa_code,))
-    if row is None:
-        raise LookupError(f"unknown desa {desa_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.KIM,
-        name=name,
-        desa_code=desa_code,
-        kecamatan_code=row["kecamatan_code"],
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
-
-
-async def request_forum(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kecamatan_code: str | None,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
-) -> Registration:
-    """Like `request_kim`, for the Forum KIM of a kecamatan (`None`: the whole kabupaten)."""
-    if kecamatan_code is not None:
-        known = await db.fetchval("SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,))
-        if known is None:
-            raise LookupError(f"unknown kecamatan {kecamatan_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.FORUM,
-        name=name,
-        desa_code=None,
-        kecamatan_code=kecamatan_code,
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The registration after a decision; `changed` is False when someone decided first."""
-
-    registration: Registration
-    changed: bool
-
-
-async def decide(
-    db: Database, registration_id: int, *, approve: bool, actor_id: int, now: datetime
-) -> Decision | None:
-    """An operator approves or rejects a pending registration; audited.
-
-    Only a pending registration changes; a second decision returns the first one with
-    `changed=False`. None for an unknown id.
-    """
-    new_status = Status.APPROVED if approve else Status.REJECTED
-    async with db.transaction() as conn:
-        found = await _select_in(conn, "r.id = ?", (registration_id,))
-        if not found:
-            return None
-        if found[0].status != Status.PENDING:
-            return Decision(found[0], changed=False)
-        await conn.execute(
-            "UPDATE registrations SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-            (new_status.value, actor_id, isoformat(now), registration_id),
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=actor_id,
-            action="kim.approve" if approve else "kim.reject",
-            object_type="registration",
-            object_id=registration_id,
-            detail={"kind": found[0].kind.value, "chat_id": found[0].chat_id},
-        )
-        after = await _select_in(conn, "r.id = ?", (registration_id,))
-    return Decision(after[0], changed=True)
-
-
-async def end(
-    db: Database, registration_id: int, *, actor_id: int | None, reason: str, now: datetime
-) -> Registration | None:
-    """End a live registration (the chat stays recorded); audited.
-
-    Returns the ended registration, or None when it does not exist or is no longer live.
-    """
-    async with db.transaction() as conn:
-        found = await _select_in(conn, "r.id = ?", (registration_id,))
-        if not found or not found[0].is_live:
-            return None
-        await conn.execute(
-            "UPDATE registrations SET status = 'ended', decided_by = ?, decided_at = ?,"
-            " reason = ? WHERE id = ?",
-            (actor_id, isoformat(now), reason, registration_id),
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=actor_id,
-            action="kim.end",
-            object_type="registration",
-            object_id=registration_id,
-            detail={"kind": found[0].kind.value, "chat_id": found[0].chat_id, "reason": reason},
-        )
-        after = await _select_in(conn, "r.id = ?", (registration_id,))
-    return after[0]
-
-
-async def register_channel(
-    db: Database,
-    *,
-    chat_id: int,
-    kecamatan_code: str | None,
-    topic: str | None,
-    actor_id: int,
-    now: datetime,
-) -> Registration:
-    """An operator registers a channel the bot administers: for the whole kabupaten (both
-    None), one kecamatan, or one topic. Approved at once; audited.
-
-    Raises `AlreadyRegistered` when the channel has a live registration (end it first),
-    `LookupError` when the channel is unknown or inactive, or the kecamatan or topic is
-    unknown.
-    """
-    if kecamatan_code is not None and topic is not None:
-        raise ValueError("a channel serves a kecamatan or a topic, not both")
-    async with db.transaction() as conn:
-        chat = await chats.get_in(conn, chat_id)
-        if chat is None or chat.type != ChatType.CHANNEL or not chat.is_active:
-            raise LookupError(f"no active channel {chat_id}")
-        if kecamatan_code is not None:
-            async with conn.execute(
-                "SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,)
-            ) as cur:
-                if await cur.fetchone() is None:
-                    raise LookupError(f"unknown kecamatan {kecamatan_code}")
-        if topic is not None and topic not in topics.BY_KEY:
-            raise LookupError(f"unknown topic {topic}")
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
-            conn,
-            chat_id=chat_id,
-            kind=Kind.CHANNEL,
-            status=Status.APPROVED,
-            name=chat.title,
-            desa_code=None,
-            kecamatan_code=kecamatan_code,
-            topic=topic,
-            actor_id=actor_id,
-            now=now,
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=actor_id,
-            action="channel.register",
-            object_type="registration",
-            object_id=registration_id,
-            detail={"chat_id": chat_id, "kecamatan": kecamatan_code, "topic": topic},
-        )
-        created = await _select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]

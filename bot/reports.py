@@ -1,13 +1,8 @@
 """Citizens' hoax reports: what is accepted, the per-person limit, joining reports into cases,
 the early warning, and the figures for /statistik.
 
-Every report gets its own ticket (`LPR-<year>-<id>`) and belongs to one case (`bot.cases`).
-A new report joins an *open* case when it carries the same photo/file (`file_unique_id`), the
-same link, the same text after `bot.normalize.normalize`, or a text close to one of the
-case's reports: both texts reduced to stemmed terms (`bot.normalize.terms`), each term matched
-to its closest spelling in the other text (rapidfuzz), and the two coverages combined into an
-F-measure. Texts of fewer than `MIN_TERMS` terms only join on exact matches, because a few
-common words ("bantuan desa") are shared by unrelated claims.
+Every report gets its own ticket (`LPR-<year>-<id>`) and belongs to one case (`bot.cases`):
+an open case of the same claim (`bot.claims`), or a new one.
 
 Early warning, checked whenever a report is filed or given its kecamatan:
 - a case gathers `reports` reports within `window`: one alert per case per window;
@@ -17,6 +12,7 @@ Early warning, checked whenever a report is filed or given its kecamatan:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics as stats
 from collections.abc import Sequence
@@ -26,9 +22,9 @@ from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiosqlite
-from rapidfuzz import fuzz, process
 
 from bot import audit
+from bot.claims import matching_case
 from bot.clock import isoformat
 from bot.normalize import normalize, terms
 from bot.quota import HourlyQuota
@@ -38,10 +34,6 @@ from bot.storage import Database, Row
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again (Bot API getFile limit)
 MAX_VOICE_SECONDS = 5 * 60
 MAX_TEXT = 4096
-MIN_TERMS = 3
-MATCH_THRESHOLD = 60  # F-measure (0–100) of the two texts' matched terms
-TERM_SIMILARITY = 75.0  # rapidfuzz ratio: one typo in a word of five letters or more
-OPEN_REPORTS_COMPARED = 2000  # the most recent reports of open cases, for the fuzzy join
 QUOTA = HourlyQuota("hoax_reports")  # REPORTS_PER_HOUR
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
@@ -182,6 +174,11 @@ async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
     return await QUOTA.used(db, reporter_id, now)
 
 
+async def may_report(db: Database, reporter_id: int, now: datetime, per_hour: int) -> bool:
+    """Whether the person is still under `per_hour` reports in the last hour."""
+    return await recent_count(db, reporter_id, now) < per_hour
+
+
 async def file_report(
     db: Database,
     content: Content,
@@ -202,45 +199,20 @@ async def file_report(
     same moment cannot both slip under the limit or open two cases for one claim.
     """
     text = content.text.strip()
-    text_key = normalize(text)
-    report_terms = terms(text)
-    link = content.link
-    created = isoformat(now)
+    link, key, report_terms = content.link, normalize(text), terms(text)
+    origin_date = None if content.origin_date is None else isoformat(content.origin_date)
+    area_done = int(via is Via.GROUP and kecamatan_code is not None)
     async with db.transaction() as conn:
         if await QUOTA.used_in(conn, reporter_id, now) >= per_hour:
             return None
-        case_id = await _matching_case(conn, text_key, report_terms, link, content.file_unique_id)
+        case_id = await matching_case(conn, key, report_terms, link, content.file_unique_id)
         new_case = case_id is None
         if case_id is None:
-            cursor = await conn.execute(
-                "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)", (created,)
-            )
-            case_id = int(cursor.lastrowid or 0)
-        cursor = await conn.execute(
-            "INSERT INTO hoax_reports(case_id, reporter_id, reporter_name, via, group_chat_id,"
-            " kind, text, text_key, terms, link, file_id, file_unique_id, origin, origin_date,"
-            " kecamatan_code, area_done, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_id,
-                reporter_id,
-                reporter_name,
-                via.value,
-                group_chat_id,
-                content.kind.value,
-                text,
-                text_key,
-                " ".join(report_terms),
-                link,
-                content.file_id,
-                content.file_unique_id,
-                content.origin,
-                None if content.origin_date is None else isoformat(content.origin_date),
-                kecamatan_code,
-                int(via is Via.GROUP and kecamatan_code is not None),
-                created,
-            ),
-        )
+            case_id = await _new_case(conn, now)
+        row: list[object] = [case_id, reporter_id, reporter_name, via.value, group_chat_id]
+        row += [content.kind.value, text, key, " ".join(report_terms), link, content.file_id]
+        row += [content.file_unique_id, content.origin, origin_date, kecamatan_code, area_done]
+        cursor = await conn.execute(_INSERT_REPORT, [*row, isoformat(now)])
         report_id = int(cursor.lastrowid or 0)
         await audit.record(
             conn,
@@ -259,6 +231,21 @@ async def file_report(
     report = await get(db, report_id)
     assert report is not None  # just written
     return Filed(report, new_case, int(counted[0]) if counted else 1, alerts)
+
+
+async def _new_case(conn: aiosqlite.Connection, now: datetime) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)", (isoformat(now),)
+    )
+    return int(cursor.lastrowid or 0)
+
+
+_INSERT_REPORT = (
+    "INSERT INTO hoax_reports(case_id, reporter_id, reporter_name, via, group_chat_id,"
+    " kind, text, text_key, terms, link, file_id, file_unique_id, origin, origin_date,"
+    " kecamatan_code, area_done, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 async def set_area(
@@ -306,87 +293,9 @@ async def of_case(db: Database, case_id: int) -> list[Report]:
 
 
 def _report(row: Row) -> Report:
-    return Report(
-        id=int(row["id"]),
-        case_id=int(row["case_id"]),
-        reporter_id=row["reporter_id"],
-        reporter_name=row["reporter_name"],
-        via=Via(row["via"]),
-        group_chat_id=row["group_chat_id"],
-        kind=Kind(row["kind"]),
-        text=row["text"],
-        link=row["link"],
-        file_id=row["file_id"],
-        file_unique_id=row["file_unique_id"],
-        origin=row["origin"],
-        origin_date=row["origin_date"],
-        kecamatan_code=row["kecamatan_code"],
-        area_done=bool(row["area_done"]),
-        created_at=row["created_at"],
-    )
-
-
-# --- the same claim -----------------------------------------------------------------------
-
-
-def similarity(first: Sequence[str], second: Sequence[str]) -> int:
-    """0–100: how far two texts' terms cover each other (see the module docstring)."""
-    a, b = set(first), set(second)
-    if len(a) < MIN_TERMS or len(b) < MIN_TERMS:
-        return 0
-    covered_a = sum(_closest(term, b) for term in a) / len(a)
-    covered_b = sum(_closest(term, a) for term in b) / len(b)
-    if covered_a == 0 or covered_b == 0:
-        return 0
-    return round(100 * 2 * covered_a * covered_b / (covered_a + covered_b))
-
-
-def _closest(term: str, among: set[str]) -> float:
-    if term in among:
-        return 1.0
-    if len(term) < 4:
-        return 0.0
-    found = process.extractOne(term, among, scorer=fuzz.ratio, score_cutoff=TERM_SIMILARITY)
-    return 0.0 if found is None else found[1] / 100
-
-
-async def _matching_case(
-    conn: aiosqlite.Connection,
-    text_key: str,
-    report_terms: list[str],
-    link: str,
-    file_unique_id: str | None,
-) -> int | None:
-    """The open case this report belongs to, if any (exact matches first, then close text)."""
-    for column, value in (
-        ("file_unique_id", file_unique_id),
-        ("link", link),
-        ("text_key", text_key),
-    ):
-        if not value:
-            continue
-        async with conn.execute(
-            f"SELECT r.case_id FROM hoax_reports r JOIN hoax_cases c ON c.id = r.case_id"
-            f" WHERE c.status = 'open' AND r.{column} = ? ORDER BY r.id LIMIT 1",
-            (value,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None:
-            return int(row[0])
-    if len(set(report_terms)) < MIN_TERMS:
-        return None
-    async with conn.execute(
-        "SELECT r.case_id, r.terms FROM hoax_reports r JOIN hoax_cases c ON c.id = r.case_id"
-        " WHERE c.status = 'open' AND r.terms != '' ORDER BY r.id DESC LIMIT ?",
-        (OPEN_REPORTS_COMPARED,),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    best: tuple[int, int] | None = None
-    for row in rows:
-        score = similarity(report_terms, str(row[1]).split())
-        if score >= MATCH_THRESHOLD and (best is None or score > best[0]):
-            best = (score, int(row[0]))
-    return None if best is None else best[1]
+    values = {field.name: row[field.name] for field in dataclasses.fields(Report)}
+    typed = {"via": Via(row["via"]), "kind": Kind(row["kind"]), "area_done": bool(row["area_done"])}
+    return Report(**(values | typed))
 
 
 # --- early warning --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.clock import Clock
+from bot.clock import DeliveryClock
 from bot.flood import FloodGate
 from bot.settings import Settings
 from bot.storage import Database
@@ -50,7 +50,7 @@ class Services:
     """
 
     settings: Settings
-    clock: Clock
+    clock: DeliveryClock
     flood: FloodGate
     db: Database
     delivery: Delivery

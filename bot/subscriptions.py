@@ -120,6 +120,12 @@ async def resolve(db: Database, ref: AreaRef) -> Area | None:
     )
 
 
+async def area_of(db: Database, token: str) -> Area | None:
+    """The area a button or link names, or None when the token is malformed or foreign."""
+    ref = parse_token(token)
+    return None if ref is None else await resolve(db, ref)
+
+
 def _check_topics(topics: int) -> None:
     if not valid_bits(topics):
         raise SubscriptionError(f"unknown topic bits {topics}")
@@ -363,3 +369,10 @@ async def set_weekly_digest(db: Database, user_id: int, on: bool) -> bool:
             "UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id)
         )
         return cursor.rowcount > 0
+
+
+async def toggle_weekly_digest(db: Database, user_id: int) -> bool:
+    """Switch the weekly digest on or off; the new setting."""
+    on = not await weekly_digest(db, user_id)
+    await set_weekly_digest(db, user_id, on)
+    return on

@@ -22,10 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, KeysView
 from typing import Protocol
 
+from bot.clock import Seconds, SystemSeconds
 from bot.storage import refuses_writes
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,19 @@ class Alarm(Protocol):
 
 class Backlog:
     def __init__(
-        self, alarm: Alarm | None = None, *, backoff: float = 1.0, max_backoff: float = 60.0
+        self,
+        alarm: Alarm | None = None,
+        *,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        clock: Seconds | None = None,
     ) -> None:
         self._alarm = alarm
+        self._clock = clock or SystemSeconds()
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._held: dict[int, list[Step]] = {}
-        self._since: float | None = None  # time.monotonic() when the database first refused
+        self._since: float | None = None  # monotonic, when the database first refused
         self._reason = ""
         self._alarmed = False
         self._delay = backoff
@@ -121,7 +127,7 @@ class Backlog:
     def _refused(self, error: BaseException) -> None:
         if self._since is not None:
             return
-        self._since = time.monotonic()
+        self._since = self._clock.monotonic()
         self._reason = str(error)
         log.error(
             "database refuses writes (%s): broadcasting paused, answers kept in memory"
@@ -131,7 +137,7 @@ class Backlog:
 
     async def _recovered(self) -> None:
         assert self._since is not None
-        seconds, recorded = time.monotonic() - self._since, self._recorded
+        seconds, recorded = self._clock.monotonic() - self._since, self._recorded
         log.warning(
             "database takes writes again after %.1f s: %d held answers recorded,"
             " broadcasting resumes",

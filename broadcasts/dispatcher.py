@@ -36,16 +36,14 @@ other traffic (another bot on the same token) needs a `rate` below Telegram's 30
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Protocol
 
 from bot import notices
-from bot.clock import Clock
+from bot.clock import DeliveryClock, wait
 from bot.storage import Database, refuses_writes
 from broadcasts import errands, outbox
 from broadcasts.backlog import Alarm, Backlog
@@ -105,7 +103,7 @@ class Dispatcher:
         sender: Sender,
         render: Renderer,
         directory: ChatDirectory,
-        clock: Clock,
+        clock: DeliveryClock,
         pacing: Pacing | None = None,
         alarm: Alarm | None = None,
     ) -> None:
@@ -119,6 +117,7 @@ class Dispatcher:
             self.pacing.per_window,
             self.pacing.window,
             broadcast_share=self.pacing.broadcast_share,
+            clock=clock,
         )
         self._slots = asyncio.Semaphore(self.pacing.max_in_flight)  # rows taken at once
         self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
@@ -137,6 +136,7 @@ class Dispatcher:
             alarm,
             backoff=self.pacing.storage_backoff,
             max_backoff=self.pacing.storage_max_backoff,
+            clock=clock,
         )
         self.listeners: list[Listener] = []
 
@@ -179,6 +179,10 @@ class Dispatcher:
         return await self._pacer.reserve()
 
     @property
+    def clock(self) -> DeliveryClock:
+        return self._clock
+
+    @property
     def pacer(self) -> Pacer:
         return self._pacer
 
@@ -219,13 +223,13 @@ class Dispatcher:
             except Exception:  # the loop must outlive any single failure
                 log.exception("dispatcher batch failed; retrying shortly")
                 worked = False
-                await asyncio.sleep(1.0)
+                await self._clock.sleep(1.0)
             if not worked:
                 await self._idle()
 
     async def _one_batch(self) -> bool:
         batch = max(10, int(self._rate()))
-        now = time.time()
+        now = self._clock.time()
         exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
         rows = await outbox.due(self._db, now=now, limit=batch, exclude=exclude)
         room = batch - len(rows)
@@ -275,20 +279,29 @@ class Dispatcher:
     async def _idle(self) -> None:
         """Sleep until woken, until the next deferred row is due, or a second at most."""
         next_due = await outbox.next_due_time(self._db)
-        timeout = 1.0 if next_due is None else min(1.0, max(0.01, next_due - time.time()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        timeout = 1.0 if next_due is None else min(1.0, max(0.01, next_due - self._clock.time()))
+        await wait(self._wake, timeout, self._clock)
         self._wake.clear()
 
     async def _wait_for_pacer(self) -> float:
         """Wait for a 429's pause and the pacer; the moment the send leaves, for `landed`."""
-        pause = self._paused_until - time.monotonic()
+        pause = self._paused_until - self._clock.monotonic()
         if pause > 0:  # a 429's wait, cut short by a shutdown
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), pause)
-        slow = time.monotonic() < self._slow_until
+            await wait(self._stopping, pause, self._clock)
+        slow = self._clock.monotonic() < self._slow_until
         self._pacer.count = self.pacing.per_window - (self.pacing.slowdown if slow else 0)
         return await self._pacer.acquire()
+
+    async def _take_turn(self) -> float:
+        """The pacer's turn, then a place in the in-flight window (for `_window.release`).
+
+        In this order, a send waiting for its turn is not in flight (nothing of it can be
+        duplicated), so the window counts only requests on the wire and answers being
+        recorded, and never leaves the pacer without a send to make when a place comes free.
+        """
+        since = await self._wait_for_pacer()
+        await self._window.acquire()
+        return since
 
     def _rate(self) -> float:
         return self._pacer.per_second
@@ -326,11 +339,9 @@ class Dispatcher:
         ids = list(row.message_ids)
         for index in range(len(ids), len(message.parts)):
             await self._wait_for_chat(row.chat_id)
-            await self._window.acquire()
+            since = await self._take_turn()
             answered: float | None = None  # seconds from request to recorded answer
             try:
-                # Paced here, just before the request, so sends leave at the paced moments.
-                since = await self._wait_for_pacer()
                 if (
                     row.announcement_id in self._cancelled
                     or self._stopping.is_set()
@@ -338,7 +349,7 @@ class Dispatcher:
                 ):
                     self._pacer.landed(since, answered=False)
                     return  # the row stays pending, with the parts that went out recorded
-                started = time.monotonic()
+                started = self._clock.monotonic()
                 try:
                     try:
                         ids.append(await self._sender.send_part(row.chat_id, message, index))
@@ -356,7 +367,7 @@ class Dispatcher:
                 # row waits for the database, and then for a batch to send the rest.
                 elif not await self._record(row.id, outbox.record_parts, list(ids)):
                     return
-                answered = time.monotonic() - started
+                answered = self._clock.monotonic() - started
             finally:
                 await self._window.release(answered)
 
@@ -367,7 +378,7 @@ class Dispatcher:
             await self._record(
                 row.id,
                 outbox.retry_later,
-                not_before=time.time() + error.retry_after,
+                not_before=self._clock.time() + error.retry_after,
                 error=error.detail,
                 sent=error.sent,
                 count_attempt=False,
@@ -390,7 +401,7 @@ class Dispatcher:
             await self._record(
                 row.id,
                 outbox.retry_later,
-                not_before=time.time() + delay,
+                not_before=self._clock.time() + delay,
                 error=error.detail,
                 sent=error.sent,
             )
@@ -430,7 +441,9 @@ class Dispatcher:
                 if item.tries + 1 >= self.pacing.max_attempts:
                     return errands.UNDELETABLE
                 delay = self.pacing.backoff * (2**item.tries)
-                await errands.retry_deletion(self._db, item.row_id, not_before=time.time() + delay)
+                await errands.retry_deletion(
+                    self._db, item.row_id, not_before=self._clock.time() + delay
+                )
                 return None
             except Rejected as error:
                 if "not found" not in error.detail.lower():
@@ -450,14 +463,13 @@ class Dispatcher:
             return
         kind = "private" if notice.chat_id > 0 else "kim"
         await self._wait_for_chat(notice.chat_id)
-        await self._window.acquire()
+        since = await self._take_turn()
         answered: float | None = None
         try:
-            since = await self._wait_for_pacer()
             if self._stopping.is_set():
                 self._pacer.landed(since, answered=False)
                 return
-            started = time.monotonic()
+            started = self._clock.monotonic()
             try:
                 try:
                     await self._sender.send_text(notice.chat_id, text)
@@ -468,7 +480,7 @@ class Dispatcher:
                 await notices.retry_later(
                     self._db,
                     notice.id,
-                    not_before=time.time() + error.retry_after,
+                    not_before=self._clock.time() + error.retry_after,
                     count_attempt=False,
                 )
                 return
@@ -477,7 +489,9 @@ class Dispatcher:
                     await notices.drop(self._db, notice.id)
                 else:
                     delay = self.pacing.backoff * (2**notice.attempts)
-                    await notices.retry_later(self._db, notice.id, not_before=time.time() + delay)
+                    await notices.retry_later(
+                        self._db, notice.id, not_before=self._clock.time() + delay
+                    )
                 return
             except DeliveryError as error:  # never started the bot, blocked it, left
                 log.info("notice %s not delivered: %s", notice.id, error.detail)
@@ -490,23 +504,23 @@ class Dispatcher:
             await self._backlog.record(
                 -notice.id, partial(notices.sent, self._db, notice, self._clock.now())
             )
-            answered = time.monotonic() - started
+            answered = self._clock.monotonic() - started
         finally:
             await self._window.release(answered)
 
     def _throttled(self, retry_after: float) -> None:
-        now = time.monotonic()
+        now = self._clock.monotonic()
         self._paused_until = max(self._paused_until, now + retry_after)
         self._slow_until = now + self.pacing.slowdown_windows * self.pacing.window
 
     async def _wait_for_chat(self, chat_id: int) -> None:
-        wait = self._chat_ready.get(chat_id, 0.0) - time.monotonic()
+        wait = self._chat_ready.get(chat_id, 0.0) - self._clock.monotonic()
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._clock.sleep(wait)
 
     def _chat_sent(self, chat_id: int, kind: str) -> None:
         interval = self.pacing.private_interval if kind == "private" else self.pacing.group_interval
-        now = time.monotonic()
+        now = self._clock.monotonic()
         self._chat_ready[chat_id] = now + interval
         if len(self._chat_ready) > 4096:  # forget chats whose spacing has passed
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}

@@ -43,9 +43,9 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
-import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+
+from bot.clock import Seconds, SystemSeconds, wait
 
 # asyncio's epoll waits in whole milliseconds, rounded up, so a sleep ends on average half a
 # millisecond late; waking that much early centres the error on the schedule (the hard cap
@@ -63,15 +63,13 @@ class Pacer:
         spacing: float = 0.25,
         broadcast_share: float = 0.8,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Seconds | None = None,
     ) -> None:
         self.window = window
         self.spacing = spacing
         self.broadcast_share = broadcast_share
         self._count = max(1, count)
-        self._clock = clock
-        self._sleep = sleep
+        self._time = clock or SystemSeconds()
         self._next = 0.0
         self._recent: deque[float] = deque()  # every send in the window, replies too
         self._replies: deque[float] = deque()  # the replies among them
@@ -109,7 +107,7 @@ class Pacer:
 
     def held(self) -> int:
         """Places taken: sends on their way and those answered less than a window ago."""
-        now = self._clock()
+        now = self._time.monotonic()
         while self._held and self._held[0] <= now:
             heapq.heappop(self._held)
         return self._flying + len(self._held)
@@ -119,12 +117,12 @@ class Pacer:
         `landed` once its answer is back (which every caller must call, whatever happened)."""
         async with self._lock:
             interval = self.window / self._count
-            now = self._clock()
+            now = self._time.monotonic()
             self._next = max(self._next, now - interval)  # after an idle spell: no burst
             if self._next - _EPOLL_HALF_TICK > now:
-                await self._sleep(self._next - _EPOLL_HALF_TICK - now)
+                await self._time.sleep(self._next - _EPOLL_HALF_TICK - now)
             while True:  # never more than `count` places held, nor sends in a window
-                now = self._clock()
+                now = self._time.monotonic()
                 self._forget_before(now - self.window)
                 free = self.held() < self._count and not self._reply_waiting
                 if free and len(self._recent) < self._count:
@@ -142,7 +140,7 @@ class Pacer:
         """The request that left at `since` has its answer (or failed or timed out): its place
         is held one window from now, less the margin; `answered=False` for a send that never
         left, which gives its place back at once."""
-        now = self._clock()
+        now = self._time.monotonic()
         self._flying = max(0, self._flying - 1)
         if answered:
             if now > since:
@@ -154,18 +152,11 @@ class Pacer:
     async def _wait_for_landing(self, within: float | None) -> None:
         """Until a place may have come free: an answer lands or `within` seconds pass."""
         self._landing.clear()
-        waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._landing.wait())}
-        if within is not None:
-            waits.add(asyncio.ensure_future(self._sleep(max(0.0, within))))
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
+        await wait(self._landing, within, self._time)
 
     def in_window(self) -> int:
         """Messages counted in the current window."""
-        self._forget_before(self._clock() - self.window)
+        self._forget_before(self._time.monotonic() - self.window)
         return len(self._recent)
 
     async def reserve(self) -> float:
@@ -174,13 +165,13 @@ class Pacer:
         the moment it left, for `landed`."""
         async with self._replies_turn:  # replies that wait keep their order
             while True:
-                now = self._clock()
+                now = self._time.monotonic()
                 self._forget_before(now - self.window)  # replies come with no broadcast too
                 broadcasting = self._last_send > now - self.window
                 if not broadcasting:
                     break
                 if len(self._replies) >= self.replies_per_window:
-                    await self._sleep(self._replies[0] + self.window - now)
+                    await self._time.sleep(self._replies[0] + self.window - now)
                     continue
                 if self.held() < self._count:
                     break

@@ -11,7 +11,6 @@ a broadcast never waits behind a villager's reply or the other way round.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Protocol
 
 from telegram import (
@@ -23,15 +22,9 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram.error import TelegramError
 
+from bot.telegram_errors import Outcome, classify
 from broadcasts.content import Kind, Part
 from broadcasts.http import AiohttpRequest
 
@@ -218,26 +211,14 @@ def keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMar
 
 
 def _translate(exc: TelegramError) -> DeliveryError:
-    """python-telegram-bot's errors → our delivery categories."""
-    if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return RateLimited(seconds)
-    if isinstance(exc, ChatMigrated):
-        return Migrated(exc.new_chat_id)
-    text = exc.message
-    lowered = text.lower()
-    if isinstance(exc, Forbidden):
-        reason = (
-            "blocked" if "blocked" in lowered else "kicked" if "kicked" in lowered else "forbidden"
-        )
-        return Unreachable(reason, text)
-    if isinstance(exc, BadRequest):
-        if "chat not found" in lowered or "user not found" in lowered:
-            return Unreachable("chat_not_found", text)
-        if "rights" in lowered or "not enough" in lowered:
-            return Unreachable("no_rights", text)
-        return Rejected(text)
-    if isinstance(exc, NetworkError):  # includes TimedOut
-        return Transient(text)
-    return Rejected(text)
+    """python-telegram-bot's errors → our delivery categories (the rule: bot.telegram_errors)."""
+    failure = classify(exc)
+    if failure.outcome is Outcome.RATE_LIMITED:
+        return RateLimited(failure.retry_after)
+    if failure.outcome is Outcome.MIGRATED and failure.new_chat_id is not None:
+        return Migrated(failure.new_chat_id)
+    if failure.outcome is Outcome.UNREACHABLE:
+        return Unreachable(failure.reason, failure.detail)
+    if failure.outcome is Outcome.TRANSIENT:
+        return Transient(failure.detail)
+    return Rejected(failure.detail)

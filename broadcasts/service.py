@@ -3,8 +3,6 @@ started after the database opens and stopped before it closes."""
 
 from __future__ import annotations
 
-import time
-
 from bot.services import Services
 from broadcasts import announcements, render
 from broadcasts.backlog import Alarm
@@ -76,9 +74,10 @@ class Broadcasting:
         self.dispatcher.listeners.append(self.progress.touch)
 
     async def start(self) -> None:
-        started = time.monotonic()
+        clock = self.dispatcher.clock
+        started = clock.monotonic()
         await self.sender.start()  # one request (getMe): a first measure of the answer time
-        self.dispatcher.guess_answer_time(time.monotonic() - started)
+        self.dispatcher.guess_answer_time(clock.monotonic() - started)
         self.dispatcher.start()
         self.progress.start()
 

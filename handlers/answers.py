@@ -17,19 +17,30 @@ Last in handler group 0 (`register_last`), after every flow that waits for a mes
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import commands, texts
+from bot.buttons import ButtonData
 from bot.people import Role, may
 from bot.services import KimApp, KimContext
-from handlers import forwarded, reports, start
+from handlers import start
 from handlers.access import roles
+from handlers.forwarded import CheckQuoted
+from handlers.presses import Press, on_press
+from handlers.reports import CheckedReport
 
-HELP = "ans:help"
 STAFF_COMMANDS = tuple(c.name for c in commands.COMMANDS if Role.WARGA not in c.allowed)
 _KNOWN = frozenset(c.name for c in commands.COMMANDS) | {"help"}
+
+
+@dataclass(frozen=True)
+class Help(ButtonData, prefix="ans"): ...  # "❓ Bantuan" under a message outside any flow
+
+
 _REPORTABLE = (
     filters.TEXT
     | filters.PHOTO
@@ -44,12 +55,17 @@ def next_steps(message: Message) -> InlineKeyboardMarkup:
     """The buttons for a message outside any flow: check (if it has words), report, help."""
     row = []
     if (message.text or message.caption or "").strip():
-        row.append(InlineKeyboardButton(texts.CHECK_THIS, callback_data=forwarded.CHECK))
+        row.append(CheckQuoted().button(texts.CHECK_THIS))
     media = message.photo or message.video or message.animation or message.document
     if message.text or media or message.voice:
-        row.append(InlineKeyboardButton(texts.REPORT_THIS, callback_data=reports.CHECKED))
-    help_row = [InlineKeyboardButton(texts.HELP_BUTTON, callback_data=HELP)]
+        row.append(CheckedReport().button(texts.REPORT_THIS))
+    help_row = [Help().button(texts.HELP_BUTTON)]
     return InlineKeyboardMarkup([row, help_row] if row else [help_row])
+
+
+def _command_name(text: str) -> str:
+    """The command of "/Lapor@kim_bot words": "Lapor"."""
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0]
 
 
 async def ignore_edit(update: Update, context: KimContext) -> None:
@@ -62,7 +78,7 @@ async def staff_command_in_group(update: Update, context: KimContext) -> None:
     user = update.effective_user
     if message is None or user is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+    name = _command_name(message.text).lower()
     if not may(await roles(update, context), commands.spec(name).allowed):
         return
     try:
@@ -84,19 +100,16 @@ async def unknown_command(update: Update, context: KimContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0]
+    name = _command_name(message.text)
     known = name.lower() in _KNOWN
     text = texts.command_not_here(name) if known else texts.unknown_command(name[:64])
     await message.reply_text(text)
 
 
-async def on_help(update: Update, context: KimContext) -> None:
+async def on_help(press: Press[Help]) -> None:
     """ "❓ Bantuan": the same help as /bantuan, for the person who pressed."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    await start.help_command(update, context)
+    await press.answer()
+    await start.help_command(press.update, press.context)
 
 
 def register_first(app: KimApp) -> None:
@@ -115,4 +128,4 @@ def register_last(app: KimApp) -> None:
     anything = _REPORTABLE | filters.Sticker.ALL | filters.AUDIO | filters.VIDEO_NOTE
     app.add_handler(MessageHandler(private & ~filters.COMMAND & anything, outside_flow))
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(CallbackQueryHandler(on_help, pattern=f"^{HELP}$"))
+    on_press(app, Help, on_help)

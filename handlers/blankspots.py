@@ -1,43 +1,127 @@
-"""/blankspot for villagers (a point or an area, the operator, the problem: a ticket) and
-/sinyal for operators (the summary per kecamatan, CSV and GeoJSON).
+"""/blankspot for villagers: a point or an area, the operator, the problem, and a ticket
+(what operators read of the reports is /sinyal, `handlers.signal_reports`).
 
 Telegram asks for a location only through a reply-keyboard button, so /blankspot sends two
 messages: one with that button, one with the inline kecamatan picker. A shared location
 continues with its own picker (the kecamatan may be skipped). The answers so far travel in
-the buttons' data (`bot.blankspots.Draft`); the last answer replaces the picker with the
-ticket, sent with the reply keyboard removed.
+the buttons' data as typed fields (`Place` and the classes built on it), read back as a
+`bot.blankspots.Draft`; the last answer replaces the picker with the ticket, sent with the
+reply keyboard removed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+from dataclasses import dataclass
+from typing import Any, Self
 
 from telegram import (
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import blankspots, commands, regions
-from bot.blankspots import Draft, Step
+from bot import blankspots, regions
+from bot.blankspots import Draft, Operator, Problem
+from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
+from bot.storage import Database
 from bot.texts import blankspot as t
-from handlers.access import command, requires, stale_button
+from handlers import signal_reports
+from handlers.access import command, stale_button
+from handlers.presses import Press, on_press
 
 PAGE_SIZE = 12
-STAFF_PREFIX = "sn:"
-CSV = STAFF_PREFIX + "csv"
-GEOJSON = STAFF_PREFIX + "geo"
+SCALE = 10**blankspots.COORDINATE_DECIMALS  # coordinates travel as whole 1e-5 degrees
+
+
+@dataclass(frozen=True)
+class Place:
+    """The report's place so far, as the buttons carry it: a point in 1e-5 degrees, a
+    kecamatan code and the desa's own number in it ("2011"), so the data stay short."""
+
+    latitude: int | None
+    longitude: int | None
+    kecamatan: str | None
+    desa: str | None
+
+    @classmethod
+    def at(cls, draft: Draft, **more: Any) -> Self:
+        """The button for `draft`'s place (and `more`, the fields of the button's own)."""
+        return cls(
+            latitude=None if draft.latitude is None else round(draft.latitude * SCALE),
+            longitude=None if draft.longitude is None else round(draft.longitude * SCALE),
+            kecamatan=draft.kecamatan_code,
+            desa=None if draft.desa_code is None else draft.desa_code.rsplit(".", 1)[1],
+            **more,
+        )
+
+
+@dataclass(frozen=True)
+class PickKecamatan(ButtonData, Place, prefix="bsk"):
+    """A kecamatan picked: show its desa."""
+
+
+@dataclass(frozen=True)
+class SkipKecamatan(ButtonData, Place, prefix="bss"):
+    """A point's kecamatan skipped: ask the operator."""
+
+
+@dataclass(frozen=True)
+class DesaPage(ButtonData, Place, prefix="bsg"):
+    page: int
+
+
+@dataclass(frozen=True)
+class PickDesa(ButtonData, Place, prefix="bsd"):
+    """A desa picked (or, without one, "don't know"): ask the operator."""
+
+
+@dataclass(frozen=True)
+class BackToKecamatan(ButtonData, Place, prefix="bsb"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickOperator(ButtonData, Place, prefix="bso"):
+    operator: Operator
+
+
+@dataclass(frozen=True)
+class PickProblem(ButtonData, Place, prefix="bsp"):
+    """The last answer: record the report."""
+
+    operator: Operator
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class Cancel(ButtonData, prefix="bsx"):
+    pass
+
+
+def draft_of(data: Place) -> Draft | None:
+    """The place a button carries, as a draft; None for half a point, a point off Earth or
+    a desa without its kecamatan (whether the area exists is `blankspots.known_area`'s)."""
+    if (data.latitude is None) != (data.longitude is None):
+        return None
+    if data.desa is not None and data.kecamatan is None:
+        return None
+    draft = Draft()
+    if data.latitude is not None and data.longitude is not None:
+        point = blankspots.located_at(data.latitude / SCALE, data.longitude / SCALE)
+        if point is None:
+            return None
+        draft = point
+    desa = None if data.desa is None else f"{data.kecamatan}.{data.desa}"
+    return draft.but(kecamatan_code=data.kecamatan, desa_code=desa)
 
 
 def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -45,22 +129,24 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 
 
 def _cancel_row() -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(t.CANCEL, callback_data=Draft().data(Step.CANCEL))]
+    return [Cancel().button(t.CANCEL)]
 
 
 async def _kecamatan_keyboard(context: KimContext, draft: Draft) -> InlineKeyboardMarkup:
     kecamatan = sorted(await regions.all_kecamatan(context.bot_data.db), key=lambda k: k.display)
+    point = draft.but(kecamatan_code=None, desa_code=None)
     buttons = [
-        InlineKeyboardButton(
-            k.display, callback_data=draft.but(kecamatan_code=k.code).data(Step.KECAMATAN)
-        )
-        for k in kecamatan
+        PickKecamatan.at(point.but(kecamatan_code=k.code)).button(k.display) for k in kecamatan
     ]
     rows = _rows(buttons, 3)
     if draft.located:
-        skip = draft.but(kecamatan_code=None, desa_code=None).data(Step.KECAMATAN)
-        rows.append([InlineKeyboardButton(t.SKIP, callback_data=skip)])
+        rows.append([SkipKecamatan.at(point).button(t.SKIP)])
     return InlineKeyboardMarkup([*rows, _cancel_row()])
+
+
+async def _kecamatan(db: Database, draft: Draft) -> regions.Kecamatan | None:
+    code = draft.kecamatan_code
+    return None if code is None else await regions.get_kecamatan(db, code)
 
 
 async def _desa_page(
@@ -68,49 +154,31 @@ async def _desa_page(
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """One page of the draft's kecamatan's desa; None for a page that does not exist."""
     db = context.bot_data.db
-    kecamatan = (
-        None
-        if draft.kecamatan_code is None
-        else await regions.get_kecamatan(db, draft.kecamatan_code)
-    )
+    kecamatan = await _kecamatan(db, draft)
     if kecamatan is None:
         return None
-    desa = await regions.desa_of(db, kecamatan.code)
-    pages = max(1, -(-len(desa) // PAGE_SIZE))
-    if not 0 <= page < pages:
+    found = await regions.desa_page(db, kecamatan.code, page, PAGE_SIZE)
+    if found is None:
         return None
-    shown = desa[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    rows = _rows(
-        [
-            InlineKeyboardButton(
-                d.display, callback_data=draft.but(desa_code=d.code).data(Step.DESA)
-            )
-            for d in shown
-        ],
-        3,
-    )
+    shown, pages = found
+    area = draft.but(desa_code=None)
+    rows = _rows([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
     nav = []
     if page > 0:
-        nav.append(
-            InlineKeyboardButton(t.PREVIOUS_PAGE, callback_data=draft.data(Step.PAGE, page - 1))
-        )
+        nav.append(DesaPage.at(area, page=page - 1).button(t.PREVIOUS_PAGE))
     if page + 1 < pages:
-        nav.append(InlineKeyboardButton(t.NEXT_PAGE, callback_data=draft.data(Step.PAGE, page + 1)))
+        nav.append(DesaPage.at(area, page=page + 1).button(t.NEXT_PAGE))
     if nav:
         rows.append(nav)
-    rows.append([InlineKeyboardButton(t.DESA_UNKNOWN, callback_data=draft.data(Step.DESA))])
-    back = draft.but(kecamatan_code=None, desa_code=None).data(Step.BACK)
-    rows.append([InlineKeyboardButton(t.BACK, callback_data=back), *_cancel_row()])
+    rows.append([PickDesa.at(area).button(t.DESA_UNKNOWN)])
+    back = BackToKecamatan.at(draft.but(kecamatan_code=None, desa_code=None))
+    rows.append([back.button(t.BACK), *_cancel_row()])
     return t.pick_desa(kecamatan.display, page, pages), InlineKeyboardMarkup(rows)
 
 
 async def _place(context: KimContext, draft: Draft) -> str:
     db = context.bot_data.db
-    kecamatan = (
-        None
-        if draft.kecamatan_code is None
-        else await regions.get_kecamatan(db, draft.kecamatan_code)
-    )
+    kecamatan = await _kecamatan(db, draft)
     desa = None if draft.desa_code is None else await regions.get_desa(db, draft.desa_code)
     return t.where(
         None if kecamatan is None else kecamatan.display,
@@ -121,21 +189,25 @@ async def _place(context: KimContext, draft: Draft) -> str:
 
 async def _operator_step(context: KimContext, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
-        InlineKeyboardButton(t.OPERATOR_LABELS[op.value], callback_data=data)
-        for op, data in blankspots.operator_choices(draft)
+        PickOperator.at(draft, operator=op).button(t.OPERATOR_LABELS[op.value]) for op in Operator
     ]
     keyboard = InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
     return t.pick_operator(await _place(context, draft)), keyboard
 
 
-async def _problem_step(context: KimContext, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    assert draft.operator is not None  # only asked once the operator is known
+async def _problem_step(
+    context: KimContext, draft: Draft, operator: Operator
+) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
-        [InlineKeyboardButton(t.PROBLEM_LABELS[problem.value].capitalize(), callback_data=data)]
-        for problem, data in blankspots.problem_choices(draft)
+        [
+            PickProblem.at(draft, operator=operator, problem=problem).button(
+                t.PROBLEM_LABELS[problem.value].capitalize()
+            )
+        ]
+        for problem in Problem
     ]
     keyboard = InlineKeyboardMarkup([*buttons, _cancel_row()])
-    return t.pick_problem(await _place(context, draft), draft.operator.value), keyboard
+    return t.pick_problem(await _place(context, draft), operator.value), keyboard
 
 
 # --- the villager's report ------------------------------------------------------------
@@ -198,126 +270,106 @@ async def _finish(message: Message, text: str) -> None:
     await message.chat.send_message(text, reply_markup=ReplyKeyboardRemove())
 
 
-async def on_button(update: Update, context: KimContext) -> None:
-    """Every button of a report in progress; anything malformed is stale."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    services = context.bot_data
-    parsed = blankspots.parse(query.data, services.settings.region_code)
-    message = query.message
-    if parsed is None or not isinstance(message, Message):
-        await stale_button(update, context)
-        return
-    step, draft, page = parsed
-    if not await blankspots.known_area(services.db, draft):
-        await stale_button(update, context)
-        return
-    screen: tuple[str, InlineKeyboardMarkup] | None = None
-    if step is Step.CANCEL:
-        await query.answer()
-        await _finish(message, t.CANCELLED)
-        return
-    if step is Step.PROBLEM and draft.complete:
-        report = await blankspots.record(
-            services.db,
-            draft,
-            reporter_id=user.id,
-            flow_message_id=message.message_id,
-            now=services.clock.now(),
-            per_hour=services.settings.blankspots_per_hour,
-        )
-        await query.answer()
-        if report is None:
-            await _finish(message, t.rate_limited(services.settings.blankspots_per_hour))
-            return
-        assert draft.operator is not None and draft.problem is not None  # complete
-        place = await _place(context, draft)
-        await _finish(
-            message, t.ticket(report.ticket, place, draft.operator.value, draft.problem.value)
-        )
-        return
-    if step is Step.BACK:
-        text = t.PICK_KECAMATAN_FOR_POINT if draft.located else t.PICK_KECAMATAN
-        screen = text, await _kecamatan_keyboard(context, draft)
-    elif step is Step.KECAMATAN and draft.kecamatan_code is not None:
-        screen = await _desa_page(context, draft, 0)
-    elif step is Step.KECAMATAN and draft.located:
-        screen = await _operator_step(context, draft)
-    elif step is Step.PAGE and page is not None:
-        screen = await _desa_page(context, draft, page)
-    elif step is Step.DESA and draft.kecamatan_code is not None:
-        screen = await _operator_step(context, draft)
-    elif step is Step.OPERATOR and draft.operator is not None:
-        screen = await _problem_step(context, draft)
+async def _draft(press: Press[Any]) -> Draft | None:
+    """The draft a pressed button carries, when its area exists (else: stale)."""
+    draft = draft_of(press.data)
+    if draft is None or not await blankspots.known_area(press.services.db, draft):
+        await stale_button(press.update, press.context)
+        return None
+    return draft
+
+
+async def _show(press: Press[Any], screen: tuple[str, InlineKeyboardMarkup] | None) -> None:
     if screen is None:
-        await stale_button(update, context)
-        return
-    await query.answer()
-    await query.edit_message_text(screen[0], reply_markup=screen[1])
-
-
-# --- operators ---------------------------------------------------------------------------
-
-
-@command("sinyal")
-async def summary(update: Update, context: KimContext) -> None:
-    """Counts per kecamatan by operator and problem, with the two exports as buttons."""
-    message = update.effective_message
-    if message is None:
-        return
-    services = context.bot_data
-    result = blankspots.summarize(await blankspots.all_reports(services.db))
-    if result.total == 0:
-        await message.reply_text(t.NO_REPORTS)
-        return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t.CSV_BUTTON, callback_data=CSV),
-                InlineKeyboardButton(t.GEOJSON_BUTTON, callback_data=GEOJSON),
-            ]
-        ]
-    )
-    text = t.summary(
-        services.settings.regency_name,
-        result.total,
-        result.located,
-        blankspots.summary_rows(result),
-    )
-    await message.reply_text(text, reply_markup=keyboard)
-
-
-@requires(commands.spec("sinyal").allowed, "sinyal.export")
-async def export(update: Update, context: KimContext) -> None:
-    """The CSV (every report) or the GeoJSON (every point), as a document."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or chat is None or query.data not in (CSV, GEOJSON):
-        await stale_button(update, context)
-        return
-    await query.answer(t.PREPARING)
-    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    services = context.bot_data
-    settings = services.settings
-    reports = await blankspots.all_reports(services.db)
-    day = services.clock.now().date()
-    if query.data == CSV:
-        data = await asyncio.to_thread(blankspots.render_csv, reports)
-        name = t.export_filename(settings.region_code, day, "csv")
-        caption = t.csv_caption(settings.regency_name, day, len(reports))
+        await stale_button(press.update, press.context)
     else:
-        data = await asyncio.to_thread(blankspots.render_geojson, reports)
-        name = t.export_filename(settings.region_code, day, "geojson")
-        points = sum(1 for r in reports if r.located)
-        caption = t.geojson_caption(settings.regency_name, day, points, len(reports))
-    await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=caption)
+        await press.edit(*screen)
+
+
+async def on_kecamatan(press: Press[PickKecamatan]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        await _show(press, await _desa_page(press.context, draft, 0))
+
+
+async def on_desa_page(press: Press[DesaPage]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        await _show(press, await _desa_page(press.context, draft, press.data.page))
+
+
+async def on_skip(press: Press[SkipKecamatan]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        located = draft.located and draft.kecamatan_code is None
+        await _show(press, await _operator_step(press.context, draft) if located else None)
+
+
+async def on_desa(press: Press[PickDesa]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        placed = draft.kecamatan_code is not None
+        await _show(press, await _operator_step(press.context, draft) if placed else None)
+
+
+async def on_operator(press: Press[PickOperator]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        await _show(press, await _problem_step(press.context, draft, press.data.operator))
+
+
+async def on_back(press: Press[BackToKecamatan]) -> None:
+    draft = await _draft(press)
+    if draft is not None:
+        text = t.PICK_KECAMATAN_FOR_POINT if draft.located else t.PICK_KECAMATAN
+        await _show(press, (text, await _kecamatan_keyboard(press.context, draft)))
+
+
+async def on_cancel(press: Press[Cancel]) -> None:
+    if press.message is not None:
+        await press.answer()
+        await _finish(press.message, t.CANCELLED)
+
+
+async def on_problem(press: Press[PickProblem]) -> None:
+    """The last answer records the report (once per flow message) and shows the ticket."""
+    place = await _draft(press)
+    message = press.message
+    if place is None or message is None:
+        return
+    draft = place.but(operator=press.data.operator, problem=press.data.problem)
+    if not draft.complete:
+        await stale_button(press.update, press.context)
+        return
+    services = press.services
+    per_hour = services.settings.blankspots_per_hour
+    report = await blankspots.record(
+        services.db,
+        draft,
+        reporter_id=press.user.id,
+        flow_message_id=message.message_id,
+        now=services.clock.now(),
+        per_hour=per_hour,
+    )
+    await press.answer()
+    if report is None:
+        await _finish(message, t.rate_limited(per_hour))
+        return
+    where = await _place(press.context, draft)
+    operator, problem = press.data.operator.value, press.data.problem.value
+    await _finish(message, t.ticket(report.ticket, where, operator, problem))
 
 
 def register(app: KimApp) -> None:
+    """Add this module's handlers, and those of /sinyal (the reports as operators see them)."""
     app.add_handler(CommandHandler("blankspot", start))
-    app.add_handler(CommandHandler("sinyal", summary))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{blankspots.PREFIX}"))
-    app.add_handler(CallbackQueryHandler(export, pattern=f"^{STAFF_PREFIX}"))
+    on_press(app, PickKecamatan, on_kecamatan)
+    on_press(app, SkipKecamatan, on_skip)
+    on_press(app, DesaPage, on_desa_page)
+    on_press(app, PickDesa, on_desa)
+    on_press(app, PickOperator, on_operator)
+    on_press(app, PickProblem, on_problem)
+    on_press(app, BackToKecamatan, on_back)
+    on_press(app, Cancel, on_cancel)
+    signal_reports.register(app)

@@ -9,54 +9,72 @@ makes the channel inactive; its registration stays until an operator ends it in 
 from __future__ import annotations
 
 import contextlib
-import re
+from dataclasses import dataclass
+from typing import Any
 
-from telegram import (
-    Chat,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-)
+from telegram import Chat, ChatMemberUpdated, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
-from bot import chats, kim, regions, topics
+from bot import chats, kim, regions, registrations, topics
+from bot.buttons import ButtonData
 from bot.chats import ChatType
-from bot.kim import Registration
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
-from handlers.access import command, requires, stale_button
-from handlers.kim_groups import BotMembershipHandler, tell_operators
-
-PREFIX = "kn:"
-_BUTTON = re.compile(
-    r"kn:(?:(?P<op>kab|kecs|tops|menu):(?P<chat>-?\d{1,20})"
-    r"|(?P<pick>kec|top):(?P<pick_chat>-?\d{1,20}):(?P<value>[0-9.a-z]{1,20})"
-    r"|(?P<end>end|endok):(?P<reg>\d{1,12})"
-    r"|(?P<list>list))"
-)
+from handlers.access import command, stale_button
+from handlers.memberships import BotMembershipHandler, tell_operators
+from handlers.presses import D, Press, PressCallback, on_press
 
 
-def _topic_label(registration: Registration) -> str | None:
-    topic = None if registration.topic is None else topics.BY_KEY.get(registration.topic)
-    return None if topic is None else topic.label
+@dataclass(frozen=True)
+class ChannelMenu(ButtonData, prefix="knm"):
+    """What the channel can be registered as."""
+
+    chat: int
 
 
-def _target(registration: Registration, regency: str) -> str:
-    return t.target(registration, regency, _topic_label(registration))
+@dataclass(frozen=True)
+class KecamatanChoices(ButtonData, prefix="knk"):
+    chat: int
+
+
+@dataclass(frozen=True)
+class TopicChoices(ButtonData, prefix="knt"):
+    chat: int
+
+
+@dataclass(frozen=True)
+class Assign(ButtonData, prefix="kna"):
+    """Register the channel for a kecamatan, a topic, or (neither) the whole kabupaten."""
+
+    chat: int
+    kecamatan: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class AskEnd(ButtonData, prefix="kne"):
+    registration: int
+
+
+@dataclass(frozen=True)
+class End(ButtonData, prefix="knd"):
+    registration: int
+
+
+@dataclass(frozen=True)
+class ChannelList(ButtonData, prefix="knl"):
+    pass
 
 
 def target_menu(chat_id: int) -> InlineKeyboardMarkup:
-    """What a channel can be registered as."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t.CHANNEL_KABUPATEN, callback_data=f"{PREFIX}kab:{chat_id}")],
-            [InlineKeyboardButton(t.CHANNEL_KECAMATAN, callback_data=f"{PREFIX}kecs:{chat_id}")],
-            [InlineKeyboardButton(t.CHANNEL_TOPIC, callback_data=f"{PREFIX}tops:{chat_id}")],
+            [Assign(chat_id).button(t.CHANNEL_KABUPATEN)],
+            [KecamatanChoices(chat_id).button(t.CHANNEL_KECAMATAN)],
+            [TopicChoices(chat_id).button(t.CHANNEL_TOPIC)],
         ]
     )
 
@@ -69,27 +87,26 @@ async def bot_status_changed(update: Update, context: KimContext) -> None:
     services = context.bot_data
     chat, actor = change.chat, change.from_user
     regency = services.settings.regency_name
-    if change.new_chat_member.status == ChatMemberStatus.ADMINISTRATOR:
-        before, _ = await chats.joined(
-            services.db,
-            chat_id=chat.id,
-            chat_type=ChatType.CHANNEL,
-            title=chat.title or "",
-            bot_is_admin=True,
-            added_by=actor.id,
-            now=services.clock.now(),
-        )
-        if before is not None and before.is_active and before.bot_is_admin:
-            return  # the admin's rights were edited; nothing new
-        live = await kim.live_for_chat(services.db, chat.id)
-        if live is not None:
-            await tell_operators(context, t.channel_back(live, regency, _topic_label(live)))
-        else:
-            await tell_operators(
-                context, t.channel_added(chat.title or "", actor.full_name), target_menu(chat.id)
-            )
+    if change.new_chat_member.status != ChatMemberStatus.ADMINISTRATOR:
+        await _lost(context, change)
         return
-    await _lost(context, change)
+    before, _ = await chats.joined(
+        services.db,
+        chat_id=chat.id,
+        chat_type=ChatType.CHANNEL,
+        title=chat.title or "",
+        bot_is_admin=True,
+        added_by=actor.id,
+        now=services.clock.now(),
+    )
+    if before is not None and before.administered:
+        return  # the admin's rights were edited; nothing new
+    live = await kim.live_for_chat(services.db, chat.id)
+    if live is not None:
+        await tell_operators(context, t.channel_back(live, regency))
+    else:
+        added = t.channel_added(chat.title or "", actor.full_name)
+        await tell_operators(context, added, target_menu(chat.id))
 
 
 async def _lost(context: KimContext, change: ChatMemberUpdated) -> None:
@@ -104,165 +121,120 @@ async def _lost(context: KimContext, change: ChatMemberUpdated) -> None:
     )
     live = await kim.live_for_chat(services.db, change.chat.id)
     if changed and live is not None:
-        regency = services.settings.regency_name
-        await tell_operators(context, t.channel_gone(live, regency, _topic_label(live)))
+        await tell_operators(context, t.channel_gone(live, services.settings.regency_name))
 
 
 # --- operators choose -------------------------------------------------------------------------
 
 
-async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+async def _edit(press: Press[Any], text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     with contextlib.suppress(BadRequest):  # "message is not modified" on a double press
-        await message.edit_text(text, reply_markup=keyboard)
+        await press.query.edit_message_text(text, reply_markup=keyboard)
 
 
-def _back_row(chat_id: int) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(t.BACK, callback_data=f"{PREFIX}menu:{chat_id}")]
+async def _open_channel(press: Press[Any], chat_id: int) -> chats.Chat | None:
+    """The channel a button names, while it can still be registered (else: stale)."""
+    channel = await chats.get(press.services.db, chat_id)
+    if channel is None or not channel.is_open_channel:
+        await stale_button(press.update, press.context)
+        return None
+    await press.answer()
+    return channel
 
 
-@requires(OPERATORS, "channel.manage")
-async def button(update: Update, context: KimContext) -> None:
-    """Every /kanal and channel-target button; data are validated against the database."""
-    query = update.callback_query
-    actor = update.effective_user
-    if query is None or query.data is None or actor is None:
+async def on_menu(press: Press[ChannelMenu]) -> None:
+    channel = await _open_channel(press, press.data.chat)
+    if channel is not None:
+        await _edit(press, t.channel_menu(channel.title), target_menu(channel.chat_id))
+
+
+async def on_kecamatan_choices(press: Press[KecamatanChoices]) -> None:
+    channel = await _open_channel(press, press.data.chat)
+    if channel is None:
         return
-    match = _BUTTON.fullmatch(query.data)
-    message = query.message
-    if match is None or not isinstance(message, Message):
-        await stale_button(update, context)
-        return
-    services = context.bot_data
-    if match["list"]:
-        await query.answer()
-        text, keyboard = await _listing(context)
-        await _edit(message, text, keyboard)
-        return
-    if match["end"]:
-        await _end(update, context, message, int(match["reg"]), confirmed=match["end"] == "endok")
-        return
-    chat_id = int(match["chat"] or match["pick_chat"])
-    channel = await chats.get(services.db, chat_id)
-    if channel is None or channel.type != ChatType.CHANNEL or not channel.is_active:
-        await stale_button(update, context)
-        return
-    op = match["op"]
-    if op == "menu":
-        await query.answer()
-        await _edit(message, t.channel_menu(channel.title), target_menu(chat_id))
-    elif op == "kecs":
-        kecamatan = sorted(await regions.all_kecamatan(services.db), key=lambda k: k.display)
-        buttons = [
-            InlineKeyboardButton(k.display, callback_data=f"{PREFIX}kec:{chat_id}:{k.code}")
-            for k in kecamatan
-        ]
-        rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-        await query.answer()
-        await _edit(
-            message,
-            t.channel_pick_kecamatan(channel.title),
-            InlineKeyboardMarkup([*rows, _back_row(chat_id)]),
-        )
-    elif op == "tops":
-        buttons = [
-            InlineKeyboardButton(topic.label, callback_data=f"{PREFIX}top:{chat_id}:{topic.key}")
-            for topic in topics.TOPICS
-        ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        await query.answer()
-        await _edit(
-            message,
-            t.channel_pick_topic(channel.title),
-            InlineKeyboardMarkup([*rows, _back_row(chat_id)]),
-        )
-    else:
-        pick, value = match["pick"], match["value"]
-        await _register(
-            update,
-            context,
-            message,
-            chat_id,
-            kecamatan_code=value if pick == "kec" else None,
-            topic=value if pick == "top" else None,
-        )
+    kecamatan = sorted(await regions.all_kecamatan(press.services.db), key=lambda k: k.display)
+    buttons = [Assign(channel.chat_id, kecamatan=k.code).button(k.display) for k in kecamatan]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    back = [ChannelMenu(channel.chat_id).button(t.BACK)]
+    await _edit(press, t.channel_pick_kecamatan(channel.title), InlineKeyboardMarkup([*rows, back]))
 
 
-async def _register(
-    update: Update,
-    context: KimContext,
-    message: Message,
-    chat_id: int,
-    *,
-    kecamatan_code: str | None,
-    topic: str | None,
-) -> None:
-    query = update.callback_query
-    actor = update.effective_user
-    assert query is not None and actor is not None  # only called for a button press
-    services = context.bot_data
+async def on_topic_choices(press: Press[TopicChoices]) -> None:
+    channel = await _open_channel(press, press.data.chat)
+    if channel is None:
+        return
+    buttons = [
+        Assign(channel.chat_id, topic=topic.key).button(topic.label) for topic in topics.TOPICS
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    back = [ChannelMenu(channel.chat_id).button(t.BACK)]
+    await _edit(press, t.channel_pick_topic(channel.title), InlineKeyboardMarkup([*rows, back]))
+
+
+async def on_assign(press: Press[Assign]) -> None:
+    """One press registers the channel; a second operator learns it was done already."""
+    services, data = press.services, press.data
     regency = services.settings.regency_name
     try:
-        registration = await kim.register_channel(
+        registration = await registrations.register_channel(
             services.db,
-            chat_id=chat_id,
-            kecamatan_code=kecamatan_code,
-            topic=topic,
-            actor_id=actor.id,
+            chat_id=data.chat,
+            kecamatan_code=data.kecamatan,
+            topic=data.topic,
+            actor_id=press.user.id,
             now=services.clock.now(),
         )
-    except kim.AlreadyRegistered as exc:
-        existing = exc.existing
-        text = t.channel_already(existing, regency, _topic_label(existing))
-        await query.answer(t.ALREADY_DECIDED, show_alert=True)
-        await _edit(message, text, None)
+    except registrations.AlreadyRegistered as exc:
+        await press.answer(t.ALREADY_DECIDED, alert=True)
+        await _edit(press, t.channel_already(exc.existing, regency), None)
         return
-    except LookupError:
-        await stale_button(update, context)
+    except (LookupError, ValueError):  # gone, unknown, or a kecamatan and a topic at once
+        await stale_button(press.update, press.context)
         return
-    await query.answer()
-    text = t.channel_registered(registration, regency, _topic_label(registration), actor.full_name)
-    await _edit(message, text, None)
+    await press.answer()
+    await _edit(press, t.channel_registered(registration, regency, press.user.full_name), None)
 
 
-async def _end(
-    update: Update, context: KimContext, message: Message, registration_id: int, *, confirmed: bool
-) -> None:
-    query = update.callback_query
-    actor = update.effective_user
-    assert query is not None and actor is not None  # only called for a button press
-    services = context.bot_data
-    registration = await kim.get(services.db, registration_id)
+async def _live_channel(press: Press[Any], registration_id: int) -> kim.Registration | None:
+    registration = await kim.get(press.services.db, registration_id)
     if registration is None or registration.kind != kim.Kind.CHANNEL or not registration.is_live:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
+        return None
+    return registration
+
+
+async def on_ask_end(press: Press[AskEnd]) -> None:
+    registration = await _live_channel(press, press.data.registration)
+    if registration is None:
         return
-    regency = services.settings.regency_name
-    if not confirmed:
-        await query.answer()
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t.END_YES, callback_data=f"{PREFIX}endok:{registration_id}"
-                    ),
-                    InlineKeyboardButton(t.BACK, callback_data=f"{PREFIX}list"),
-                ]
-            ]
-        )
-        await _edit(message, t.confirm_end(registration, _target(registration, regency)), keyboard)
+    await press.answer()
+    keyboard = InlineKeyboardMarkup(
+        [[End(registration.id).button(t.END_YES), ChannelList().button(t.BACK)]]
+    )
+    await _edit(press, t.confirm_end(registration, press.services.settings.regency_name), keyboard)
+
+
+async def on_end(press: Press[End]) -> None:
+    if await _live_channel(press, press.data.registration) is None:
         return
-    ended = await kim.end(
+    services = press.services
+    ended = await registrations.end(
         services.db,
-        registration_id,
-        actor_id=actor.id,
+        press.data.registration,
+        actor_id=press.user.id,
         reason="diakhiri operator",
         now=services.clock.now(),
     )
     if ended is None:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
-    await query.answer(t.channel_ended(ended.chat_title))
-    text, keyboard = await _listing(context)
-    await _edit(message, text, keyboard)
+    await press.answer(t.channel_ended(ended.chat_title))
+    await _edit(press, *await _listing(press.context))
+
+
+async def on_list(press: Press[ChannelList]) -> None:
+    await press.answer()
+    await _edit(press, *await _listing(press.context))
 
 
 # --- /kanal ------------------------------------------------------------------------------------
@@ -270,29 +242,12 @@ async def _end(
 
 async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
     db = context.bot_data.db
-    regency = context.bot_data.settings.regency_name
     registered = await kim.registered_channels(db)
     waiting = await kim.unregistered_channels(db)
-    rows = [
-        [
-            InlineKeyboardButton(
-                t.end_button(registration.chat_title),
-                callback_data=f"{PREFIX}end:{registration.id}",
-            )
-        ]
-        for registration in registered
-    ]
-    rows += [
-        [
-            InlineKeyboardButton(
-                t.register_button(channel.title), callback_data=f"{PREFIX}menu:{channel.chat_id}"
-            )
-        ]
-        for channel in waiting
-    ]
-    text = t.channel_list(
-        ((r, _target(r, regency)) for r in registered), (c.title for c in waiting)
-    )
+    rows = [[AskEnd(r.id).button(t.end_button(r.chat_title))] for r in registered]
+    rows += [[ChannelMenu(c.chat_id).button(t.register_button(c.title))] for c in waiting]
+    regency = context.bot_data.settings.regency_name
+    text = t.channel_list(registered, regency, (c.title for c in waiting))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -310,4 +265,15 @@ def register(app: KimApp) -> None:
     """Add this module's handlers."""
     app.add_handler(BotMembershipHandler(bot_status_changed, frozenset({Chat.CHANNEL})))
     app.add_handler(CommandHandler("kanal", list_channels))
-    app.add_handler(CallbackQueryHandler(button, pattern=f"^{PREFIX}"))
+    _manage(app, ChannelMenu, on_menu)
+    _manage(app, KecamatanChoices, on_kecamatan_choices)
+    _manage(app, TopicChoices, on_topic_choices)
+    _manage(app, Assign, on_assign)
+    _manage(app, AskEnd, on_ask_end)
+    _manage(app, End, on_end)
+    _manage(app, ChannelList, on_list)
+
+
+def _manage(app: KimApp, kind: type[D], callback: PressCallback[D]) -> None:
+    """Every channel button is the operators' alone."""
+    on_press(app, kind, callback, allowed=OPERATORS, action="channel.manage")

@@ -7,23 +7,49 @@ without a KIM come by button, so a slow phone only downloads what the operator a
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot import commands, coverage
+from bot.buttons import ButtonData
 from bot.coverage import Coverage
 from bot.services import KimApp, KimContext
 from bot.texts import cakupan as texts
-from handlers.access import command, requires, stale_button
+from handlers.access import command, stale_button
+from handlers.presses import D, Press, PressCallback, on_press
 
-PREFIX = "cak:"
-SUMMARY = PREFIX + "sum"
-CHART = PREFIX + "png"
-EXCEL = PREFIX + "xlsx"
-GAPS = PREFIX + "gap"  # + ":" + kecamatan code for one kecamatan's list
+ALLOWED = commands.spec("cakupan").allowed
+
+
+@dataclass(frozen=True)
+class CoverageTable(ButtonData, prefix="cakt"):
+    pass
+
+
+@dataclass(frozen=True)
+class CoverageChart(ButtonData, prefix="cakc"):
+    pass
+
+
+@dataclass(frozen=True)
+class CoverageExcel(ButtonData, prefix="cakx"):
+    pass
+
+
+@dataclass(frozen=True)
+class GapPicker(ButtonData, prefix="cakg"):
+    """The kecamatan, each with how many of its desa have no KIM yet."""
+
+
+@dataclass(frozen=True)
+class Gaps(ButtonData, prefix="cakd"):
+    """The desa of one kecamatan without a KIM."""
+
+    kecamatan: str
 
 
 async def _coverage(context: KimContext) -> tuple[Coverage, date]:
@@ -46,10 +72,10 @@ def _summary(result: Coverage, day: date) -> tuple[str, InlineKeyboardMarkup]:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.CHART_BUTTON, callback_data=CHART),
-                InlineKeyboardButton(texts.EXCEL_BUTTON, callback_data=EXCEL),
+                CoverageChart().button(texts.CHART_BUTTON),
+                CoverageExcel().button(texts.EXCEL_BUTTON),
             ],
-            [InlineKeyboardButton(texts.GAPS_BUTTON, callback_data=GAPS)],
+            [GapPicker().button(texts.GAPS_BUTTON)],
         ]
     )
     return text, keyboard
@@ -64,82 +90,81 @@ async def show_coverage(update: Update, context: KimContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-_guard = requires(commands.spec("cakupan").allowed, "cakupan.button")
+async def on_table(press: Press[CoverageTable]) -> None:
+    await press.edit(*_summary(*await _coverage(press.context)))
 
 
-@_guard
-async def on_button(update: Update, context: KimContext) -> None:
-    """Chart, spreadsheet, kecamatan picker, one kecamatan's gaps, or back to the table."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+async def on_chart(press: Press[CoverageChart]) -> None:
+    if press.chat is None:
         return
-    data = query.data
-    if data == SUMMARY:
-        text, keyboard = _summary(*await _coverage(context))
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=keyboard)
-    elif data == CHART:
-        await query.answer(texts.PREPARING)
-        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_PHOTO)
-        result, day = await _coverage(context)
-        png = await asyncio.to_thread(coverage.render_chart, result, day)
-        await context.bot.send_photo(
-            chat.id,
-            png,
-            caption=texts.chart_caption(result.regency_name, day, coverage.total_line(result)),
-        )
-    elif data == EXCEL:
-        await query.answer(texts.PREPARING)
-        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-        result, day = await _coverage(context)
-        workbook = await asyncio.to_thread(coverage.render_xlsx, result, day)
-        await context.bot.send_document(
-            chat.id,
-            InputFile(workbook, filename=coverage.export_filename(result, day)),
-            caption=texts.excel_caption(result.regency_name, day),
-        )
-    elif data == GAPS:
-        result, _day = await _coverage(context)
-        await query.answer()
-        await query.edit_message_text(texts.PICK_KECAMATAN, reply_markup=_picker(result))
-    elif data.startswith(GAPS + ":"):
-        result, _day = await _coverage(context)
-        found = result.find(data.removeprefix(GAPS + ":"))
-        if found is None:
-            await stale_button(update, context)
-            return
-        missing = [(d.desa.display, d.desa.is_kelurahan, d.subscribers) for d in found.without_kim]
-        keyboard = InlineKeyboardMarkup(
+    await press.answer(texts.PREPARING)
+    bot, chat_id = press.context.bot, press.chat.id
+    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+    result, day = await _coverage(press.context)
+    png = await asyncio.to_thread(coverage.render_chart, result, day)
+    caption = texts.chart_caption(result.regency_name, day, coverage.total_line(result))
+    await bot.send_photo(chat_id, png, caption=caption)
+
+
+async def on_excel(press: Press[CoverageExcel]) -> None:
+    if press.chat is None:
+        return
+    await press.answer(texts.PREPARING)
+    bot, chat_id = press.context.bot, press.chat.id
+    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    result, day = await _coverage(press.context)
+    workbook = await asyncio.to_thread(coverage.render_xlsx, result, day)
+    await bot.send_document(
+        chat_id,
+        InputFile(workbook, filename=coverage.export_filename(result, day)),
+        caption=texts.excel_caption(result.regency_name, day),
+    )
+
+
+async def on_gap_picker(press: Press[GapPicker]) -> None:
+    result, _day = await _coverage(press.context)
+    await press.edit(texts.PICK_KECAMATAN, _picker(result))
+
+
+async def on_gaps(press: Press[Gaps]) -> None:
+    result, _day = await _coverage(press.context)
+    found = result.find(press.data.kecamatan)
+    if found is None:
+        await stale_button(press.update, press.context)
+        return
+    missing = [(d.desa.display, d.desa.is_kelurahan, d.subscribers) for d in found.without_kim]
+    keyboard = InlineKeyboardMarkup(
+        [
             [
-                [
-                    InlineKeyboardButton(texts.OTHER_KECAMATAN, callback_data=GAPS),
-                    InlineKeyboardButton(texts.BACK_TO_SUMMARY, callback_data=SUMMARY),
-                ]
+                GapPicker().button(texts.OTHER_KECAMATAN),
+                CoverageTable().button(texts.BACK_TO_SUMMARY),
             ]
-        )
-        await query.answer()
-        await query.edit_message_text(
-            texts.desa_without_kim(found.kecamatan.display, found.desa_total, missing),
-            reply_markup=keyboard,
-        )
-    else:
-        await stale_button(update, context)
+        ]
+    )
+    text = texts.desa_without_kim(found.kecamatan.display, found.desa_total, missing)
+    await press.edit(text, keyboard)
 
 
 def _picker(result: Coverage) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(
-            texts.kecamatan_button(k.kecamatan.display, len(k.without_kim)),
-            callback_data=f"{GAPS}:{k.kecamatan.code}",
+        Gaps(k.kecamatan.code).button(
+            texts.kecamatan_button(k.kecamatan.display, len(k.without_kim))
         )
         for k in result.kecamatan
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(texts.BACK_TO_SUMMARY, callback_data=SUMMARY)])
+    rows.append([CoverageTable().button(texts.BACK_TO_SUMMARY)])
     return InlineKeyboardMarkup(rows)
 
 
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("cakupan", show_coverage))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    _button(app, CoverageTable, on_table)
+    _button(app, CoverageChart, on_chart)
+    _button(app, CoverageExcel, on_excel)
+    _button(app, GapPicker, on_gap_picker)
+    _button(app, Gaps, on_gaps)
+
+
+def _button(app: KimApp, kind: type[D], callback: PressCallback[D]) -> None:
+    on_press(app, kind, callback, allowed=ALLOWED, action="cakupan.button")

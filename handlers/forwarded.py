@@ -9,15 +9,21 @@ is kept in between.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from dataclasses import dataclass
 
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.ext import MessageHandler, filters
+
+from bot import checking
+from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from bot.texts import genuine as t
-from handlers import check
-from handlers.access import stale_button
+from handlers.check import report_keyboard
+from handlers.presses import Press, on_press
 
-CHECK = "fw:cek"
+
+@dataclass(frozen=True)
+class CheckQuoted(ButtonData, prefix="fw"): ...  # "🔎 Cek" under a card quoting what to check
 
 
 async def forwarded(update: Update, context: KimContext) -> None:
@@ -25,27 +31,24 @@ async def forwarded(update: Update, context: KimContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(t.CHECK_BUTTON, callback_data=CHECK)]])
+    keyboard = InlineKeyboardMarkup([[CheckQuoted().button(t.CHECK_BUTTON)]])
     await message.reply_text(t.FORWARDED, do_quote=True, reply_markup=keyboard)
 
 
-async def on_check(update: Update, context: KimContext) -> None:
+async def on_check(press: Press[CheckQuoted]) -> None:
     """Check the forwarded message the card replies to; the card becomes the answer."""
-    query = update.callback_query
-    card = None if query is None else query.message
-    if query is None or not isinstance(card, Message) or query.data != CHECK:
-        await stale_button(update, context)
-        return
-    source = card.reply_to_message
+    card = press.message
+    source = None if card is None else card.reply_to_message
     text = "" if source is None else (source.text or source.caption or "").strip()
-    if not text:
-        await query.answer(t.NOTHING_TO_CHECK, show_alert=True)
+    if card is None or not text:
+        await press.answer(t.NOTHING_TO_CHECK, alert=True)
         return
-    await query.answer()
-    answer = await check.answer_for(context.bot_data, text)
+    await press.answer()
+    services = press.services
+    answer = await checking.answer_for(services.db, services.settings.organization_name, text)
     await card.edit_text(
         answer.text,
-        reply_markup=check.report_keyboard() if answer.offer_report else None,
+        reply_markup=report_keyboard() if answer.offer_report else None,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 
@@ -60,4 +63,4 @@ def register(app: KimApp) -> None:
             forwarded,
         )
     )
-    app.add_handler(CallbackQueryHandler(on_check, pattern=f"^{CHECK}$"))
+    on_press(app, CheckQuoted, on_check)

@@ -12,56 +12,49 @@ from Telegram at the moment of use, or an admin posting anonymously as the group
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import (
     Chat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
     Update,
     User,
 )
-from telegram.constants import ChatMemberStatus
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.error import BadRequest
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import audit, guard
+from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.services import KimApp, KimContext
 from bot.texts import guard as t
 from handlers.access import stale_button
+from handlers.memberships import is_group_admin
+from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
 
 GUARD_GROUP = 1
-PREFIX = "pj:"
-ON, OFF = PREFIX + "on", PREFIX + "off"
-_ON_WORDS = frozenset({"on", "aktif", "nyala", "nyalakan"})
-_OFF_WORDS = frozenset({"off", "mati", "matikan", "nonaktif"})
+
+
+@dataclass(frozen=True)
+class GuardSwitch(ButtonData, prefix="pj"):
+    """Nyalakan (`on`) or Matikan under the guard's status."""
+
+    on: bool
 
 
 async def _is_group_admin(context: KimContext, message: Message, user: User | None) -> bool:
     chat = message.chat
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True  # only an admin can write as the group itself
-    if user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("admin check in %s failed: %s", chat.id, exc)
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+    return user is not None and await is_group_admin(context, chat.id, user.id)
 
 
 def _keyboard(on: bool) -> InlineKeyboardMarkup:
-    button = (
-        InlineKeyboardButton(t.TURN_OFF, callback_data=OFF)
-        if on
-        else InlineKeyboardButton(t.TURN_ON, callback_data=ON)
-    )
-    return InlineKeyboardMarkup([[button]])
+    return InlineKeyboardMarkup([[GuardSwitch(not on).button(t.TURN_OFF if on else t.TURN_ON)]])
 
 
 async def _switch(
@@ -102,15 +95,15 @@ async def penjaga(update: Update, context: KimContext) -> None:
         await message.reply_text(t.GROUP_ONLY)
         return
     services = context.bot_data
-    words = [word.lower() for word in context.args or []]
+    words = context.args or []
     if not words:
         on = await guard.is_on(services.db, chat.id)
         await message.reply_text(t.status(on, admin_view=False), reply_markup=_keyboard(on))
         return
-    if len(words) != 1 or words[0] not in _ON_WORDS | _OFF_WORDS:
+    wanted = guard.wanted_state(words)
+    if wanted is None:
         await message.reply_text(t.USAGE)
         return
-    wanted = words[0] in _ON_WORDS
     changed = await _switch(context, message, update.effective_user, wanted)
     if changed is None:
         await message.reply_text(t.NOT_GROUP_ADMIN)
@@ -120,25 +113,20 @@ async def penjaga(update: Update, context: KimContext) -> None:
         await message.reply_text(t.TURNED_OFF if changed else t.ALREADY_OFF)
 
 
-async def on_button(update: Update, context: KimContext) -> None:
+async def on_button(press: Press[GuardSwitch]) -> None:
     """Nyalakan / Matikan under the status; a non-admin's press changes nothing."""
-    query = update.callback_query
-    message = None if query is None else query.message
-    if query is None or query.data not in (ON, OFF) or not isinstance(message, Message):
-        await stale_button(update, context)
+    message, wanted = press.message, press.data.on
+    if message is None or message.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        await stale_button(press.update, press.context)
         return
-    if message.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
-        await stale_button(update, context)
-        return
-    wanted = query.data == ON
     # The button's message is the bot's own (no sender_chat): the presser is checked.
-    changed = await _switch(context, message, query.from_user, wanted)
+    changed = await _switch(press.context, message, press.user, wanted)
     if changed is None:
-        await query.answer(t.NOT_GROUP_ADMIN, show_alert=True)
+        await press.answer(t.NOT_GROUP_ADMIN, alert=True)
         return
-    await query.answer(t.TURNED_ON if wanted else t.TURNED_OFF)
+    await press.answer(t.TURNED_ON if wanted else t.TURNED_OFF)
     try:
-        await query.edit_message_text(
+        await press.query.edit_message_text(
             t.status(wanted, admin_view=False), reply_markup=_keyboard(wanted)
         )
     except BadRequest as exc:  # unchanged text: someone pressed the same button again
@@ -162,7 +150,7 @@ async def watch(update: Update, context: KimContext) -> None:
 
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("penjaga", penjaga))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    on_press(app, GuardSwitch, on_button)
     app.add_handler(
         MessageHandler(
             (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)

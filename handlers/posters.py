@@ -1,34 +1,45 @@
-"""/poster: operators pick a kecamatan and a desa and get the desa's QR poster as a photo.
-
-Callback data: `pst:k` (kecamatan list), `pst:k:<kecamatan token>:<page>` (its desa),
-`pst:d:<desa token>` (send that desa's poster; the list stays for the next one).
-"""
+"""/poster: operators pick a kecamatan and a desa and get the desa's QR poster as a photo
+(the list stays for the next one)."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import CommandHandler
 
-from bot import posters, regions, subscriptions, texts
+from bot import commands, posters, regions, subscriptions, texts
+from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import langganan as t
 from handlers.access import command, stale_button
+from handlers.presses import D, Press, PressCallback, on_press
 from handlers.subscriptions import grid, page_of, pager
 
-PREFIX = "pst:"
+PAGER_PREFIX = "pst"  # `pager` writes "<prefix>k:<kecamatan>:<page>": a `PosterDesaPage`
+
+
+@dataclass(frozen=True)
+class PosterKecamatan(ButtonData, prefix="pst"):
+    """Back to the kecamatan list."""
+
+
+@dataclass(frozen=True)
+class PosterDesaPage(ButtonData, prefix=PAGER_PREFIX + "k"):
+    kecamatan: str
+    page: int
+
+
+@dataclass(frozen=True)
+class Poster(ButtonData, prefix="pstd"):
+    desa: str
 
 
 async def _kecamatan_keyboard(context: KimContext) -> InlineKeyboardMarkup:
     kecamatan = await regions.all_kecamatan(context.bot_data.db)
-    buttons = [
-        InlineKeyboardButton(
-            k.display, callback_data=f"{PREFIX}k:{AreaRef(Scope.KECAMATAN, k.code).token}:0"
-        )
-        for k in kecamatan
-    ]
+    buttons = [PosterDesaPage(k.code, 0).button(k.display) for k in kecamatan]
     return InlineKeyboardMarkup(grid(buttons, 3))
 
 
@@ -42,87 +53,50 @@ async def poster_command(update: Update, context: KimContext) -> None:
     )
 
 
-async def _desa_list(update: Update, context: KimContext, token: str, page_text: str) -> None:
-    query = update.callback_query
-    assert query is not None  # only called for buttons
-    db = context.bot_data.db
-    ref = subscriptions.parse_token(token)
-    kecamatan = (
-        await regions.get_kecamatan(db, ref.code)
-        if ref is not None and ref.scope is Scope.KECAMATAN
-        else None
-    )
-    found = (
-        page_of(await regions.desa_of(db, kecamatan.code), int(page_text))
-        if kecamatan is not None and page_text.isdigit()
-        else None
-    )
+async def on_kecamatan(press: Press[PosterKecamatan]) -> None:
+    await press.edit(t.POSTER_CHOOSE_KECAMATAN, await _kecamatan_keyboard(press.context))
+
+
+async def on_desa_page(press: Press[PosterDesaPage]) -> None:
+    db, page = press.services.db, press.data.page
+    kecamatan = await regions.get_kecamatan(db, press.data.kecamatan)
+    found = None if kecamatan is None else page_of(await regions.desa_of(db, kecamatan.code), page)
     if kecamatan is None or found is None:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
     desa, pages = found
-    page = int(page_text)
-    buttons = [
-        InlineKeyboardButton(
-            d.display, callback_data=f"{PREFIX}d:{AreaRef(Scope.DESA, d.code).token}"
-        )
-        for d in desa
-    ]
-    rows = grid(buttons, 2)
-    nav = pager(PREFIX, token, page, pages)
+    rows = grid([Poster(d.code).button(d.display) for d in desa], 2)
+    nav = pager(PAGER_PREFIX, kecamatan.code, page, pages)
     if nav:
         rows.append(nav)
-    rows.append([InlineKeyboardButton(texts.BACK, callback_data=f"{PREFIX}k")])
-    await query.answer()
-    await query.edit_message_text(
-        t.poster_choose_desa(kecamatan.display, page, pages),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+    rows.append([PosterKecamatan().button(texts.BACK)])
+    text = t.poster_choose_desa(kecamatan.display, page, pages)
+    await press.edit(text, InlineKeyboardMarkup(rows))
 
 
-async def _send_poster(update: Update, context: KimContext, token: str) -> None:
-    query = update.callback_query
-    assert query is not None  # only called for buttons
-    ref = subscriptions.parse_token(token)
-    area = (
-        await subscriptions.resolve(context.bot_data.db, ref)
-        if ref is not None and ref.scope is Scope.DESA
-        else None
-    )
-    if area is None or query.message is None:
-        await stale_button(update, context)
+async def on_poster(press: Press[Poster]) -> None:
+    """Send that desa's poster."""
+    area = await subscriptions.resolve(press.services.db, AreaRef(Scope.DESA, press.data.desa))
+    if area is None or press.chat is None:
+        await stale_button(press.update, press.context)
         return
-    await query.answer()
-    link = posters.deep_link(context.bot.username, area.ref)
+    await press.answer()
+    link = posters.deep_link(press.context.bot.username, area.ref)
     # A few milliseconds of pure-Python PNG encoding: kept off the event loop anyway.
     png = await asyncio.to_thread(posters.qr_png, link)
-    await context.bot.send_photo(
-        query.message.chat.id,
+    await press.context.bot.send_photo(
+        press.chat.id,
         InputFile(png, filename=posters.file_name(area.code, area.name)),
         caption=t.poster_caption(area, link),
     )
 
 
-@command("poster")
-async def on_button(update: Update, context: KimContext) -> None:
-    """Every /poster button."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    match query.data.removeprefix(PREFIX).split(":"):
-        case ["k"]:
-            await query.answer()
-            await query.edit_message_text(
-                t.POSTER_CHOOSE_KECAMATAN, reply_markup=await _kecamatan_keyboard(context)
-            )
-        case ["k", token, page]:
-            await _desa_list(update, context, token, page)
-        case ["d", token]:
-            await _send_poster(update, context, token)
-        case _:
-            await stale_button(update, context)
-
-
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("poster", poster_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    _button(app, PosterKecamatan, on_kecamatan)
+    _button(app, PosterDesaPage, on_desa_page)
+    _button(app, Poster, on_poster)
+
+
+def _button(app: KimApp, kind: type[D], callback: PressCallback[D]) -> None:
+    on_press(app, kind, callback, allowed=commands.spec("poster").allowed, action="/poster")

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
 
 from bot import regions, texts
+from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from handlers.access import command, stale_button
+from handlers.presses import Press, on_press
 
-PREFIX = "wil:"
+
+@dataclass(frozen=True)
+class RegionsOverview(ButtonData, prefix="wil"):
+    pass
+
+
+@dataclass(frozen=True)
+class KecamatanDesa(ButtonData, prefix="wilk"):
+    kecamatan: str
 
 
 async def _overview(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
     db = context.bot_data.db
     kecamatan = await regions.all_kecamatan(db)
     _, desa_count = await regions.counts(db)
-    buttons = [InlineKeyboardButton(k.display, callback_data=PREFIX + k.code) for k in kecamatan]
+    buttons = [KecamatanDesa(k.code).button(k.display) for k in kecamatan]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     text = texts.regions_overview(
         context.bot_data.settings.regency_name, len(kecamatan), desa_count
@@ -33,29 +45,23 @@ async def show_regions(update: Update, context: KimContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def pick(update: Update, context: KimContext) -> None:
-    """A kecamatan's desa, or back to the overview."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    code = query.data.removeprefix(PREFIX)
-    if not code:
-        text, keyboard = await _overview(context)
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=keyboard)
-        return
-    kecamatan = await regions.get_kecamatan(context.bot_data.db, code)
+async def on_overview(press: Press[RegionsOverview]) -> None:
+    await press.edit(*await _overview(press.context))
+
+
+async def on_kecamatan(press: Press[KecamatanDesa]) -> None:
+    """A kecamatan's desa, with the way back to the overview."""
+    db = press.services.db
+    kecamatan = await regions.get_kecamatan(db, press.data.kecamatan)
     if kecamatan is None:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
-    desa = await regions.desa_of(context.bot_data.db, code)
-    back = InlineKeyboardMarkup([[InlineKeyboardButton(texts.BACK, callback_data=PREFIX)]])
-    await query.answer()
-    await query.edit_message_text(
-        texts.desa_list(kecamatan.display, (d.display for d in desa)), reply_markup=back
-    )
+    desa = await regions.desa_of(db, kecamatan.code)
+    back = InlineKeyboardMarkup([[RegionsOverview().button(texts.BACK)]])
+    await press.edit(texts.desa_list(kecamatan.display, (d.display for d in desa)), back)
 
 
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("wilayah", show_regions))
-    app.add_handler(CallbackQueryHandler(pick, pattern=f"^{PREFIX}"))
+    on_press(app, RegionsOverview, on_overview)
+    on_press(app, KecamatanDesa, on_kecamatan)

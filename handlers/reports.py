@@ -1,22 +1,24 @@
 """/lapor: anyone reports a suspected hoax, in private or by replying to it in a group.
 
 In private the bot asks for the message (sent or forwarded), files it, gives the ticket and
-asks in which kecamatan it circulates (`lp:<report>:k:<code>`, or `lp:<report>:s` to skip).
+asks in which kecamatan it circulates (`AreaChoice`, with no kecamatan for "Lewati").
 In a group, `/lapor` as a reply reports the replied message with the group's registered
 kecamatan; the group is told briefly, without naming the reporter, and the reporter is
 written to privately, or, if they never started the bot, offered a deep link
-(`/start lpr<report>`) to continue there. "📣 Laporkan" under a /cek answer (`lp:cek`)
-reports the checked message: /cek's answer quotes it.
+(`/start lpr<report>`) to continue there. "📣 Laporkan" under a /cek answer
+(`CheckedReport`) reports the checked message: /cek's answer quotes it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import (
+    Animation,
     Chat,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -25,37 +27,50 @@ from telegram import (
     MessageOriginChat,
     MessageOriginHiddenUser,
     MessageOriginUser,
+    PhotoSize,
     Update,
     User,
+    Video,
+    Voice,
 )
 from telegram.error import TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import kim, regions
 from bot import reports as store
+from bot.buttons import ButtonData
 from bot.reports import Content, Filed, Kind, Refusal, Via, WarningRule
 from bot.services import KimApp, KimContext
 from bot.texts import lapor as t
 from handlers import triage, waiting
 from handlers.access import command, stale_button
+from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
 
-PREFIX = "lp:"
-CHECKED = f"{PREFIX}cek"  # the "📣 Laporkan" button under a /cek answer
+_File = PhotoSize | Video | Animation | Document | Voice
+
 DEEP_LINK = "lpr"
 STEP = "lapor"  # the waiting step for the message to report
-_AREA = re.compile(r"lp:(\d{1,12}):(?:k:(\d{2}\.\d{2}\.\d{2})|(s))")
 _REFUSALS = {
     Refusal.UNSUPPORTED: t.UNSUPPORTED,
     Refusal.TOO_LARGE: t.TOO_LARGE,
     Refusal.EMPTY: t.EMPTY,
 }
+
+
+@dataclass(frozen=True)
+class AreaChoice(ButtonData, prefix="lp"):
+    """Where the reported message circulates; no kecamatan: the reporter skipped."""
+
+    report: int
+    kecamatan: str | None
+
+
+@dataclass(frozen=True)
+class CheckedReport(
+    ButtonData, prefix="lpc"
+): ...  # "📣 Laporkan" under an answer quoting what to report
 
 
 # --- reading a message ------------------------------------------------------------------------
@@ -67,43 +82,29 @@ def content_of(message: Message, *, text: str | None = None) -> Content | Refusa
     words = own if text is None else text
     entities = message.entities or message.caption_entities
     links = tuple(e.url for e in entities if e.type == MessageEntity.TEXT_LINK and e.url)
-    kind: Kind | None = None
-    file_id = unique_id = None
-    size = duration = None
-    if message.text is not None:
-        kind = Kind.TEXT
-    elif message.photo:
-        largest = message.photo[-1]
-        kind, file_id, unique_id, size = (
-            Kind.PHOTO,
-            largest.file_id,
-            largest.file_unique_id,
-            largest.file_size,
-        )
-    elif message.video or message.animation:
-        media = message.video or message.animation
-        assert media is not None
-        kind, file_id, unique_id, size = (
-            Kind.VIDEO,
-            media.file_id,
-            media.file_unique_id,
-            media.file_size,
-        )
-    elif message.document:
-        document = message.document
-        kind, file_id, unique_id = Kind.DOCUMENT, document.file_id, document.file_unique_id
-        size = document.file_size
-    elif message.voice:
-        voice = message.voice
-        kind, file_id, unique_id = Kind.VOICE, voice.file_id, voice.file_unique_id
-        length = voice.duration
-        size = voice.file_size
-        duration = int(length.total_seconds()) if isinstance(length, timedelta) else int(length)
+    kind, file = (Kind.TEXT, None) if message.text is not None else _media(message)
+    size = None if file is None else file.file_size
+    length = message.voice.duration if kind is Kind.VOICE and message.voice else None
+    duration = int(length.total_seconds()) if isinstance(length, timedelta) else length
     problem = store.refusal(kind, text=words, size=size, duration=duration)
     if problem is not None or kind is None:
         return problem or Refusal.UNSUPPORTED
     source, date = _origin(message)
+    file_id, unique_id = (None, None) if file is None else (file.file_id, file.file_unique_id)
     return Content(kind, words.strip(), file_id, unique_id, links, source, date)
+
+
+def _media(message: Message) -> tuple[Kind | None, _File | None]:
+    """The kind and the file of a message that carries one we take (None, None: no such)."""
+    for kind, file in (
+        (Kind.PHOTO, message.photo[-1] if message.photo else None),  # the largest size
+        (Kind.VIDEO, message.video or message.animation),
+        (Kind.DOCUMENT, message.document),
+        (Kind.VOICE, message.voice),
+    ):
+        if file is not None:
+            return kind, file
+    return None, None
 
 
 def _origin(message: Message) -> tuple[str | None, datetime | None]:
@@ -124,7 +125,7 @@ def _origin(message: Message) -> tuple[str | None, datetime | None]:
     return None, origin.date
 
 
-def _typed(message: Message) -> str | None:
+def typed(message: Message) -> str | None:
     """The words after the command, if any."""
     parts = (message.text or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) == 2 and parts[1].strip() else None
@@ -169,11 +170,11 @@ def _rule(context: KimContext) -> WarningRule:
 
 async def _area_keyboard(context: KimContext, report_id: int) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(k.display, callback_data=f"{PREFIX}{report_id}:k:{k.code}")
+        AreaChoice(report_id, k.code).button(k.display)
         for k in await regions.all_kecamatan(context.bot_data.db)
     ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([InlineKeyboardButton(t.SKIP, callback_data=f"{PREFIX}{report_id}:s")])
+    rows.append([AreaChoice(report_id, None).button(t.SKIP)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -187,16 +188,14 @@ async def start_private(update: Update, context: KimContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    typed = _typed(message)
-    if typed is not None or message.reply_to_message is not None:
-        source = message if typed is not None else message.reply_to_message
-        assert source is not None
-        content = content_of(source, text=typed)
-        await _file_private(update, context, content)
+    words = typed(message)
+    source = message if words is not None else message.reply_to_message
+    if source is not None:
+        await _file_private(context, user, message, content_of(source, text=words))
         return
     services = context.bot_data
     per_hour = services.settings.reports_per_hour
-    if await store.recent_count(services.db, user.id, services.clock.now()) >= per_hour:
+    if not await store.may_report(services.db, user.id, services.clock.now(), per_hour):
         await message.reply_text(t.rate_limited(per_hour))
         return
     question = await message.reply_text(t.ASK_CONTENT)
@@ -206,61 +205,53 @@ async def start_private(update: Update, context: KimContext) -> None:
 async def receive(update: Update, context: KimContext) -> None:
     """The suspected message: file it, or say what can be reported and wait for another."""
     message = update.effective_message
-    if message is None:
+    user = update.effective_user
+    if message is None or user is None:
         return
     content = content_of(message)
     if isinstance(content, Refusal):
         await message.reply_text(_REFUSALS[content])
         return
     waiting.close(update, context)
-    await _file_private(update, context, content)
+    await _file_private(context, user, message, content)
 
 
-async def _file_private(update: Update, context: KimContext, content: Content | Refusal) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+async def _file_private(
+    context: KimContext, user: User, reply_to: Message, content: Content | Refusal
+) -> None:
+    """File a report made in private; the ticket and the kecamatan question answer `reply_to`."""
     if isinstance(content, Refusal):
-        await message.reply_text(_REFUSALS[content])
+        await reply_to.reply_text(_REFUSALS[content])
         return
     filed = await _file(context, user, content, Via.PRIVATE)
     if filed is None:
-        await message.reply_text(t.rate_limited(context.bot_data.settings.reports_per_hour))
+        await reply_to.reply_text(t.rate_limited(context.bot_data.settings.reports_per_hour))
         return
-    await message.reply_text(
+    await reply_to.reply_text(
         t.ask_area(filed.report.ticket), reply_markup=await _area_keyboard(context, filed.report.id)
     )
 
 
-async def on_area(update: Update, context: KimContext) -> None:
+async def on_area(press: Press[AreaChoice]) -> None:
     """The kecamatan where the reported message circulates, or "Lewati"."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    match = _AREA.fullmatch(query.data)
-    services = context.bot_data
-    code = None if match is None else match.group(2)
+    services, code = press.services, press.data.kecamatan
     kecamatan = None if code is None else await regions.get_kecamatan(services.db, code)
-    if match is None or (code is not None and kecamatan is None):
-        await stale_button(update, context)
-        return
-    answered = await store.set_area(
-        services.db,
-        int(match.group(1)),
-        reporter_id=user.id,
-        kecamatan_code=code,
-        now=services.clock.now(),
-        rule=_rule(context),
-    )
+    answered = None
+    if code is None or kecamatan is not None:
+        answered = await store.set_area(
+            services.db,
+            press.data.report,
+            reporter_id=press.user.id,
+            kecamatan_code=code,
+            now=services.clock.now(),
+            rule=_rule(press.context),
+        )
     if answered is None:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
     report, alerts = answered
-    await query.answer()
-    await query.edit_message_text(
-        t.area_saved(report.ticket, None if kecamatan is None else kecamatan.display)
-    )
-    await triage.send_alerts(context, alerts)
+    await press.edit(t.area_saved(report.ticket, None if kecamatan is None else kecamatan.display))
+    await triage.send_alerts(press.context, alerts)
 
 
 async def deep_link(update: Update, context: KimContext) -> None:
@@ -339,37 +330,22 @@ async def _group_report(
 # --- "📣 Laporkan" under a /cek answer ---------------------------------------------------------
 
 
-async def on_checked(update: Update, context: KimContext) -> None:
+async def on_checked(press: Press[CheckedReport]) -> None:
     """Report the message a /cek answer quotes (the /cek text itself, or the replied one)."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    answer = query.message
-    source = answer.reply_to_message if isinstance(answer, Message) else None
-    if source is None or not isinstance(answer, Message):
-        await query.answer(t.NOTHING_TO_REPORT, show_alert=True)
+    answer = press.message
+    source = None if answer is None else answer.reply_to_message
+    command_text = source is not None and (source.text or "").startswith("/")
+    words = typed(source) if source is not None and command_text else None
+    if answer is None or source is None or (command_text and words is None):
+        await press.answer(t.NOTHING_TO_REPORT, alert=True)
         return
-    typed = _typed(source) if (source.text or "").startswith("/") else None
-    if (source.text or "").startswith("/") and typed is None:
-        await query.answer(t.NOTHING_TO_REPORT, show_alert=True)
-        return
-    content = content_of(source, text=typed)
-    await query.answer()
+    content = content_of(source, text=words)
+    await press.answer()
     await answer.edit_reply_markup(None)
     if answer.chat.type == Chat.PRIVATE:
-        if isinstance(content, Refusal):
-            await answer.reply_text(_REFUSALS[content])
-            return
-        filed = await _file(context, user, content, Via.PRIVATE)
-        if filed is None:
-            await answer.reply_text(t.rate_limited(context.bot_data.settings.reports_per_hour))
-            return
-        await answer.reply_text(
-            t.ask_area(filed.report.ticket),
-            reply_markup=await _area_keyboard(context, filed.report.id),
-        )
-        return
-    await _group_report(update, context, content, source)
+        await _file_private(press.context, press.user, answer, content)
+    else:
+        await _group_report(press.update, press.context, content, source)
 
 
 def register(app: KimApp) -> None:
@@ -387,5 +363,5 @@ def register(app: KimApp) -> None:
         MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive)
     )
     app.add_handler(CommandHandler("lapor", report_in_group, filters.ChatType.GROUPS))
-    app.add_handler(CallbackQueryHandler(on_checked, pattern=f"^{CHECKED}$"))
-    app.add_handler(CallbackQueryHandler(on_area, pattern=rf"^{PREFIX}\d"))
+    on_press(app, CheckedReport, on_checked)
+    on_press(app, AreaChoice, on_area)

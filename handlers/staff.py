@@ -7,9 +7,9 @@ nobody has to find a numeric id; typing the id still works for people not in the
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     KeyboardButtonRequestUsers,
@@ -18,37 +18,44 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import people, texts
+from bot.buttons import ButtonData
 from bot.people import ADMINS, Role
 from bot.services import KimApp, KimContext
 from handlers import menus, waiting
-from handlers.access import command, requires, roles, stale_button
+from handlers.access import command, roles, stale_button
+from handlers.presses import Press, on_press
 
-PREFIX = "stf:"
 STEP = "operator"  # the waiting step for the person to appoint; its detail is the role
 _ROLES = {role.value: role for role in people.GRANTABLE}
+
+
+@dataclass(frozen=True)
+class AddStaff(ButtonData, prefix="stfa"):
+    role: Role
+
+
+@dataclass(frozen=True)
+class RemoveStaff(ButtonData, prefix="stfr"):
+    user: int
+    role: Role
 
 
 async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
     members = await people.staff(context.bot_data.db)
     rows = [
         [
-            InlineKeyboardButton(texts.ADD_OPERATOR, callback_data=f"{PREFIX}add:{Role.OPERATOR}"),
-            InlineKeyboardButton(texts.ADD_VERIFIER, callback_data=f"{PREFIX}add:{Role.VERIFIER}"),
+            AddStaff(Role.OPERATOR).button(texts.ADD_OPERATOR),
+            AddStaff(Role.VERIFIER).button(texts.ADD_VERIFIER),
         ]
     ]
-    for member in members:
-        for role in sorted(member.roles):
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        texts.remove_button(member.person.display, role),
-                        callback_data=f"{PREFIX}rm:{member.person.user_id}:{role}",
-                    )
-                ]
-            )
+    rows += [
+        [RemoveStaff(m.person.user_id, role).button(texts.remove_button(m.person.display, role))]
+        for m in members
+        for role in sorted(m.roles)
+    ]
     text = texts.staff_list((m.person.display, m.roles) for m in members)
     return text, InlineKeyboardMarkup(rows)
 
@@ -62,16 +69,13 @@ async def show_staff(update: Update, context: KimContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-@requires(ADMINS, "staff.add")
-async def ask_person(update: Update, context: KimContext) -> None:
+async def ask_person(press: Press[AddStaff]) -> None:
     """Offer the user picker; the waiting step remembers the role being granted."""
-    query = update.callback_query
-    assert query is not None and query.data is not None  # CallbackQueryHandler guarantees it
-    role = _ROLES.get(query.data.removeprefix(f"{PREFIX}add:"))
-    if role is None or query.message is None:
-        await stale_button(update, context)
+    role = press.data.role
+    if role not in people.GRANTABLE or press.message is None:
+        await stale_button(press.update, press.context)
         return
-    await query.answer()
+    await press.answer()
     picker = KeyboardButton(
         texts.PICK_PERSON,
         request_users=KeyboardButtonRequestUsers(
@@ -83,10 +87,10 @@ async def ask_person(update: Update, context: KimContext) -> None:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    question = await context.bot.send_message(
-        query.message.chat.id, texts.ask_person(role), reply_markup=keyboard
+    question = await press.context.bot.send_message(
+        press.message.chat.id, texts.ask_person(role), reply_markup=keyboard
     )
-    waiting.open_step(update, context, question, STEP, detail=role.value)
+    waiting.open_step(press.update, press.context, question, STEP, detail=role.value)
 
 
 async def shared(update: Update, context: KimContext) -> None:
@@ -143,37 +147,27 @@ async def _grant(update: Update, context: KimContext, user_id: int, name: str | 
     await message.reply_text(done, reply_markup=ReplyKeyboardRemove())
 
 
-@requires(ADMINS, "staff.remove")
-async def remove(update: Update, context: KimContext) -> None:
+async def remove(press: Press[RemoveStaff]) -> None:
     """Revoke one role, then show the updated list in the same message."""
-    query = update.callback_query
-    actor = update.effective_user
-    assert query is not None and query.data is not None and actor is not None
-    try:
-        _, user_text, role_text = query.data.removeprefix(PREFIX).split(":")
-        user_id, role = int(user_text), _ROLES[role_text]
-    except (ValueError, KeyError):
-        await stale_button(update, context)
-        return
-    services = context.bot_data
-    removed = await people.revoke(
-        services.db, user_id=user_id, role=role, actor_id=actor.id, now=services.clock.now()
+    services, user_id, role = press.services, press.data.user, press.data.role
+    removed = role in people.GRANTABLE and await people.revoke(
+        services.db, user_id=user_id, role=role, actor_id=press.user.id, now=services.clock.now()
     )
     if not removed:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
     known = await people.find(services.db, user_id)
-    await query.answer(texts.revoked(known.display if known else f"ID {user_id}", role))
+    await press.answer(texts.revoked(known.display if known else f"ID {user_id}", role))
     held = await people.roles_of(services.db, services.settings.admin_ids, user_id)
-    await menus.set_menu_for(context.bot, user_id, held)
-    text, keyboard = await _listing(context)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await menus.set_menu_for(press.context.bot, user_id, held)
+    text, keyboard = await _listing(press.context)
+    await press.query.edit_message_text(text, reply_markup=keyboard)
 
 
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("operator", show_staff))
-    app.add_handler(CallbackQueryHandler(remove, pattern=f"^{PREFIX}rm:"))
-    app.add_handler(CallbackQueryHandler(ask_person, pattern=f"^{PREFIX}add:"))
+    on_press(app, RemoveStaff, remove, allowed=ADMINS, action="staff.remove")
+    on_press(app, AddStaff, ask_person, allowed=ADMINS, action="staff.add")
     # The admin's answer, while the step opened by "➕ Operator/Verifikator" waits.
     answer = waiting.waiting_for(app, STEP)
     app.add_handler(MessageHandler(answer & filters.StatusUpdate.USERS_SHARED, shared))

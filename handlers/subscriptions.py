@@ -2,48 +2,99 @@
 
 Every step edits one message in place, and the whole state of a step travels in its
 buttons' callback data (area token, chosen topics as a bitmask), so nothing is kept on the
-server between taps and a restart loses nothing:
-
-    lgn:k                          kecamatan list (first screen)
-    lgn:k:<kecamatan token>:<page> desa list of a kecamatan
-    lgn:t:<origin>:<token>:<bits>  topic toggles; origin l = /langganan, p = /profil
-    lgn:s:<origin>:<token>:<bits>  save
-    lgn:y:<token> / lgn:n          accept / decline a deep link's offer
-    prf:v / prf:x:<token>          show /profil / remove one subscription
-    prf:d                          weekly digest on/off
-    bhn:y / bhn:n                  /berhenti confirmed / cancelled
-    hps:y / hps:n                  /hapusdata confirmed / cancelled
+server between taps and a restart loses nothing. Each kind of button is one class below:
+the kecamatan list, a kecamatan's desa page, the topic toggles and their save (both knowing
+whether they came from /langganan or /profil), a deep link's offer accepted or declined,
+/profil's own buttons, and the confirmations of /berhenti and /hapusdata.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot import people, privacy, regions, subscriptions, texts
+from bot.buttons import ButtonData
 from bot.people import Role
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
 from bot.subscriptions import Area, AreaRef, Scope
 from bot.texts import jadwal
 from bot.texts import langganan as t
 from bot.topics import DEFAULT_BITS, TOPICS, topics_in, valid_bits
 from handlers import menus
 from handlers.access import stale_button
+from handlers.presses import Press, on_press
 
-SUBSCRIBE = "lgn:"
-PROFILE = "prf:"
-STOP = "bhn:"
-FORGET = "hps:"
 PER_PAGE = 16
-_ORIGINS = ("l", "p")
 # "/start d3514142011": a token-shaped payload is ours; anything else is the plain /start's.
 DEEP_LINK = filters.Regex(r"^/start(@\w+)?\s+[rkd]\d{4,10}\s*$")
 
 Item = TypeVar("Item")
+D = TypeVar("D", bound=ButtonData)
+
+
+class Origin(StrEnum):
+    """Where the topic toggles were opened from, so « Kembali leads back there."""
+
+    SUBSCRIBE = "l"
+    PROFILE = "p"
+
+
+@dataclass(frozen=True)
+class KecamatanList(ButtonData, prefix="lgk"): ...
+
+
+@dataclass(frozen=True)
+class DesaPage(ButtonData, prefix="lgd"):
+    kecamatan: str  # area token
+    page: int
+
+
+@dataclass(frozen=True)
+class Topics(ButtonData, prefix="lgt"):
+    origin: Origin
+    area: str  # area token
+    bits: int  # the topics chosen so far
+
+
+class Save(Topics, prefix="lgs"): ...  # the area with the topics the toggles show
+
+
+@dataclass(frozen=True)
+class Accept(ButtonData, prefix="lgy"):
+    area: str
+
+
+@dataclass(frozen=True)
+class Decline(ButtonData, prefix="lgn"): ...
+
+
+@dataclass(frozen=True)
+class ShowProfile(ButtonData, prefix="prf"): ...
+
+
+@dataclass(frozen=True)
+class Remove(ButtonData, prefix="prx"):
+    area: str
+
+
+@dataclass(frozen=True)
+class Digest(ButtonData, prefix="prd"): ...
+
+
+@dataclass(frozen=True)
+class Stop(ButtonData, prefix="bhn"):
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Forget(ButtonData, prefix="hps"):
+    confirmed: bool
 
 
 def page_of(items: Sequence[Item], page: int) -> tuple[Sequence[Item], int] | None:
@@ -58,19 +109,19 @@ def grid(buttons: Sequence[InlineKeyboardButton], columns: int) -> list[list[Inl
     return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
 
 
-def pager(prefix: str, token: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+def nav_row(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    """The « and » buttons around `page`; `data(n)` is the callback data of page n."""
     row = []
     if page > 0:
-        row.append(
-            InlineKeyboardButton(t.PREVIOUS_PAGE, callback_data=f"{prefix}k:{token}:{page - 1}")
-        )
+        row.append(InlineKeyboardButton(t.PREVIOUS_PAGE, callback_data=data(page - 1)))
     if page + 1 < pages:
-        row.append(InlineKeyboardButton(t.NEXT_PAGE, callback_data=f"{prefix}k:{token}:{page + 1}"))
+        row.append(InlineKeyboardButton(t.NEXT_PAGE, callback_data=data(page + 1)))
     return row
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def pager(prefix: str, token: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """`nav_row` for lists whose pages are `<prefix>k:<token>:<page>`."""
+    return nav_row(page, pages, lambda n: f"{prefix}k:{token}:{n}")
 
 
 @dataclass(frozen=True)
@@ -82,89 +133,74 @@ class Screen:
 # --- screens -----------------------------------------------------------------------------
 
 
-async def _kecamatan_screen(context: KimContext) -> Screen:
-    services = context.bot_data
+async def _kecamatan_screen(services: Services) -> Screen:
     regency = services.settings.regency_name
     kecamatan = await regions.all_kecamatan(services.db)
-    rows = grid(
-        [
-            _button(k.display, f"{SUBSCRIBE}k:{AreaRef(Scope.KECAMATAN, k.code).token}:0")
-            for k in kecamatan
-        ],
-        3,
-    )
+    buttons = [
+        DesaPage(AreaRef(Scope.KECAMATAN, k.code).token, 0).button(k.display) for k in kecamatan
+    ]
+    rows = grid(buttons, 3)
     whole = AreaRef(Scope.KABUPATEN, services.settings.region_code).token
     rows.append(
-        [_button(t.whole_kabupaten_button(regency), f"{SUBSCRIBE}t:l:{whole}:{DEFAULT_BITS}")]
+        [Topics(Origin.SUBSCRIBE, whole, DEFAULT_BITS).button(t.whole_kabupaten_button(regency))]
     )
     return Screen(t.choose_kecamatan(regency), InlineKeyboardMarkup(rows))
 
 
-async def _desa_screen(context: KimContext, token: str, page_text: str) -> Screen | None:
-    db = context.bot_data.db
+async def _desa_screen(services: Services, token: str, page: int) -> Screen | None:
+    db = services.db
     ref = subscriptions.parse_token(token)
-    if ref is None or ref.scope is not Scope.KECAMATAN or not page_text.isdigit():
+    if ref is None or ref.scope is not Scope.KECAMATAN:
         return None
     kecamatan = await regions.get_kecamatan(db, ref.code)
-    if kecamatan is None:
-        return None
-    found = page_of(await regions.desa_of(db, kecamatan.code), int(page_text))
-    if found is None:
+    found = None if kecamatan is None else page_of(await regions.desa_of(db, ref.code), page)
+    if kecamatan is None or found is None:
         return None
     desa, pages = found
-    page = int(page_text)
     rows = grid(
         [
-            _button(
-                d.display,
-                f"{SUBSCRIBE}t:l:{AreaRef(Scope.DESA, d.code).token}:{DEFAULT_BITS}",
+            Topics(Origin.SUBSCRIBE, AreaRef(Scope.DESA, d.code).token, DEFAULT_BITS).button(
+                d.display
             )
             for d in desa
         ],
         2,
     )
-    nav = pager(SUBSCRIBE, token, page, pages)
+    nav = nav_row(page, pages, lambda n: DesaPage(token, n).encode())
     if nav:
         rows.append(nav)
-    rows.append(
-        [
-            _button(
-                t.whole_kecamatan_button(kecamatan.display),
-                f"{SUBSCRIBE}t:l:{token}:{DEFAULT_BITS}",
-            )
-        ]
-    )
-    rows.append([_button(texts.BACK, f"{SUBSCRIBE}k")])
+    whole = Topics(Origin.SUBSCRIBE, token, DEFAULT_BITS)
+    rows.append([whole.button(t.whole_kecamatan_button(kecamatan.display))])
+    rows.append([KecamatanList().button(texts.BACK)])
     return Screen(t.choose_desa(kecamatan.display, page, pages), InlineKeyboardMarkup(rows))
 
 
-async def _back_from_topics(context: KimContext, area: Area, origin: str) -> str:
+async def _back_from_topics(services: Services, area: Area, origin: Origin) -> ButtonData:
     """Where « Kembali leads from the topic toggles: the list the area was picked from."""
-    if origin == "p":
-        return f"{PROFILE}v"
+    if origin is Origin.PROFILE:
+        return ShowProfile()
     if area.scope is Scope.KABUPATEN:
-        return f"{SUBSCRIBE}k"
+        return KecamatanList()
     if area.scope is Scope.KECAMATAN:
-        return f"{SUBSCRIBE}k:{area.token}:0"
+        return DesaPage(area.token, 0)
     assert area.kecamatan_code is not None  # a desa always lies in a kecamatan
-    codes = [d.code for d in await regions.desa_of(context.bot_data.db, area.kecamatan_code)]
+    codes = [d.code for d in await regions.desa_of(services.db, area.kecamatan_code)]
     page = codes.index(area.code) // PER_PAGE if area.code in codes else 0
-    return f"{SUBSCRIBE}k:{AreaRef(Scope.KECAMATAN, area.kecamatan_code).token}:{page}"
+    return DesaPage(AreaRef(Scope.KECAMATAN, area.kecamatan_code).token, page)
 
 
-async def _topics_screen(context: KimContext, area: Area, origin: str, bits: int) -> Screen:
+async def _topics_screen(services: Services, area: Area, origin: Origin, bits: int) -> Screen:
     rows = grid(
         [
-            _button(
-                t.topic_button(topic.label, bool(bits & topic.bit)),
-                f"{SUBSCRIBE}t:{origin}:{area.token}:{bits ^ topic.bit}",
+            Topics(origin, area.token, bits ^ topic.bit).button(
+                t.topic_button(topic.label, bool(bits & topic.bit))
             )
             for topic in TOPICS
         ],
         2,
     )
-    rows.append([_button(t.SAVE, f"{SUBSCRIBE}s:{origin}:{area.token}:{bits}")])
-    rows.append([_button(texts.BACK, await _back_from_topics(context, area, origin))])
+    rows.append([Save(origin, area.token, bits).button(t.SAVE)])
+    rows.append([(await _back_from_topics(services, area, origin)).button(texts.BACK)])
     return Screen(t.choose_topics(area), InlineKeyboardMarkup(rows))
 
 
@@ -172,19 +208,19 @@ def _labels(bits: int) -> list[str]:
     return [topic.label for topic in topics_in(bits)]
 
 
-async def _profile_screen(context: KimContext, user_id: int) -> Screen:
-    held = await subscriptions.of_person(context.bot_data.db, user_id)
+async def _profile_screen(services: Services, user_id: int) -> Screen:
+    held = await subscriptions.of_person(services.db, user_id)
     rows = [
         [
-            _button(t.edit_button(s.area), f"{SUBSCRIBE}t:p:{s.area.token}:{s.topics}"),
-            _button(t.remove_button(s.area), f"{PROFILE}x:{s.area.token}"),
+            Topics(Origin.PROFILE, s.area.token, s.topics).button(t.edit_button(s.area)),
+            Remove(s.area.token).button(t.remove_button(s.area)),
         ]
         for s in held
     ]
-    rows.append([_button(t.ADD_AREA, f"{SUBSCRIBE}k")])
+    rows.append([KecamatanList().button(t.ADD_AREA)])
     if held:
-        digest = await subscriptions.weekly_digest(context.bot_data.db, user_id)
-        rows.append([_button(jadwal.DIGEST_ON if digest else jadwal.DIGEST_OFF, f"{PROFILE}d")])
+        digest = await subscriptions.weekly_digest(services.db, user_id)
+        rows.append([Digest().button(jadwal.DIGEST_ON if digest else jadwal.DIGEST_OFF)])
     text = t.profile([(s.area, _labels(s.topics)) for s in held])
     return Screen(text, InlineKeyboardMarkup(rows))
 
@@ -192,241 +228,195 @@ async def _profile_screen(context: KimContext, user_id: int) -> Screen:
 def _after_saving(area: Area, bits: int, *, is_new: bool) -> Screen:
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t.CHOOSE_TOPICS, f"{SUBSCRIBE}t:p:{area.token}:{bits}")],
-            [_button(t.ADD_AREA, f"{SUBSCRIBE}k"), _button(t.SHOW_PROFILE, f"{PROFILE}v")],
+            [Topics(Origin.PROFILE, area.token, bits).button(t.CHOOSE_TOPICS)],
+            [KecamatanList().button(t.ADD_AREA), ShowProfile().button(t.SHOW_PROFILE)],
         ]
     )
     return Screen(t.saved(area, _labels(bits), is_new=is_new), keyboard)
 
 
-async def _area(context: KimContext, token: str) -> Area | None:
-    ref = subscriptions.parse_token(token)
-    return None if ref is None else await subscriptions.resolve(context.bot_data.db, ref)
-
-
-def _bits(text: str) -> int | None:
-    if not text.isdigit() or len(text) > 6:
-        return None
-    bits = int(text)
-    return bits if valid_bits(bits) else None
+def _confirm(yes: ButtonData, label: str, no: ButtonData) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[yes.button(label), no.button(t.CANCEL)]])
 
 
 # --- commands ----------------------------------------------------------------------------
 
 
+async def _reply(update: Update, screen: Screen) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(screen.text, reply_markup=screen.keyboard)
+
+
 async def subscribe_command(update: Update, context: KimContext) -> None:
     """/langganan: the first step, the kecamatan list."""
-    if update.effective_message is None:
-        return
-    screen = await _kecamatan_screen(context)
-    await update.effective_message.reply_text(screen.text, reply_markup=screen.keyboard)
+    await _reply(update, await _kecamatan_screen(context.bot_data))
 
 
 async def profile_command(update: Update, context: KimContext) -> None:
     """/profil: the person's subscriptions with change and remove buttons."""
-    if update.effective_message is None or update.effective_user is None:
-        return
-    screen = await _profile_screen(context, update.effective_user.id)
-    await update.effective_message.reply_text(screen.text, reply_markup=screen.keyboard)
+    if update.effective_user is not None:
+        await _reply(update, await _profile_screen(context.bot_data, update.effective_user.id))
 
 
 async def stop_command(update: Update, context: KimContext) -> None:
     """/berhenti: ask before removing every subscription."""
-    if update.effective_message is None or update.effective_user is None:
+    if update.effective_user is None:
         return
     held = await subscriptions.of_person(context.bot_data.db, update.effective_user.id)
     if not held:
-        await update.effective_message.reply_text(t.NOTHING_TO_STOP)
+        await _reply(update, Screen(t.NOTHING_TO_STOP))
         return
-    keyboard = InlineKeyboardMarkup(
-        [[_button(t.CONFIRM_STOP, f"{STOP}y"), _button(t.CANCEL, f"{STOP}n")]]
-    )
-    await update.effective_message.reply_text(t.ask_stop(len(held)), reply_markup=keyboard)
+    keyboard = _confirm(Stop(confirmed=True), t.CONFIRM_STOP, Stop(confirmed=False))
+    await _reply(update, Screen(t.ask_stop(len(held)), keyboard))
 
 
 async def forget_command(update: Update, context: KimContext) -> None:
     """/hapusdata: ask before forgetting the person."""
-    if update.effective_message is None:
-        return
-    keyboard = InlineKeyboardMarkup(
-        [[_button(t.CONFIRM_FORGET, f"{FORGET}y"), _button(t.CANCEL, f"{FORGET}n")]]
-    )
-    await update.effective_message.reply_text(t.ASK_FORGET, reply_markup=keyboard)
+    keyboard = _confirm(Forget(confirmed=True), t.CONFIRM_FORGET, Forget(confirmed=False))
+    await _reply(update, Screen(t.ASK_FORGET, keyboard))
 
 
 async def deep_link(update: Update, context: KimContext) -> None:
     """`/start d3514142011` from a poster: offer that area, or say the link is outdated."""
-    message = update.effective_message
     user = update.effective_user
-    if message is None or user is None or not context.args:
-        return
-    area = await _area(context, context.args[0])
-    if area is None:
-        await message.reply_text(t.LINK_NOT_VALID)
+    if user is None or not context.args:
         return
     db = context.bot_data.db
+    area = await subscriptions.area_of(db, context.args[0])
+    if area is None:
+        await _reply(update, Screen(t.LINK_NOT_VALID))
+        return
     current = await subscriptions.topics_of(db, user_id=user.id, area_code=area.code)
     if current is not None:
         keyboard = InlineKeyboardMarkup(
             [
-                [_button(t.CHOOSE_TOPICS, f"{SUBSCRIBE}t:p:{area.token}:{current}")],
-                [_button(t.SHOW_PROFILE, f"{PROFILE}v")],
+                [Topics(Origin.PROFILE, area.token, current).button(t.CHOOSE_TOPICS)],
+                [ShowProfile().button(t.SHOW_PROFILE)],
             ]
         )
-        await message.reply_text(
-            t.already_subscribed(area, _labels(current)), reply_markup=keyboard
-        )
+        await _reply(update, Screen(t.already_subscribed(area, _labels(current)), keyboard))
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                _button(t.CONFIRM_SUBSCRIBE, f"{SUBSCRIBE}y:{area.token}"),
-                _button(t.CANCEL, f"{SUBSCRIBE}n"),
-            ]
-        ]
-    )
-    await message.reply_text(t.offer(area, _labels(DEFAULT_BITS)), reply_markup=keyboard)
+    keyboard = _confirm(Accept(area.token), t.CONFIRM_SUBSCRIBE, Decline())
+    await _reply(update, Screen(t.offer(area, _labels(DEFAULT_BITS)), keyboard))
 
 
 async def private_only(update: Update, context: KimContext) -> None:
     """Subscriptions are personal: in a group the commands only point to the private chat."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.PRIVATE_ONLY)
+    await _reply(update, Screen(texts.PRIVATE_ONLY))
 
 
 # --- buttons -----------------------------------------------------------------------------
 
 
-async def _subscribe_step(
-    context: KimContext, user_id: int, parts: list[str]
-) -> Screen | str | None:
-    """The screen a /langganan button leads to; a str is an alert that changes nothing."""
-    services = context.bot_data
-    match parts:
-        case ["k"]:
-            return await _kecamatan_screen(context)
-        case ["k", token, page]:
-            return await _desa_screen(context, token, page)
-        case ["t" | "s" as step, origin, token, bits_text] if origin in _ORIGINS:
-            area = await _area(context, token)
-            bits = _bits(bits_text)
-            if area is None or bits is None:
-                return None
-            if step == "t":
-                return await _topics_screen(context, area, origin, bits)
-            if bits == 0:
-                return t.NEED_TOPIC
-            is_new = await subscriptions.subscribe(
-                services.db, user_id=user_id, area=area, topics=bits, now=services.clock.now()
-            )
-            return _after_saving(area, bits, is_new=is_new)
-        case ["y", token]:
-            area = await _area(context, token)
-            if area is None:
-                return None
-            bits = await subscriptions.subscribe_if_absent(
-                services.db,
-                user_id=user_id,
-                area=area,
-                topics=DEFAULT_BITS,
-                now=services.clock.now(),
-            )
-            return _after_saving(area, bits, is_new=True)
-        case ["n"]:
-            return Screen(t.NOT_SUBSCRIBED)
-    return None
-
-
-async def on_subscribe_button(update: Update, context: KimContext) -> None:
-    """Every /langganan and deep-link button."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    result = await _subscribe_step(context, user.id, query.data.split(":")[1:])
-    await _show(update, context, result)
-
-
-async def _show(update: Update, context: KimContext, result: Screen | str | None) -> None:
-    query = update.callback_query
-    assert query is not None  # only called for buttons
-    if result is None:
-        await stale_button(update, context)
-    elif isinstance(result, str):
-        await query.answer(result, show_alert=True)
+async def _show(press: Press[D], screen: Screen | None) -> None:
+    """The step's screen in place of the pressed message; None: the button is stale."""
+    if screen is None:
+        await stale_button(press.update, press.context)
     else:
-        await query.answer()
-        await query.edit_message_text(result.text, reply_markup=result.keyboard)
+        await press.edit(screen.text, screen.keyboard)
 
 
-async def on_profile_button(update: Update, context: KimContext) -> None:
-    """/profil's buttons: show the list again, or remove one subscription."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
+async def on_kecamatan_list(press: Press[KecamatanList]) -> None:
+    await _show(press, await _kecamatan_screen(press.services))
+
+
+async def on_desa_page(press: Press[DesaPage]) -> None:
+    await _show(press, await _desa_screen(press.services, press.data.kecamatan, press.data.page))
+
+
+async def on_topics(press: Press[Topics]) -> None:
+    """A topic toggled: the same screen with that topic flipped."""
+    services, data = press.services, press.data
+    area = await subscriptions.area_of(services.db, data.area)
+    if area is None or not valid_bits(data.bits):
+        await _show(press, None)
         return
-    match query.data.split(":")[1:]:
-        case ["v"]:
-            await _show(update, context, await _profile_screen(context, user.id))
-        case ["d"]:
-            db = context.bot_data.db
-            on = not await subscriptions.weekly_digest(db, user.id)
-            await subscriptions.set_weekly_digest(db, user.id, on)
-            await query.answer(jadwal.DIGEST_NOW_ON if on else jadwal.DIGEST_NOW_OFF)
-            screen = await _profile_screen(context, user.id)
-            await query.edit_message_text(screen.text, reply_markup=screen.keyboard)
-        case ["x", token]:
-            area = await _area(context, token)
-            if area is None or not await subscriptions.unsubscribe(
-                context.bot_data.db, user_id=user.id, area_code=area.code
-            ):
-                await stale_button(update, context)
-                return
-            await query.answer(t.removed(area))
-            screen = await _profile_screen(context, user.id)
-            await query.edit_message_text(screen.text, reply_markup=screen.keyboard)
-        case _:
-            await stale_button(update, context)
+    await _show(press, await _topics_screen(services, area, data.origin, data.bits))
 
 
-async def on_stop_button(update: Update, context: KimContext) -> None:
+async def on_save(press: Press[Save]) -> None:
+    """Save the area with the chosen topics; at least one topic is needed."""
+    services, data = press.services, press.data
+    area = await subscriptions.area_of(services.db, data.area)
+    if area is None or not valid_bits(data.bits):
+        await _show(press, None)
+        return
+    if data.bits == 0:
+        await press.answer(t.NEED_TOPIC, alert=True)
+        return
+    is_new = await subscriptions.subscribe(
+        services.db, user_id=press.user.id, area=area, topics=data.bits, now=services.clock.now()
+    )
+    await _show(press, _after_saving(area, data.bits, is_new=is_new))
+
+
+async def on_accept(press: Press[Accept]) -> None:
+    """A deep link's offer accepted: the area with the default topics, unless already held."""
+    services = press.services
+    area = await subscriptions.area_of(services.db, press.data.area)
+    if area is None:
+        await _show(press, None)
+        return
+    bits = await subscriptions.subscribe_if_absent(
+        services.db, user_id=press.user.id, area=area, topics=DEFAULT_BITS, now=services.clock.now()
+    )
+    await _show(press, _after_saving(area, bits, is_new=True))
+
+
+async def on_decline(press: Press[Decline]) -> None:
+    await _show(press, Screen(t.NOT_SUBSCRIBED))
+
+
+async def on_show_profile(press: Press[ShowProfile]) -> None:
+    await _show(press, await _profile_screen(press.services, press.user.id))
+
+
+async def on_digest(press: Press[Digest]) -> None:
+    """The weekly digest switched; the toast says which way, the list shows it."""
+    services = press.services
+    on = await subscriptions.toggle_weekly_digest(services.db, press.user.id)
+    await press.answer(jadwal.DIGEST_NOW_ON if on else jadwal.DIGEST_NOW_OFF)
+    screen = await _profile_screen(services, press.user.id)
+    await press.query.edit_message_text(screen.text, reply_markup=screen.keyboard)
+
+
+async def on_remove(press: Press[Remove]) -> None:
+    """One subscription removed from /profil."""
+    services = press.services
+    area = await subscriptions.area_of(services.db, press.data.area)
+    if area is None or not await subscriptions.unsubscribe(
+        services.db, user_id=press.user.id, area_code=area.code
+    ):
+        await _show(press, None)
+        return
+    await press.answer(t.removed(area))
+    screen = await _profile_screen(services, press.user.id)
+    await press.query.edit_message_text(screen.text, reply_markup=screen.keyboard)
+
+
+async def on_stop(press: Press[Stop]) -> None:
     """/berhenti's confirm and cancel buttons."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    if query.data == f"{STOP}y":
-        await subscriptions.unsubscribe_all(context.bot_data.db, user_id=user.id)
-        await _show(update, context, Screen(t.STOPPED))
-    elif query.data == f"{STOP}n":
-        await _show(update, context, Screen(t.KEPT))
-    else:
-        await stale_button(update, context)
+    if press.data.confirmed:
+        await subscriptions.unsubscribe_all(press.services.db, user_id=press.user.id)
+    await _show(press, Screen(t.STOPPED if press.data.confirmed else t.KEPT))
 
 
-async def on_forget_button(update: Update, context: KimContext) -> None:
+async def on_forget(press: Press[Forget]) -> None:
     """/hapusdata's confirm and cancel buttons.
 
     `access.remember_sender` has already recorded this tap (it runs first, in group -1), so
     forgetting now leaves nothing behind.
     """
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
+    if not press.data.confirmed:
+        await _show(press, Screen(t.NOT_FORGOTTEN))
         return
-    if query.data == f"{FORGET}n":
-        await _show(update, context, Screen(t.NOT_FORGOTTEN))
-        return
-    if query.data != f"{FORGET}y":
-        await stale_button(update, context)
-        return
-    services = context.bot_data
-    held = await people.roles_of(services.db, services.settings.admin_ids, user.id)
-    await privacy.forget_person(services.db, user.id, services.clock.now())
+    services, user_id = press.services, press.user.id
+    held = await people.roles_of(services.db, services.settings.admin_ids, user_id)
+    await privacy.forget_person(services.db, user_id, services.clock.now())
     if held & {Role.OPERATOR, Role.VERIFIER}:
-        after = await people.roles_of(services.db, services.settings.admin_ids, user.id)
-        await menus.set_menu_for(context.bot, user.id, after)
-    await _show(update, context, Screen(t.FORGOTTEN))
+        after = await people.roles_of(services.db, services.settings.admin_ids, user_id)
+        await menus.set_menu_for(press.context.bot, user_id, after)
+    await _show(press, Screen(t.FORGOTTEN))
 
 
 def register(app: KimApp) -> None:
@@ -442,7 +432,14 @@ def register(app: KimApp) -> None:
             ["langganan", "profil", "berhenti", "hapusdata"], private_only, filters=~private
         )
     )
-    app.add_handler(CallbackQueryHandler(on_subscribe_button, pattern=f"^{SUBSCRIBE}"))
-    app.add_handler(CallbackQueryHandler(on_profile_button, pattern=f"^{PROFILE}"))
-    app.add_handler(CallbackQueryHandler(on_stop_button, pattern=f"^{STOP}"))
-    app.add_handler(CallbackQueryHandler(on_forget_button, pattern=f"^{FORGET}"))
+    on_press(app, KecamatanList, on_kecamatan_list)
+    on_press(app, DesaPage, on_desa_page)
+    on_press(app, Topics, on_topics)
+    on_press(app, Save, on_save)
+    on_press(app, Accept, on_accept)
+    on_press(app, Decline, on_decline)
+    on_press(app, ShowProfile, on_show_profile)
+    on_press(app, Digest, on_digest)
+    on_press(app, Remove, on_remove)
+    on_press(app, Stop, on_stop)
+    on_press(app, Forget, on_forget)

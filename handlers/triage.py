@@ -1,8 +1,8 @@
 """Operators triage hoax reports: new-case notices and early warnings, /antrian, the verdict
 (button → explanation → optional link), answering every reporter, and the clarification.
 
-Buttons carry the case id (`tr:<case>:<step>[:<arg>]`) and every press re-reads the case,
-so a button of a case that was decided or merged meanwhile changes nothing. The explanation
+Buttons carry the case id (one small class per step below) and every press re-reads the
+case, so a button of a case that was decided or merged meanwhile changes nothing. The explanation
 and the link are typed as replies to the bot's own prompts, which name the case (and the
 verdict), the same way /siaran's rejection reason is asked: in the operators' group the bot
 sees replies to its messages even with privacy mode on.
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import (
     ForceReply,
@@ -24,9 +26,10 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot import cases, kim, texts
+from bot.buttons import ButtonData
 from bot.cases import Case
 from bot.hoax_search import search
 from bot.hoaxes import Verdict
@@ -34,39 +37,58 @@ from bot.people import OPERATORS
 from bot.reports import Alert, Filed, Kind, Report
 from bot.services import KimApp, KimContext
 from bot.texts import lapor as t
-from broadcasts import announcements
-from broadcasts.announcements import Status
-from broadcasts.content import Body
-from broadcasts.content import Kind as BodyKind
-from broadcasts.targets import Targets, Urgency
+from broadcasts import announcements, clarifications
 from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
+from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
 
 log = logging.getLogger(__name__)
 
-PREFIX = "tr:"
+BUTTONS = "antrian.button"  # the audit name of a refused triage button
 QUEUE_SIZE = 10
 DUPLICATE_CHOICES = 12
-EXPLANATION_LIMIT = 1500
-LINK_LIMIT = 500
-VERDICT_CODES: dict[str, Verdict] = {
-    "h": Verdict.HOAKS,
-    "d": Verdict.DISINFORMASI,
-    "m": Verdict.MISINFORMASI,
-    "f": Verdict.FAKTA,
-    "u": Verdict.TIDAK_DAPAT_DIVERIFIKASI,
-}
-_CODE_OF = {verdict: code for code, verdict in VERDICT_CODES.items()}
-_DATA = re.compile(r"tr:(\d{1,12}):(o|v|d|m|b|s|k)(?::([a-z]|\d{1,12}))?")
-_EXPLAIN = re.compile(t.EXPLAIN_PATTERN)
+_EXPLAIN = re.compile(t.EXPLAIN_PATTERN)  # both built from the prompts' own texts
 _LINK = re.compile(t.LINK_PATTERN)
-_URL = re.compile(r"https?://\S+")
 
 
-def _button(label: str, case_id: int, step: str, arg: object = None) -> InlineKeyboardButton:
-    suffix = "" if arg is None else f":{arg}"
-    return InlineKeyboardButton(label, callback_data=f"{PREFIX}{case_id}:{step}{suffix}")
+@dataclass(frozen=True)
+class CaseButton(ButtonData, prefix="tr"):
+    """What every triage button carries: its case."""
+
+    case: int
+
+
+class OpenCase(CaseButton, prefix="tro"): ...
+
+
+@dataclass(frozen=True)
+class VerdictChoice(CaseButton, prefix="trv"):
+    verdict: Verdict
+
+
+class Duplicates(CaseButton, prefix="trd"): ...  # the open cases this one may duplicate
+
+
+@dataclass(frozen=True)
+class MergeInto(CaseButton, prefix="trm"):
+    into: int
+
+
+class BackToPanel(CaseButton, prefix="trb"): ...
+
+
+class SkipLink(CaseButton, prefix="trs"): ...  # decide without a reference link
+
+
+class Clarify(CaseButton, prefix="trk"): ...
+
+
+C = TypeVar("C", bound=CaseButton)
+
+
+def _pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 # --- telling operators ---------------------------------------------------------------------
@@ -79,7 +101,7 @@ async def _send_to_operators(
     picture or file is sent as that media with the text as caption."""
     services = context.bot_data
     keyboard = (
-        InlineKeyboardMarkup([[_button(t.OPEN_CASE, case.id, "o")]])
+        InlineKeyboardMarkup([[OpenCase(case.id).button(t.OPEN_CASE)]])
         if case is not None and with_open
         else None
     )
@@ -161,10 +183,10 @@ async def show_queue(update: Update, context: KimContext) -> None:
         await message.reply_text(t.EMPTY_QUEUE)
         return
     entries = [await _entry(context, case) for case in found]
-    buttons = [_button(t.case_button(c.number, c.reports), c.id, "o") for c in found]
+    buttons = [OpenCase(c.id).button(t.case_button(c.number, c.reports)) for c in found]
     await message.reply_text(
         t.queue(entries, await cases.count_open(db)),
-        reply_markup=InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)]),
+        reply_markup=InlineKeyboardMarkup(_pairs(buttons)),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 
@@ -181,105 +203,114 @@ async def _panel(
         reporters=names,
         pending=pending,
     )
-    labels = [(t.VERDICT_NAMES[v], code) for code, v in VERDICT_CODES.items()]
-    rows = [
-        [_button(labels[0][0], case.id, "v", "h"), _button(labels[1][0], case.id, "v", "d")],
-        [_button(labels[2][0], case.id, "v", "m"), _button(labels[3][0], case.id, "v", "f")],
-        [_button(labels[4][0], case.id, "v", "u")],
-        [_button(t.DUPLICATE, case.id, "d")],
-    ]
+    verdicts = [VerdictChoice(case.id, v).button(t.VERDICT_NAMES[v]) for v in Verdict]
+    rows = [*_pairs(verdicts), [Duplicates(case.id).button(t.DUPLICATE)]]
     return text, InlineKeyboardMarkup(rows)
 
 
 # --- buttons ------------------------------------------------------------------------------------
 
 
-@requires(OPERATORS, "antrian.button")
-async def on_button(update: Update, context: KimContext) -> None:
-    """Every triage button; the case is re-read and must still be in the right state."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    match = _DATA.fullmatch(query.data)
-    case = None if match is None else await cases.get(context.bot_data.db, int(match.group(1)))
-    if match is None or case is None or query.message is None:
-        await stale_button(update, context)
-        return
-    step, arg = match.group(2), match.group(3)
-    chat = query.message.chat
-    if step == "k":
-        await _clarify(update, context, case)
-        return
-    if not case.is_open:
-        await query.answer(t.CASE_CLOSED, show_alert=True)
-        return
-    if step == "o" and arg is None:
-        await query.answer()
-        if case.file_id:
-            await _send_media(context, chat.id, case.kind, case.file_id, None)
-        text, keyboard = await _panel(context, case, private=chat.type == chat.PRIVATE)
-        await context.bot.send_message(
-            chat.id,
-            text,
-            reply_markup=keyboard,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
-    elif step == "v" and arg in VERDICT_CODES:
-        await query.answer()
-        await context.bot.send_message(
-            chat.id,
-            t.ask_explanation(case.number, VERDICT_CODES[arg]),
-            reply_markup=ForceReply(selective=True, input_field_placeholder="Penjelasan"),
-        )
-    elif step == "d" and arg is None:
-        others = [
-            c for c in await cases.open_cases(context.bot_data.db, limit=50) if c.id != case.id
-        ]
-        if not others:
-            await query.answer(t.NO_OTHER_CASES, show_alert=True)
-            return
-        buttons = [
-            _button(t.case_button(o.number, o.reports), case.id, "m", o.id)
-            for o in others[:DUPLICATE_CHOICES]
-        ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([_button(texts.BACK, case.id, "b")])
-        await query.answer()
-        await query.edit_message_text(
-            t.pick_duplicate(case.number), reply_markup=InlineKeyboardMarkup(rows)
-        )
-    elif step == "m" and arg is not None and arg.isdigit():
-        await _merge(update, context, case, int(arg))
-    elif step == "b" and arg is None:
-        await query.answer()
-        text, keyboard = await _panel(context, case, private=chat.type == chat.PRIVATE)
-        await query.edit_message_text(
-            text, reply_markup=keyboard, link_preview_options=LinkPreviewOptions(is_disabled=True)
-        )
-    elif step == "s" and arg is None:
-        if case.pending_verdict is None:
-            await stale_button(update, context)
-            return
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await _decide(context, chat.id, case.id, "", user.id)
-    else:
-        await stale_button(update, context)
+async def _case(press: Press[C], *, open_only: bool = True) -> Case | None:
+    """The case the button names, re-read; None (and the press answered) when it is gone,
+    or, with `open_only`, decided or merged meanwhile."""
+    case = await cases.get(press.services.db, press.data.case)
+    if case is None or press.message is None:
+        await stale_button(press.update, press.context)
+        return None
+    if open_only and not case.is_open:
+        await press.answer(t.CASE_CLOSED, alert=True)
+        return None
+    return case
 
 
-async def _merge(update: Update, context: KimContext, case: Case, into: int) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    services = context.bot_data
+def _private(press: Press[C]) -> bool:
+    return press.chat is not None and press.chat.type == press.chat.PRIVATE
+
+
+async def on_open(press: Press[OpenCase]) -> None:
+    """The case panel, after the reported picture or file itself."""
+    case = await _case(press)
+    if case is None or press.chat is None:
+        return
+    await press.answer()
+    if case.file_id:
+        await _send_media(press.context, press.chat.id, case.kind, case.file_id, None)
+    text, keyboard = await _panel(press.context, case, private=_private(press))
+    await press.context.bot.send_message(
+        press.chat.id,
+        text,
+        reply_markup=keyboard,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+async def on_verdict(press: Press[VerdictChoice]) -> None:
+    """Ask for the explanation of the chosen verdict, as a reply to a prompt naming both."""
+    case = await _case(press)
+    if case is None or press.chat is None:
+        return
+    await press.answer()
+    await press.context.bot.send_message(
+        press.chat.id,
+        t.ask_explanation(case.number, press.data.verdict),
+        reply_markup=ForceReply(selective=True, input_field_placeholder="Penjelasan"),
+    )
+
+
+async def on_duplicates(press: Press[Duplicates]) -> None:
+    """The other open cases this one can be merged into."""
+    case = await _case(press)
+    if case is None:
+        return
+    others = [c for c in await cases.open_cases(press.services.db, limit=50) if c.id != case.id]
+    if not others:
+        await press.answer(t.NO_OTHER_CASES, alert=True)
+        return
+    buttons = [
+        MergeInto(case.id, o.id).button(t.case_button(o.number, o.reports))
+        for o in others[:DUPLICATE_CHOICES]
+    ]
+    rows = [*_pairs(buttons), [BackToPanel(case.id).button(texts.BACK)]]
+    await press.edit(t.pick_duplicate(case.number), InlineKeyboardMarkup(rows))
+
+
+async def on_merge(press: Press[MergeInto]) -> None:
+    case = await _case(press)
+    if case is None:
+        return
+    services, into = press.services, press.data.into
     count = await cases.merge(
-        services.db, case.id, into=into, actor_id=user.id, now=services.clock.now()
+        services.db, case.id, into=into, actor_id=press.user.id, now=services.clock.now()
     )
     if count is None:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
-    await query.answer()
-    await query.edit_message_text(t.merged(case.number, f"#{into}", count))
+    await press.edit(t.merged(case.number, f"#{into}", count))
+
+
+async def on_back(press: Press[BackToPanel]) -> None:
+    case = await _case(press)
+    if case is None:
+        return
+    await press.answer()
+    text, keyboard = await _panel(press.context, case, private=_private(press))
+    await press.query.edit_message_text(
+        text, reply_markup=keyboard, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+
+
+async def on_skip_link(press: Press[SkipLink]) -> None:
+    """Decide with the explanation alone."""
+    case = await _case(press)
+    if case is None or press.chat is None:
+        return
+    if case.pending_verdict is None:
+        await stale_button(press.update, press.context)
+        return
+    await press.answer()
+    await press.query.edit_message_reply_markup(None)
+    await _decide(press.context, press.chat.id, case.id, "", press.user.id)
 
 
 # --- explanation and link -----------------------------------------------------------------------
@@ -294,7 +325,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
     match = _EXPLAIN.match(message.reply_to_message.text or "")
     verdict = None if match is None else t.verdict_named(match.group(2))
     assert match is not None and verdict is not None  # answer_handlers guarantees it
-    explanation = (message.text or "").strip()[:EXPLANATION_LIMIT]
+    explanation = cases.explanation_of(message.text)
     if not explanation:
         await message.reply_text(t.EMPTY_EXPLANATION)
         return
@@ -306,7 +337,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
         return
     await message.reply_text(
         t.ask_link(f"#{case_id}"),
-        reply_markup=InlineKeyboardMarkup([[_button(t.SKIP, case_id, "s")]]),
+        reply_markup=InlineKeyboardMarkup([[SkipLink(case_id).button(t.SKIP)]]),
     )
 
 
@@ -318,8 +349,8 @@ async def on_link(update: Update, context: KimContext) -> None:
     assert message is not None and user is not None and message.reply_to_message is not None
     match = _LINK.match(message.reply_to_message.text or "")
     assert match is not None  # answer_handlers guarantees it
-    link = (message.text or "").strip()
-    if not _URL.fullmatch(link) or len(link) > LINK_LIMIT:
+    link = cases.reference_link(message.text)
+    if link is None:
         await message.reply_text(t.BAD_LINK)
         return
     await _decide(context, message.chat.id, int(match.group(1)), link, user.id)
@@ -353,7 +384,7 @@ async def _decide(
     assert case.verdict is not None
     reachable = sum(report.reporter_id is not None for report in decision.reports)
     keyboard = (
-        InlineKeyboardMarkup([[_button(t.CLARIFY, case.id, "k")]])
+        InlineKeyboardMarkup([[Clarify(case.id).button(t.CLARIFY)]])
         if case.verdict in cases.CLARIFY
         else None
     )
@@ -367,51 +398,25 @@ async def _decide(
 # --- the clarification ------------------------------------------------------------------------
 
 
-async def _clarify(update: Update, context: KimContext, case: Case) -> None:
+async def on_clarify(press: Press[Clarify]) -> None:
     """Draft a clarification to the case's kecamatan (or the whole kabupaten) and show
     /siaran's own targets panel: the operator previews, submits, a verifier approves."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.message is not None and user is not None
-    if case.status != "decided" or case.verdict not in cases.CLARIFY:
-        await stale_button(update, context)
+    case = await _case(press, open_only=False)
+    if case is None or press.chat is None:
         return
-    services = context.bot_data
-    replacing: int | None = None
-    if case.clarification_id is not None:
-        existing = await announcements.get(services.db, case.clarification_id)
-        if (
-            existing is not None
-            and existing.status is Status.DRAFT
-            and existing.author_id == user.id
-        ):
-            await query.answer()
-            await _show_targets(context, query.message.chat.id, existing.id)
-            return
-        if existing is None or existing.status not in (Status.CANCELLED, Status.REJECTED):
-            await query.answer(t.CLARIFICATION_EXISTS, show_alert=True)
-            return
-        replacing = existing.id
-    assert case.verdict is not None
-    now = services.clock.now()
-    body = Body(
-        BodyKind.TEXT,
-        t.clarification_body(case.text, case.verdict, case.explanation, case.reference_url),
+    services = press.services
+    drafted = await clarifications.draft(
+        services.db, case, author_id=press.user.id, now=services.clock.now()
     )
-    draft_id = await announcements.create_draft(services.db, author_id=user.id, body=body, now=now)
-    targets = (
-        Targets(kecamatan=case.kecamatan_codes) if case.kecamatan_codes else Targets(kabupaten=True)
-    )
-    await announcements.update_draft(
-        services.db, draft_id, topic="klarifikasi", urgency=Urgency.PENTING, targets=targets
-    )
-    if not await cases.attach_clarification(services.db, case.id, draft_id, replacing=replacing):
-        await announcements.cancel(services.db, draft_id, actor_id=user.id, now=now)
-        await query.answer(t.CLARIFICATION_EXISTS, show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await _show_targets(context, query.message.chat.id, draft_id)
+    if drafted is clarifications.Refusal.NOT_WANTED:
+        await stale_button(press.update, press.context)
+    elif drafted is clarifications.Refusal.EXISTS:
+        await press.answer(t.CLARIFICATION_EXISTS, alert=True)
+    else:
+        await press.answer()
+        if drafted.new:
+            await press.query.edit_message_reply_markup(None)
+        await _show_targets(press.context, press.chat.id, drafted.id)
 
 
 async def _show_targets(context: KimContext, chat_id: int, draft_id: int) -> None:
@@ -427,7 +432,14 @@ def register(app: KimApp) -> None:
     if operator_chat is not None:
         where = where | filters.Chat(operator_chat)
     app.add_handler(CommandHandler("antrian", show_queue, where))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    # Every triage button is for operators; a refusal is audited as "antrian.button".
+    on_press(app, OpenCase, on_open, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, VerdictChoice, on_verdict, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, Duplicates, on_duplicates, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, MergeInto, on_merge, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, BackToPanel, on_back, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, SkipLink, on_skip_link, allowed=OPERATORS, action=BUTTONS)
+    on_press(app, Clarify, on_clarify, allowed=OPERATORS, action=BUTTONS)
     replies = filters.TEXT & ~filters.COMMAND & where
     app.add_handlers(answer_handlers(app, replies, _EXPLAIN, on_explanation))
     app.add_handlers(answer_handlers(app, replies, _LINK, on_link))

@@ -7,9 +7,12 @@ import heapq
 import itertools
 from datetime import datetime, timedelta
 
+from bot.clock import SystemSeconds
 
-class FakeClock:
-    """`bot.clock.Clock` for tests; `now()` stays put until `set()` or `advance()`."""
+
+class FakeClock(SystemSeconds):
+    """`bot.clock.DeliveryClock` for tests: `now()` stays put until `set()` or `advance()`;
+    delivery seconds are real."""
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
@@ -35,7 +38,10 @@ class VirtualTime:
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
-    def clock(self) -> float:
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
         return self.now
 
     async def sleep(self, delay: float) -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a local Bot API server and kim-bot running against it over HTTP.
+"""Shared fixtures: kim-bot running over HTTP against the local Bot API server (`server`).
 
 A test reads like a conversation: `chat = server.private(villager)`, `await chat.send("/start")`,
 `reply = await chat.expect()`. Nothing inside the bot is patched.
@@ -17,7 +17,7 @@ from bot import logsetup
 from bot.app import build_application, running
 from bot.services import KimApp
 from bot.settings import Settings, load_settings
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 
 TOKEN = "7000001:TEST-kimbot-secret-token"
 
@@ -29,9 +29,15 @@ def _timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    async with BotApiServer(token=TOKEN, bot_username="kim_test_bot") as api:
-        yield api
+def botapi_token() -> str:
+    """The `server` fixture's token: one the log tests can search for, shared with `settings`."""
+    return TOKEN
+
+
+@pytest.fixture
+def botapi_username() -> str:
+    """Named here, not left to the plugin's default, because tests read it in deep links."""
+    return "kim_test_bot"
 
 
 @pytest.fixture

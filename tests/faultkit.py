@@ -10,17 +10,17 @@ from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 
-from bot import chats, kim, people, regions, subscriptions
+from bot import chats, people, regions, registrations, subscriptions
 from bot.chats import ChatType
 from bot.clock import isoformat
 from bot.people import Role
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeChat, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENCY = "35.14"
@@ -82,7 +82,7 @@ async def kim_group(
         added_by=admin.id,
         now=now,
     )
-    registration = await kim.request_kim(
+    registration = await registrations.request_kim(
         db,
         chat_id=group.id,
         chat_type=ChatType.GROUP,
@@ -93,7 +93,7 @@ async def kim_group(
         requested_by_name=admin.first_name,
         now=now,
     )
-    await kim.decide(db, registration.id, approve=True, actor_id=0, now=now)
+    await registrations.decide(db, registration.id, approve=True, actor_id=0, now=now)
     return group
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import kim, people, subscriptions
+from bot import people, registrations, subscriptions
 from bot.chats import ChatType
 from bot.people import Person, Role
 from bot.services import KimApp
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
-from tests.botapi import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Network:
 
     async def kim_group(self, name: str, desa_code: str, admin: FakeUser) -> FakeChat:
         group = await self._group_with_bot(name, admin)
-        registration = await kim.request_kim(
+        registration = await registrations.request_kim(
             self.app.bot_data.db,
             chat_id=group.id,
             chat_type=ChatType.GROUP,
@@ -43,7 +43,7 @@ class Network:
 
     async def forum(self, name: str, kecamatan_code: str | None, admin: FakeUser) -> FakeChat:
         group = await self._group_with_bot(name, admin)
-        registration = await kim.request_forum(
+        registration = await registrations.request_forum(
             self.app.bot_data.db,
             chat_id=group.id,
             chat_type=ChatType.GROUP,
@@ -66,7 +66,7 @@ class Network:
         return group
 
     async def _approved(self, name: str, group: FakeChat, registration_id: int) -> FakeChat:
-        await kim.decide(
+        await registrations.decide(
             self.app.bot_data.db, registration_id, approve=True, actor_id=0, now=self.now
         )
         self.groups[name] = group

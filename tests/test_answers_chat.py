@@ -7,8 +7,8 @@ from bot import commands, hoaxes, people, texts
 from bot.hoaxes import NewEntry, Verdict
 from bot.people import Role
 from bot.services import KimApp
+from botapi_sandbox import BotApiServer, ChatSession, FakeUser
 from handlers import answers
-from tests.botapi import BotApiServer, ChatSession, FakeUser
 from tests.network import Network
 
 # Invented claim, written for these tests.

@@ -11,11 +11,22 @@ from pathlib import Path
 import pytest
 
 from bot import blankspots, cli, people, privacy
-from bot.blankspots import Draft, Operator, Problem, Report, Step
+from bot.blankspots import Draft, Operator, Problem, Report
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.session import ChatSession
+from handlers.blankspots import (
+    BackToKecamatan,
+    DesaPage,
+    PickDesa,
+    PickKecamatan,
+    PickOperator,
+    PickProblem,
+    Place,
+    SkipKecamatan,
+    draft_of,
+)
 
 BANGIL, RACI = "35.14.14", "35.14.14.2011"
 # A point in Raci, Bangil (a little south-east of the village hall).
@@ -182,12 +193,17 @@ async def test_cancel_pressing_twice_and_forged_buttons(
     await chat.send("/blankspot")
     await chat.expect()
     picker = await chat.expect()
-    for forged in ("bs:k:::99:::::", "bs:d:::14:9999:::", "bs:p::::::t:n:", "bs:o:1.0::14::::"):
-        answer = await chat.press_data(picker, forged)
+    for forged in (
+        PickKecamatan(None, None, "35.14.99", None),
+        PickDesa(None, None, BANGIL, "9999"),
+        PickProblem(None, None, None, None, Operator.TELKOMSEL, Problem.NO_SIGNAL),
+        PickOperator(100000, None, BANGIL, None, Operator.XL),
+    ):
+        answer = await chat.press_data(picker, forged.encode())
         assert answer.text == "Pilihan ini sudah tidak berlaku.", forged
     # Skipping steps with data of a later step is forged too: only the shown buttons count.
-    final = Draft(kecamatan_code=BANGIL, operator=Operator.XL, problem=Problem.NO_SIGNAL)
-    answer = await chat.press_data(picker, final.data(Step.PROBLEM))
+    final = PickProblem(None, None, BANGIL, None, Operator.XL, Problem.NO_SIGNAL)
+    answer = await chat.press_data(picker, final.encode())
     assert answer.text == "Pilihan ini sudah tidak berlaku."
     await chat.press(picker, "Bangil")
     await chat.press(await chat.expect_edit(picker), "Tidak tahu desanya ⏭")
@@ -223,31 +239,39 @@ async def test_villagers_cannot_read_the_summary_and_groups_are_sent_to_private(
 
 
 def test_button_data_round_trips_and_stays_short() -> None:
-    """Every draft fits Telegram's 64 bytes and reads back the same."""
-    full = Draft(-89.123456, -179.123456, BANGIL, RACI, Operator.SMARTFREN, Problem.WEAK_SIGNAL)
-    for step in Step:
-        data = full.data(step, page=12)
+    """The longest draft fits Telegram's 64 bytes in every button and reads back the same."""
+    full = Draft(-89.123456, -179.123456, BANGIL, RACI)
+    point = Draft(-89.12346, -179.12346, BANGIL, RACI)
+    buttons = [
+        PickKecamatan.at(full),
+        SkipKecamatan.at(full),
+        DesaPage.at(full, page=12),
+        PickDesa.at(full),
+        BackToKecamatan.at(full),
+        PickOperator.at(full, operator=Operator.SMARTFREN),
+        PickProblem.at(full, operator=Operator.TELKOMSEL, problem=Problem.WEAK_SIGNAL),
+    ]
+    for button in buttons:
+        data = button.encode()
         assert len(data.encode()) <= 64
-        parsed = blankspots.parse(data, "35.14")
-        assert parsed is not None
-        assert parsed[0] is step and parsed[2] == 12
-        assert parsed[1] == Draft(-89.12346, -179.12346, BANGIL, RACI, full.operator, full.problem)
-    assert blankspots.parse(Draft().data(Step.CANCEL), "35.14") == (Step.CANCEL, Draft(), None)
+        assert type(button).decode(data) == button
+        assert isinstance(button, Place) and draft_of(button) == point
+    assert draft_of(PickKecamatan(None, None, BANGIL, None)) == Draft(kecamatan_code=BANGIL)
+    assert PickOperator.decode("bso::::q") is None  # an operator nobody offers
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        "bs:z::::::::",
-        "bs:k:1.0:::::::",
-        "bs:k:91.0:0.0::::::",
-        "bs:d::::2011::::",
-        "bs:o:::14::q:::",
+        PickKecamatan(100000, None, BANGIL, None),
+        PickKecamatan(9100000, 0, None, None),
+        PickKecamatan(0, 18000001, None, None),
+        PickDesa(None, None, None, "2011"),
     ],
 )
-def test_malformed_button_data_is_refused(data: str) -> None:
-    """Unknown steps, half a point, off-Earth points, desa without kecamatan, bad codes."""
-    assert blankspots.parse(data, "35.14") is None
+def test_malformed_button_data_is_refused(data: PickKecamatan | PickDesa) -> None:
+    """Half a point, off-Earth points, a desa without its kecamatan."""
+    assert draft_of(data) is None
 
 
 def _report(

@@ -14,11 +14,11 @@ from bot.services import KimApp
 from bot.settings import Settings
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
+from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts import announcements, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.service import Broadcasting
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeUser
 from tests.cards import card_with
 from tests.test_broadcast_history import Bangil, bangil, deliver
 

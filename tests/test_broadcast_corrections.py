@@ -9,8 +9,8 @@ import asyncio
 from bot import audit
 from bot.people import Role
 from bot.services import KimApp
+from botapi_sandbox import BotApiServer
 from broadcasts import outbox
-from tests.botapi import BotApiServer
 from tests.network import kecamatan
 from tests.test_broadcast_history import Bangil, bangil, copy_in, deliver, settings
 from tests.test_broadcasts import compose

@@ -11,10 +11,10 @@ from bot import audit, regions, texts
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
 from broadcasts import announcements, corrections
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
 from tests.network import Network, desa, kecamatan
 
 TEXT = "Vaksinasi gratis di puskesmas Bangil, Senin pukul 08.00."

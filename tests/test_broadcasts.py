@@ -9,8 +9,8 @@ from bot import regions
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeUser, SentMessage
 from broadcasts.content import utf16_len
-from tests.botapi import BotApiServer, FakeUser, SentMessage
 from tests.network import Network, desa, kecamatan
 
 TEXT = "Posyandu serentak hari Sabtu pukul 08.00 di balai desa. Bawa buku KIA."

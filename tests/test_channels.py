@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot import audit, chats, kim
 from bot.services import KimApp
-from tests.botapi import BotApiServer, ChatSession, FakeUser
+from botapi_sandbox import BotApiServer, ChatSession, FakeUser
+from handlers.channels import Assign, End
 
 BANGIL = "35.14.14"
 
@@ -103,11 +104,11 @@ async def test_forged_channel_buttons_change_nothing(
     await server.make_bot_channel_admin(channel, by=owner)
     notice = await ops.expect(contains="Kanal Uji")
     for data in (
-        "kn:kab:-100999",
-        f"kn:kec:{channel.id}:99.99.99",
-        f"kn:top:{channel.id}:gosip",
-        "kn:endok:424242",
-        "kn:bogus",
+        Assign(-100999).encode(),
+        Assign(channel.id, kecamatan="99.99.99").encode(),
+        Assign(channel.id, topic="gosip").encode(),
+        End(424242).encode(),
+        "kna:bogus",
     ):
         answer = await ops.press_data(notice, data)
         assert answer.text == "Pilihan ini sudah tidak berlaku.", data

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import audit, chats, kim, people, regions
+from bot import audit, chats, kim, people, regions, registrations
 from bot.chats import ChatStatus, ChatType
 from bot.people import Person
 from bot.storage import Database
@@ -41,7 +41,7 @@ async def _kim(
         added_by=7,
         now=NOW,
     )
-    registration = await kim.request_kim(
+    registration = await registrations.request_kim(
         db,
         chat_id=chat_id,
         chat_type=ChatType.GROUP,
@@ -53,7 +53,9 @@ async def _kim(
         now=NOW,
     )
     if approve:
-        decision = await kim.decide(db, registration.id, approve=True, actor_id=1, now=NOW)
+        decision = await registrations.decide(
+            db, registration.id, approve=True, actor_id=1, now=NOW
+        )
         assert decision is not None
         return decision.registration
     return registration
@@ -147,8 +149,8 @@ async def test_one_live_registration_per_group_and_one_decision(db: Database) ->
     first = await _kim(db, GROUP, approve=False)
     assert first.status == kim.Status.PENDING and first.requested_by_name == "Sari"
     assert first.kecamatan_code == BANGIL and first.desa_display == "Raci"
-    with pytest.raises(kim.AlreadyRegistered) as refused:
-        await kim.request_forum(
+    with pytest.raises(registrations.AlreadyRegistered) as refused:
+        await registrations.request_forum(
             db,
             chat_id=GROUP,
             chat_type=ChatType.GROUP,
@@ -160,17 +162,17 @@ async def test_one_live_registration_per_group_and_one_decision(db: Database) ->
             now=NOW,
         )
     assert refused.value.existing.id == first.id
-    rejected = await kim.decide(db, first.id, approve=False, actor_id=1, now=NOW)
+    rejected = await registrations.decide(db, first.id, approve=False, actor_id=1, now=NOW)
     assert rejected is not None and rejected.changed
-    late = await kim.decide(db, first.id, approve=True, actor_id=2, now=NOW)
+    late = await registrations.decide(db, first.id, approve=True, actor_id=2, now=NOW)
     assert late is not None and not late.changed
     assert late.registration.status == kim.Status.REJECTED and late.registration.decided_by == 1
-    assert await kim.decide(db, 999, approve=True, actor_id=1, now=NOW) is None
+    assert await registrations.decide(db, 999, approve=True, actor_id=1, now=NOW) is None
     assert await kim.live_for_chat(db, GROUP) is None
     again = await _kim(db, GROUP)
     assert again.status == kim.Status.APPROVED
     with pytest.raises(LookupError):
-        await kim.request_kim(
+        await registrations.request_kim(
             db,
             chat_id=OTHER,
             chat_type=ChatType.GROUP,
@@ -200,9 +202,9 @@ async def test_active_groups_filters_and_reachability(db: Database) -> None:
     await chats.mark_inactive(db, GROUP, "dikeluarkan", NOW)
     assert [g.chat_id for g in await kim.active_groups(db)] == [OTHER]
     assert await kim.desa_with_kim(db) == {RACI, KAUMAN}
-    ended = await kim.end(db, raci.id, actor_id=1, reason="bubar", now=NOW)
+    ended = await registrations.end(db, raci.id, actor_id=1, reason="bubar", now=NOW)
     assert ended is not None and ended.status == kim.Status.ENDED
-    assert await kim.end(db, raci.id, actor_id=1, reason="bubar", now=NOW) is None
+    assert await registrations.end(db, raci.id, actor_id=1, reason="bubar", now=NOW) is None
     assert await kim.desa_with_kim(db) == {KAUMAN}
 
 
@@ -218,7 +220,7 @@ async def test_forums_and_channels_for(db: Database) -> None:
             added_by=7,
             now=NOW,
         )
-        forum = await kim.request_forum(
+        forum = await registrations.request_forum(
             db,
             chat_id=chat_id,
             chat_type=ChatType.SUPERGROUP,
@@ -229,7 +231,7 @@ async def test_forums_and_channels_for(db: Database) -> None:
             requested_by_name="Hadi",
             now=NOW,
         )
-        await kim.decide(db, forum.id, approve=True, actor_id=1, now=NOW)
+        await registrations.decide(db, forum.id, approve=True, actor_id=1, now=NOW)
     assert [f.chat_id for f in await kim.forums(db, [BANGIL])] == [-4010, -4011]
     assert [f.chat_id for f in await kim.forums(db, [BANGIL], include_kabupaten=False)] == [-4010]
     assert [f.chat_id for f in await kim.forums(db)] == [-4010, -4011, -4012]
@@ -237,13 +239,13 @@ async def test_forums_and_channels_for(db: Database) -> None:
 
     for chat_id in (-1101, -1102, -1103):
         await _channel(db, chat_id)
-    await kim.register_channel(
+    await registrations.register_channel(
         db, chat_id=-1101, kecamatan_code=None, topic=None, actor_id=1, now=NOW
     )
-    await kim.register_channel(
+    await registrations.register_channel(
         db, chat_id=-1102, kecamatan_code=BANGIL, topic=None, actor_id=1, now=NOW
     )
-    await kim.register_channel(
+    await registrations.register_channel(
         db, chat_id=-1103, kecamatan_code=None, topic="kesehatan", actor_id=1, now=NOW
     )
     assert [c.chat_id for c in await kim.channels_for(db, [BANGIL], None)] == [-1101, -1102]
@@ -252,12 +254,12 @@ async def test_forums_and_channels_for(db: Database) -> None:
         -1103,
     ]
     assert [c.chat_id for c in await kim.channels_for(db, None, None)] == [-1101, -1102]
-    with pytest.raises(kim.AlreadyRegistered):
-        await kim.register_channel(
+    with pytest.raises(registrations.AlreadyRegistered):
+        await registrations.register_channel(
             db, chat_id=-1101, kecamatan_code=BANGIL, topic=None, actor_id=1, now=NOW
         )
     with pytest.raises(LookupError):
-        await kim.register_channel(
+        await registrations.register_channel(
             db, chat_id=-1104, kecamatan_code=None, topic=None, actor_id=1, now=NOW
         )
     await chats.mark_inactive(db, -1101, "bukan admin lagi", NOW)

@@ -6,7 +6,7 @@ from bot import hoax_search, hoaxes
 from bot.hoaxes import Kind, NewEntry, Verdict
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.network import Network
 
 # Invented claims, written for these tests.

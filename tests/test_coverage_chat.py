@@ -11,8 +11,9 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from bot import audit, people
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.session import ChatSession
+from handlers.coverage import CoverageChart, Gaps
 from tests.cards import card_with
 from tests.network import Network
 from tests.test_coverage import PNG_SIGNATURE, RACI, add_kim, add_subscriber
@@ -152,9 +153,9 @@ async def test_forged_kecamatan_is_stale_and_changes_nothing(
     chat = await _operator(server, kimbot)
     await chat.send("/cakupan")
     table = await chat.expect()
-    answer = await chat.press_data(table, "cak:gap:99.99.99")
+    answer = await chat.press_data(table, Gaps("99.99.99").encode())
     assert answer.text == "Pilihan ini sudah tidak berlaku."
-    answer = await chat.press_data(table, "cak:nonsense")
+    answer = await chat.press_data(table, "cakd:")
     assert answer.text == "Pilihan ini sudah tidak berlaku."
     await chat.expect_nothing(within=0.2)
     assert server.message(chat.chat_id, table).edits == 0
@@ -170,9 +171,9 @@ async def test_villager_is_refused_cakupan_and_its_buttons(
     refusal = await chat.expect()
     assert "hanya untuk petugas" in refusal.text
     assert "dari 365 desa" not in refusal.text
-    card = await card_with(kimbot, villager.id, "cak:png")
+    card = await card_with(kimbot, villager.id, CoverageChart().encode())
     await chat.expect()
-    answer = await chat.press_data(card, "cak:png")
+    answer = await chat.press_data(card, CoverageChart().encode())
     assert "hanya untuk petugas" in (answer.text or "")
     await chat.expect_nothing(within=0.3)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

@@ -9,10 +9,10 @@ from bot import chats, people
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox.latency import REALISTIC
 from broadcasts import outbox
 from broadcasts.targets import Urgency
-from tests.botapi import BotApiServer, FakeChat, FakeUser
-from tests.botapi.latency import REALISTIC
 from tests.faultkit import approve_announcement
 from tests.network import Network, kecamatan
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import SystemSeconds
 from bot.storage import Database
 from broadcasts import outbox
 from broadcasts.content import Kind, Part
@@ -31,7 +32,7 @@ from tests.storagefaults import FullDisk
 TZ = ZoneInfo("Asia/Jakarta")
 
 
-class FixedClock:
+class FixedClock(SystemSeconds):
     def now(self) -> datetime:
         return datetime(2026, 11, 28, 9, 0, tzinfo=TZ)
 

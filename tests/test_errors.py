@@ -8,7 +8,7 @@ import pytest
 
 from bot.services import KimApp
 from bot.settings import Settings
-from tests.botapi import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 from tests.clock import FakeClock
 from tests.settle import all_handled
 

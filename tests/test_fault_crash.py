@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.botapi import BotApiServer
+from botapi_sandbox import BotApiServer
 from tests.conftest import TOKEN
 from tests.faultkit import FAST_SETTINGS, prepare_broadcast, start_bot, started
 

@@ -10,9 +10,9 @@ import pytest
 from bot import chats
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox.latency import REALISTIC
 from broadcasts import outbox
-from tests.botapi import BotApiServer, FakeChat, FakeUser
-from tests.botapi.latency import REALISTIC
 from tests.faultkit import approve_announcement, kim_group, started, subscribe_all
 
 SPEEDUP = 10

@@ -18,10 +18,10 @@ from bot.clock import SystemClock
 from bot.services import KimApp
 from bot.settings import Settings
 from bot.storage import Database
+from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts import outbox
 from broadcasts.announcements import Announcement
 from broadcasts.progress import ProgressReporter
-from tests.botapi import BotApiServer, FakeUser
 from tests.faultkit import approve_announcement, started, subscribe_all
 from tests.storagefaults import FullDisk
 

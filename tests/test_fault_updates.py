@@ -21,20 +21,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import CallbackQueryHandler
 
-from bot import kim, logsetup
+from bot import logsetup, registrations
 from bot.app import build_application
+from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.commands import COMMANDS
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import load_settings
 from bot.updates import PerChatUpdateProcessor
+from botapi_sandbox import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.models import JSON
+from botapi_sandbox.people import text_entities
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
-from tests.botapi.models import JSON
-from tests.botapi.people import text_entities
 from tests.conftest import TOKEN
 from tests.network import Network, kecamatan
 from tests.registered import every_handler
@@ -109,11 +110,15 @@ def _button_prefixes() -> tuple[str, ...]:
     for handler in every_handler(app):
         if isinstance(handler, CallbackQueryHandler):
             pattern = handler.pattern
+            kind = getattr(pattern, "__self__", None)  # typed data (handlers.presses)
+            if isinstance(kind, type) and issubclass(kind, ButtonData):
+                found.add(f"{kind.PREFIX}:")
+                continue
             source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None
             if match:
                 found.add(match.group(1))
-    assert {"sd:", "vf:", "kg:", "tr:", "stf:"} <= found, found
+    assert {"sd:", "vf:", "kg:", "tro:", "stfa:"} <= found, found
     return tuple(sorted(found))
 
 
@@ -377,7 +382,7 @@ async def cast(
     await chat.expect()
     await chat.send("Katanya air sumur di Raci beracun, jangan diminum")
     await chat.expect()
-    await kim.request_kim(
+    await registrations.request_kim(
         db,
         chat_id=watched.id,
         chat_type=ChatType.GROUP,

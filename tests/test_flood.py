@@ -13,9 +13,9 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings, load_settings
 from bot.texts import blankspot as blankspot_texts
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.models import CallbackAnswer
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.models import CallbackAnswer
+from botapi_sandbox.session import ChatSession
 from tests.clock import FakeClock
 
 PER_MINUTE = 12
@@ -141,9 +141,7 @@ async def test_a_flood_of_button_presses_is_answered_but_changes_nothing_more(
         # as it is now; past the limit it no longer changes, and the last data is pressed.
         label = "Bangil" if press % 2 == 0 else "Kecamatan lain"
         shown = server.message(siti.chat_id, picker).buttons
-        data = next(
-            (b.callback_data or "" for row in shown for b in row if label in b.text), data
-        )
+        data = next((b.callback_data or "" for row in shown for b in row if label in b.text), data)
         assert data
         answers.append(await siti.press_data(picker, data))
         if press < allowed:

@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 from telegram.ext import CallbackQueryHandler
 
-from bot import kim, texts
+from bot import registrations, texts
 from bot.buttons import ButtonData
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from bot.texts import siaran as t
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.session import ChatSession
 from broadcasts.targets import Targets
-from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
-from tests.botapi.session import ChatSession
 from tests.network import Network, kecamatan
 from tests.registered import every_handler
 from tests.settle import all_handled
@@ -150,7 +150,7 @@ async def scene(server: BotApiServer, kimbot: KimApp) -> Scene:
     found = Scene(server, kimbot, group, channel, member, villager, server.new_user("Tamu"))
     await server.make_bot_channel_admin(channel, by=pak_rt)
     await found.settled()
-    await kim.register_channel(
+    await registrations.register_channel(
         db, chat_id=channel.id, kecamatan_code=None, topic=None, actor_id=0, now=now
     )
     operator = await net.staff("Operator", Role.OPERATOR)
@@ -164,7 +164,15 @@ async def test_forged_data_of_every_pattern_changes_no_announcement(scene: Scene
     """Every registered pattern, pressed on an announcement anywhere: only the polite answer."""
     patterns = button_patterns(scene.app)
     named = {_name(pattern) for pattern in patterns}
-    assert {"rx:Vote", "rl:Relay", "^kg:", "^bs:", "^lgn:", "^fw:cek$", "^lp:cek$"} <= named
+    assert {
+        "rx:Vote",
+        "rl:Relay",
+        "kg:Decide",
+        "bsk:PickKecamatan",
+        "lgk:KecamatanList",
+        "fw:CheckQuoted",
+        "lpc:CheckedReport",
+    } <= named
     forged = sorted({data for pattern in patterns for data in samples(pattern)})
     before = scene.visible_calls()
     for session in scene.sessions():

@@ -12,10 +12,10 @@ from bot.genuine import Archived, Outcome
 from bot.people import Role
 from bot.services import KimApp
 from bot.texts import MONTHS
+from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts import announcements
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeUser
 from tests.network import Network, desa
 
 TEXT = (

@@ -13,8 +13,8 @@ from bot.hoax_search import Tier, search
 from bot.hoaxes import NewEntry, Verdict
 from bot.services import KimApp
 from bot.storage import Database
-from tests.botapi import BotApiServer, FakeChat
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, FakeChat
+from botapi_sandbox.session import ChatSession
 from tests.clock import FakeClock
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -203,3 +203,12 @@ async def test_a_message_edited_into_a_hoax_gets_the_card(group: Group) -> None:
     await group.member.edit(said, PARAPHRASES[0])
     card = await group.member.expect(contains="HOAKS: Air kelapa")
     assert card.reply_to_message_id == said["message_id"]
+
+
+def test_penjaga_words_switch_on_or_off_and_nothing_else() -> None:
+    """Indonesian and English words switch the guard; anything else is a usage question."""
+    assert [guard.wanted_state([w]) for w in ("on", "Nyalakan", "aktif")] == [True] * 3
+    assert [guard.wanted_state([w]) for w in ("OFF", "matikan", "nonaktif")] == [False] * 3
+    assert guard.wanted_state(["nanti"]) is None
+    assert guard.wanted_state(["on", "off"]) is None
+    assert guard.wanted_state([]) is None

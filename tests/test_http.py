@@ -8,8 +8,8 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts.http import AiohttpRequest
-from tests.botapi import BotApiServer, FakeUser
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -11,7 +11,8 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
-from tests.botapi import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
+from botapi_sandbox import BotApiServer, ChatSession, FakeChat, FakeUser, SentMessage
+from handlers.kim_groups import DesaPage
 
 RACI = "35.14.14.2011"
 BANGIL = "35.14.14"
@@ -137,7 +138,7 @@ async def test_refusals_non_admin_private_and_foreign_presses(
     answer = await member.press(menu, "Bangil")
     assert answer.text == "Hanya admin yang memulai pendaftaran ini yang bisa memilih."
     assert answer.show_alert
-    forged = await g.press_data(menu, f"kg:kec:{sari.id}:99.99.99")
+    forged = await g.press_data(menu, DesaPage(sari.id, "99.99.99", 0).encode())
     assert forged.text == "Pilihan ini sudah tidak berlaku."
     assert server.message(group, menu).edits == 0
     assert await kim.live_for_chat(kimbot.bot_data.db, group.id) is None

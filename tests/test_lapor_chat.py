@@ -9,7 +9,7 @@ import pytest
 from bot import audit, reports
 from bot.services import KimApp
 from bot.settings import Settings, load_settings
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.network import Network
 from tests.test_privacy import cells_naming
 

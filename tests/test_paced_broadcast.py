@@ -10,11 +10,11 @@ import pytest
 
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer
+from botapi_sandbox.latency import REALISTIC
+from botapi_sandbox.limits import RateLimiter
 from broadcasts import outbox
 from broadcasts.pacing import Pacer
-from tests.botapi import BotApiServer
-from tests.botapi.latency import REALISTIC
-from tests.botapi.limits import RateLimiter
 from tests.clock import VirtualTime
 from tests.faultkit import approve_announcement, started, subscribe_all
 
@@ -28,8 +28,8 @@ async def _simulated_broadcast(sends: int, speedup: float) -> tuple[int, float]:
     arrives after a REALISTIC delay, is judged by the server's limiter at that moment, and
     is answered at once. Returns the 429s and the rate reached, as a share of 30×S."""
     time = VirtualTime()
-    pacer = Pacer(30, 1 / speedup, clock=time.clock, sleep=time.sleep)
-    server = RateLimiter(speedup, clock=time.clock)
+    pacer = Pacer(30, 1 / speedup, clock=time)
+    server = RateLimiter(speedup, clock=time.monotonic)
     network = REALISTIC.sampler(speedup)
     refused = 0
     arrivals: list[float] = []

@@ -10,9 +10,9 @@ import pytest
 
 from bot.ratelimits import is_message
 from bot.services import KimApp
+from botapi_sandbox import BotApiServer
 from broadcasts.pacing import InFlight, Pacer
 from broadcasts.service import Broadcasting
-from tests.botapi import BotApiServer
 from tests.clock import VirtualTime
 
 
@@ -137,7 +137,7 @@ async def test_a_flood_of_replies_leaves_a_broadcast_its_share_of_every_window()
     """Replies at 100 a second during a broadcast: 80% of every window stays the broadcast's,
     and the replies still get the rest."""
     time = VirtualTime()
-    pacer = Pacer(count=29, window=1.0, broadcast_share=0.8, clock=time.clock, sleep=time.sleep)
+    pacer = Pacer(count=29, window=1.0, broadcast_share=0.8, clock=time)
     sent: list[float] = []
     replied: list[float] = []
 
@@ -168,7 +168,7 @@ async def test_a_flood_of_replies_leaves_a_broadcast_its_share_of_every_window()
 async def test_replies_are_not_held_back_while_no_broadcast_runs() -> None:
     """With no broadcast sending, a burst of replies takes no turns."""
     time = VirtualTime()
-    pacer = Pacer(count=29, window=1.0, clock=time.clock, sleep=time.sleep)
+    pacer = Pacer(count=29, window=1.0, clock=time)
     for _ in range(20):
         await asyncio.wait_for(pacer.reserve(), 1.0)  # would hang if it had to wait
     assert time.now == 0.0 and pacer.in_window() == 20

@@ -20,7 +20,8 @@ from bot import audit, people, posters, regions, texts
 from bot.people import Role
 from bot.services import KimApp
 from bot.storage import Database
-from tests.botapi import BotApiServer
+from botapi_sandbox import BotApiServer
+from handlers.posters import Poster, PosterDesaPage
 from tests.cards import card_with
 from tests.conftest import TOKEN
 
@@ -82,6 +83,27 @@ async def test_poster_link_leads_to_the_offer(server: BotApiServer, kimbot: KimA
     assert "Desa Raci (Kec. Bangil)" in (await chat.expect()).text
 
 
+async def test_a_long_desa_list_pages_forward_and_back(
+    server: BotApiServer, kimbot: KimApp
+) -> None:
+    """Kejayan's 25 desa take two pages; the page buttons move between them."""
+    operator = server.new_user("Nina")
+    await people.grant(
+        kimbot.bot_data.db, user_id=operator.id, role=Role.OPERATOR, actor_id=None, now=NOW
+    )
+    chat = server.private(operator)
+    await chat.send("/poster")
+    picker = await chat.expect()
+    await chat.press(picker, "Kejayan")
+    first = await chat.expect_edit(picker)
+    assert "halaman 1 dari 2" in first.text
+    await chat.press(first, "Berikutnya ›")
+    second = await chat.expect_edit(picker)
+    assert "halaman 2 dari 2" in second.text
+    await chat.press(second, "‹ Sebelumnya")
+    assert "halaman 1 dari 2" in (await chat.expect_edit(picker)).text
+
+
 async def test_villager_is_refused_poster_and_its_buttons(
     server: BotApiServer, kimbot: KimApp
 ) -> None:
@@ -91,9 +113,9 @@ async def test_villager_is_refused_poster_and_its_buttons(
     await chat.send("/poster")
     refusal = await chat.expect()
     assert "hanya untuk petugas" in refusal.text
-    card = await card_with(kimbot, villager.id, "pst:d:d3514142011")
+    card = await card_with(kimbot, villager.id, Poster("35.14.14.2011").encode())
     await chat.expect()
-    answer = await chat.press_data(card, "pst:d:d3514142011")
+    answer = await chat.press_data(card, Poster("35.14.14.2011").encode())
     assert answer.text == texts.NOT_ALLOWED_BUTTON
     await chat.expect_nothing(within=0.2)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")
@@ -110,12 +132,12 @@ async def test_forged_poster_buttons_are_stale(server: BotApiServer, kimbot: Kim
     await chat.send("/poster")
     picker = await chat.expect()
     for data in (
-        "pst:d:d3514149999",
-        "pst:d:k351414",
-        "pst:k:k351499:0",
-        "pst:k:k351414:9",
-        "pst:x",
-        "pst:d:",
+        Poster("35.14.14.9999").encode(),
+        Poster("35.14.14").encode(),
+        PosterDesaPage("35.14.99", 0).encode(),
+        PosterDesaPage("35.14.14", 9).encode(),
+        "pstx",
+        "pstd:",
     ):
         assert (await chat.press_data(picker, data)).text == texts.STALE_BUTTON, data
     await chat.expect_nothing(within=0.1)

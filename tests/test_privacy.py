@@ -16,9 +16,9 @@ from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import kim as kim_texts
 from bot.topics import DEFAULT_BITS
+from botapi_sandbox import BotApiServer, ChatSession, FakeUser, SentMessage
 from broadcasts import reactions
 from handlers import menus
-from tests.botapi import BotApiServer, ChatSession, FakeUser, SentMessage
 from tests.network import Network
 from tests.test_blankspots import LATITUDE, LONGITUDE, _report_with_location
 

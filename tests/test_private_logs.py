@@ -15,7 +15,7 @@ import pytest
 from bot import logsetup
 from bot.services import KimApp
 from bot.settings import load_settings
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.conftest import TOKEN
 
 SECRET = "nomor saya 0812-3456-7890 rahasia"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.conftest import TOKEN
 from tests.faultkit import bot_command
 

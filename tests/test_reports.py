@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import cases, privacy, regions, reports
+from bot.claims import MATCH_THRESHOLD, similarity
 from bot.hoax_search import search
 from bot.hoaxes import Verdict
 from bot.normalize import terms
@@ -60,10 +61,10 @@ async def file(
 
 def test_similarity_joins_a_paraphrase_and_keeps_different_claims_apart() -> None:
     """A reworded copy with typos scores high; a claim sharing a few words does not."""
-    assert reports.similarity(terms(RICE), terms(RICE_TYPOS)) >= reports.MATCH_THRESHOLD
-    assert reports.similarity(terms(RICE), terms(SOCIAL)) < reports.MATCH_THRESHOLD
-    assert reports.similarity(terms(RICE), terms(WORK)) < 20
-    assert reports.similarity(["bantu", "desa"], ["bantu", "desa"]) == 0  # too short to judge
+    assert similarity(terms(RICE), terms(RICE_TYPOS)) >= MATCH_THRESHOLD
+    assert similarity(terms(RICE), terms(SOCIAL)) < MATCH_THRESHOLD
+    assert similarity(terms(RICE), terms(WORK)) < 20
+    assert similarity(["bantu", "desa"], ["bantu", "desa"]) == 0  # too short to judge
 
 
 def test_links_are_compared_without_tracking_and_case() -> None:

@@ -15,12 +15,12 @@ from bot.app import build_application, running
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
 from broadcasts import announcements, rules, schedules
 from broadcasts.content import Body, Kind
 from broadcasts.rules import Rule
 from broadcasts.scheduler import Scheduler
 from broadcasts.targets import Targets, Urgency
-from tests.botapi import BotApiServer, FakeChat, FakeUser, SentMessage
 from tests.clock import FakeClock
 from tests.network import Network, kecamatan
 

@@ -14,8 +14,8 @@ import pytest
 from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
+from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts import outbox
-from tests.botapi import BotApiServer, FakeUser
 from tests.conftest import TOKEN
 from tests.faultkit import approve_announcement
 from tests.network import Network, kecamatan

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.botapi import BotApiServer, SentMessage
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer, SentMessage
+from botapi_sandbox.session import ChatSession
 from tests.conftest import TOKEN
 from tests.faultkit import FAST_SETTINGS, prepare_broadcast, start_bot, started
 

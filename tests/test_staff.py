@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import audit
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.cards import card_with
 
 
@@ -133,9 +133,9 @@ async def test_villager_pressing_an_admin_button_is_refused(
     chat = server.private(villager)
     await chat.send("/start")
     await chat.expect()
-    card = await card_with(kimbot, villager.id, "stf:add:operator")
+    card = await card_with(kimbot, villager.id, "stfa:operator")
     await chat.expect()
-    answer = await chat.press_data(card, "stf:add:operator")
+    answer = await chat.press_data(card, "stfa:operator")
     assert "hanya untuk petugas" in (answer.text or "")
     await chat.expect_nothing(within=0.3)
     denied = await audit.entries(kimbot.bot_data.db, action="access.denied")

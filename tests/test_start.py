@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer, FakeUser
 from tests.conftest import TOKEN
 
 

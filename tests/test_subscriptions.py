@@ -17,9 +17,9 @@ from bot.services import KimApp
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import ALL_BITS, BY_KEY, DEFAULT_BITS
-from tests.botapi import BotApiServer
-from tests.botapi.models import SentMessage
-from tests.botapi.session import ChatSession
+from botapi_sandbox import BotApiServer
+from botapi_sandbox.models import SentMessage
+from botapi_sandbox.session import ChatSession
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 RACI = "35.14.14.2011"
@@ -297,21 +297,21 @@ async def test_berhenti_asks_then_removes_everything(server: BotApiServer, kimbo
 
 
 FORGED = [
-    "lgn:k:k351499:0",  # no such kecamatan
-    "lgn:k:k351414:5",  # no such page
-    "lgn:k:d3514142011:0",  # a desa where a kecamatan belongs
-    "lgn:t:l:d3514149999:128",  # no such desa
-    "lgn:s:l:d3514149999:128",
-    "lgn:t:l:d3514142011:999",  # bits beyond the known topics
-    "lgn:s:l:d3514142011:999",
-    "lgn:s:l:d3514142011:-1",
-    "lgn:s:l:d3514142011:abc",
-    "lgn:s:x:d3514142011:128",  # unknown origin
-    "lgn:y:d35141420",  # malformed token
-    "lgn:y:r9999",  # another regency
-    "lgn:q:d3514142011",  # unknown step
-    "lgn:",
-    "prf:x:d3514142011",  # not subscribed there
+    "lgd:k351499:0",  # no such kecamatan
+    "lgd:k351414:5",  # no such page
+    "lgd:d3514142011:0",  # a desa where a kecamatan belongs
+    "lgt:l:d3514149999:128",  # no such desa
+    "lgs:l:d3514149999:128",
+    "lgt:l:d3514142011:999",  # bits beyond the known topics
+    "lgs:l:d3514142011:999",
+    "lgs:l:d3514142011:-1",
+    "lgs:l:d3514142011:abc",
+    "lgs:x:d3514142011:128",  # unknown origin
+    "lgy:d35141420",  # malformed token
+    "lgy:r9999",  # another regency
+    "lgq:d3514142011",  # unknown step
+    "lgk:",
+    "prx:d3514142011",  # not subscribed there
     "prf:q",
     "bhn:q",
     "hps:q",

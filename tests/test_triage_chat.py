@@ -9,7 +9,7 @@ from bot import audit, hoaxes, regions, reports, texts
 from bot.hoaxes import NewEntry, Verdict
 from bot.people import Role
 from bot.services import KimApp
-from tests.botapi import BotApiServer, FakeUser, SentMessage
+from botapi_sandbox import BotApiServer, FakeUser, SentMessage
 from tests.network import Network
 from tests.test_check_chat import REGISTRY
 
@@ -174,14 +174,14 @@ async def test_duplicates_forged_buttons_villagers_and_statistics(
     statuses = "SELECT id, status, verdict FROM hoax_cases ORDER BY id"
     before = [tuple(r) for r in await db.fetchall(statuses)]
     assert before == [(1, "open", None), (2, "merged", None)]
-    for forged in ("tr:999:v:h", "tr:1:v:q", "tr:1:x", "tr:2:v:h", "tr:1:m:1"):
+    for forged in ("trv:999:hoaks", "trv:1:q", "trx:1", "trv:2:hoaks", "trm:1:1"):
         answer = await operator.press_data(queue, forged)
         assert answer.text in (texts.STALE_BUTTON, "Kasus ini sudah diputus atau digabung.")
     edi, ticket_message = villagers[1]
-    refused = await server.private(edi).press_data(ticket_message, "tr:1:v:h")
+    refused = await server.private(edi).press_data(ticket_message, "trv:1:hoaks")
     assert refused.text == texts.STALE_BUTTON and refused.show_alert
     refusals = await audit.entries(db, action="button.refused")
-    assert (edi.id, "tr:1:v:h") in [(e.actor_id, e.object_id) for e in refusals]
+    assert (edi.id, "trv:1:hoaks") in [(e.actor_id, e.object_id) for e in refusals]
     assert [tuple(r) for r in await db.fetchall(statuses)] == before
 
     await operator.press(queue, "#1 · 1 laporan")  # the list was made before the merge

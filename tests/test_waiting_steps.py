@@ -8,7 +8,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.texts import kim as kim_texts
 from bot.texts import siaran
-from tests.botapi import BotApiServer, ChatSession, FakeUser
+from botapi_sandbox import BotApiServer, ChatSession, FakeUser
 from tests.network import Network
 from tests.test_kim_groups import _group_with_bot
 

@@ -27,8 +27,8 @@ import pytest
 from bot.app import build_application, running
 from bot.services import KimApp
 from bot.settings import Settings, SettingsError, load_settings
-from tests.botapi import BotApiServer, FakeUser
-from tests.botapi.webhook import SECRET_HEADER
+from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox.webhook import SECRET_HEADER
 from tests.conftest import TOKEN
 from tests.faultkit import bot_command
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.services import KimApp
-from tests.botapi import BotApiServer
+from botapi_sandbox import BotApiServer
+from handlers.regions import KecamatanDesa
 
 
 async def test_browse_kecamatan_and_desa(server: BotApiServer, kimbot: KimApp) -> None:
@@ -33,7 +34,7 @@ async def test_forged_button_is_answered_and_changes_nothing(
     chat = server.private(server.new_user("Agus"))
     await chat.send("/wilayah")
     overview = await chat.expect()
-    for data in ("wil:99.99.99", "zzz:whatever", "x" * 64):
+    for data in (KecamatanDesa("99.99.99").encode(), "zzz:whatever", "x" * 64):
         answer = await chat.press_data(overview, data)
         assert answer.text == "Pilihan ini sudah tidak berlaku."
     assert server.sent_to(chat.chat_id)[-1].edits == 0

@@ -27,7 +27,7 @@ def desa_label(registration: Registration) -> str:
     return f"{desa_word(registration)} {registration.desa_display}"
 
 
-def target(registration: Registration, regency: str, topic_label: str | None = None) -> str:
+def target(registration: Registration, regency: str) -> str:
     """What a registration stands for: "KIM Desa Raci, Kecamatan Bangil", "Forum KIM
     Kabupaten Pasuruan", "kanal Kecamatan Bangil", "kanal topik Kesehatan"."""
     kecamatan = f"Kecamatan {registration.kecamatan_display}"
@@ -36,7 +36,7 @@ def target(registration: Registration, regency: str, topic_label: str | None = N
     if registration.kind == Kind.FORUM:
         return f"Forum KIM {kecamatan if registration.kecamatan_code else regency}"
     if registration.topic is not None:
-        return f"kanal topik {topic_label or registration.topic}"
+        return f"kanal topik {registration.topic_label}"
     return f"kanal {kecamatan if registration.kecamatan_code else regency}"
 
 
@@ -303,32 +303,32 @@ def channel_pick_topic(title: str) -> str:
     return f"📢 Kanal <b>{esc(title)}</b>: pilih topiknya."
 
 
-def channel_registered(registration: Registration, regency: str, topic: str | None, by: str) -> str:
+def channel_registered(registration: Registration, regency: str, by: str) -> str:
     return (
         f"✅ Kanal <b>{esc(registration.chat_title)}</b> terdaftar sebagai "
-        f"<b>{esc(target(registration, regency, topic))}</b> oleh {esc(by)}."
+        f"<b>{esc(target(registration, regency))}</b> oleh {esc(by)}."
     )
 
 
-def channel_already(registration: Registration, regency: str, topic: str | None) -> str:
+def channel_already(registration: Registration, regency: str) -> str:
     return (
         f"Kanal <b>{esc(registration.chat_title)}</b> sudah terdaftar sebagai "
-        f"<b>{esc(target(registration, regency, topic))}</b>. Akhiri dulu lewat /kanal bila "
+        f"<b>{esc(target(registration, regency))}</b>. Akhiri dulu lewat /kanal bila "
         "ingin mengubahnya."
     )
 
 
-def channel_back(registration: Registration, regency: str, topic: str | None) -> str:
+def channel_back(registration: Registration, regency: str) -> str:
     return (
         f"📢 Bot kembali menjadi admin di kanal <b>{esc(registration.chat_title)}</b>; "
-        f"pendaftarannya sebagai {esc(target(registration, regency, topic))} aktif lagi."
+        f"pendaftarannya sebagai {esc(target(registration, regency))} aktif lagi."
     )
 
 
-def channel_gone(registration: Registration, regency: str, topic: str | None) -> str:
+def channel_gone(registration: Registration, regency: str) -> str:
     return (
         f"ℹ️ Bot bukan admin lagi di kanal <b>{esc(registration.chat_title)}</b> "
-        f"({esc(target(registration, regency, topic))}). Kanal ditandai tidak aktif sampai "
+        f"({esc(target(registration, regency))}). Kanal ditandai tidak aktif sampai "
         "bot dijadikan admin kembali."
     )
 
@@ -337,13 +337,13 @@ CHAT_STATUS_NAMES = {"active": "aktif", "inactive": "tidak aktif", "unreachable"
 
 
 def channel_list(
-    registered: Iterable[tuple[Registration, str]], unregistered: Iterable[str]
+    registered: Iterable[Registration], regency: str, unregistered: Iterable[str]
 ) -> str:
-    """`registered` pairs each registration with its readable target."""
     lines = ["<b>Kanal Telegram</b>"]
     rows = [
-        f"• <b>{esc(r.chat_title)}</b> — {esc(what)} · {CHAT_STATUS_NAMES[r.chat_status.value]}"
-        for r, what in registered
+        f"• <b>{esc(r.chat_title)}</b> — {esc(target(r, regency))}"
+        f" · {CHAT_STATUS_NAMES[r.chat_status.value]}"
+        for r in registered
     ]
     lines += rows or ["Belum ada kanal terdaftar."]
     waiting = [f"• <b>{esc(title)}</b>" for title in unregistered]
@@ -364,10 +364,10 @@ def register_button(title: str) -> str:
     return f"➕ Daftarkan: {title}"
 
 
-def confirm_end(registration: Registration, what: str) -> str:
+def confirm_end(registration: Registration, regency: str) -> str:
     return (
         f"Akhiri pendaftaran kanal <b>{esc(registration.chat_title)}</b> sebagai "
-        f"{esc(what)}? Pengumuman tidak akan dikirim ke sana lagi."
+        f"{esc(target(registration, regency))}? Pengumuman tidak akan dikirim ke sana lagi."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from html import escape
@@ -214,8 +215,10 @@ def merged(number: str, into: str, reports: int) -> str:
 
 
 EXPLAIN_PREFIX = "✍️ Tulis penjelasan"
-_VERDICT_PATTERN = "|".join(VERDICT_NAMES.values())
-EXPLAIN_PATTERN = EXPLAIN_PREFIX + r" untuk kasus #(\d+), putusan: (" + _VERDICT_PATTERN + r")\."
+_VERDICT_PATTERN = "|".join(re.escape(name) for name in VERDICT_NAMES.values())
+EXPLAIN_PATTERN = (
+    re.escape(EXPLAIN_PREFIX) + r" untuk kasus #(\d+), putusan: (" + _VERDICT_PATTERN + r")\."
+)
 
 
 def ask_explanation(number: str, verdict: Verdict) -> str:
@@ -230,7 +233,7 @@ def verdict_named(name: str) -> Verdict | None:
 
 
 LINK_PREFIX = "🔗 Tautan rujukan"
-LINK_PATTERN = LINK_PREFIX + r" untuk kasus #(\d+)"
+LINK_PATTERN = re.escape(LINK_PREFIX) + r" untuk kasus #(\d+)"
 
 
 def ask_link(number: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from tests.botapi.errors import bad_request
+from botapi_sandbox.errors import bad_request
 
 # Fields whose value is text written by the bot, never JSON.
 STRING_FIELDS = frozenset(

@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tests.botapi.commands import CommandRegistry
-from tests.botapi.errors import bad_request, chat_not_found, forbidden, migrated
-from tests.botapi.models import (
+from botapi_sandbox.commands import CommandRegistry
+from botapi_sandbox.errors import bad_request, chat_not_found, forbidden, migrated
+from botapi_sandbox.models import (
     JSON,
     ApiRequest,
     CallbackAnswer,
@@ -21,7 +21,7 @@ from tests.botapi.models import (
     Stats,
     StoredFile,
 )
-from tests.botapi.updates import UpdateQueue
+from botapi_sandbox.updates import UpdateQueue
 
 _FILE_FOLDERS = {
     "photo": ("photos", ".jpg"),

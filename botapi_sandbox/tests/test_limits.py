@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.botapi.faults import FaultInjector
-from tests.botapi.latency import Latency
-from tests.botapi.limits import RateLimiter
+from botapi_sandbox.faults import FaultInjector
+from botapi_sandbox.latency import Latency
+from botapi_sandbox.limits import RateLimiter
 
 
 class Clock:

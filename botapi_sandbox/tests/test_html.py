@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.botapi.html_entities import EntityParseError, parse_html, to_html, utf16_len
+from botapi_sandbox.html_entities import EntityParseError, parse_html, to_html, utf16_len
 
 
 def test_supported_tags_become_entities() -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.botapi.errors import bad_request
-from tests.botapi.html_entities import (
+from botapi_sandbox.errors import bad_request
+from botapi_sandbox.html_entities import (
     Entity,
     EntityParseError,
     parse_html,
@@ -17,7 +17,7 @@ from tests.botapi.html_entities import (
     strip_text,
     utf16_len,
 )
-from tests.botapi.models import Button
+from botapi_sandbox.models import Button
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

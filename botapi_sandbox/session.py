@@ -6,8 +6,8 @@ chat's first message, so two people in the same group each see every message onc
 
 from __future__ import annotations
 
-from tests.botapi.models import JSON, CallbackAnswer, FakeChat, FakeUser, SentMessage
-from tests.botapi.people import MessageRef, People, message_id_of, text_entities
+from botapi_sandbox.models import JSON, CallbackAnswer, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.people import MessageRef, People, message_id_of, text_entities
 
 DEFAULT_PHOTO = b"\x89PNG\r\n\x1a\n fake photo"
 

@@ -44,7 +44,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.botapi import BotApiServer, FakeUser, MenuCommand
+from botapi_sandbox import BotApiServer, FakeUser, MenuCommand
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tests.botapi.html_entities import Entity, to_html
+from botapi_sandbox.html_entities import Entity, to_html
 
 JSON = dict[str, Any]
 

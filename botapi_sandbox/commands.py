@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.botapi.errors import bad_request
-from tests.botapi.models import MenuCommand
+from botapi_sandbox.errors import bad_request
+from botapi_sandbox.models import MenuCommand
 
 ScopeKey = tuple[str, int, int]  # (scope type, chat id or 0, user id or 0)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.botapi.html_entities import Entity, utf16_len
-from tests.botapi.models import JSON, FakeChat, FakeUser, SentMessage
-from tests.botapi.state import World
+from botapi_sandbox.html_entities import Entity, utf16_len
+from botapi_sandbox.models import JSON, FakeChat, FakeUser, SentMessage
+from botapi_sandbox.state import World
 
 _COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}")

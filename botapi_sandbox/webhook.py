@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.botapi.state import World
+from botapi_sandbox.state import World
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 RETRY_DELAY = 0.1  # Telegram waits longer; tests only need "later"

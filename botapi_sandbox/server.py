@@ -15,14 +15,20 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.botapi.commands import scope_key
-from tests.botapi.errors import ApiError, chat_not_found, forbidden, server_error, too_many_requests
-from tests.botapi.faults import Fault, FaultInjector
-from tests.botapi.latency import Latency, Sampler
-from tests.botapi.limits import RateLimiter
-from tests.botapi.methods_chat import CHAT_METHODS
-from tests.botapi.methods_send import OTHER_MESSAGE_METHODS, SEND_METHODS, Handler, Params
-from tests.botapi.models import (
+from botapi_sandbox.commands import scope_key
+from botapi_sandbox.errors import (
+    ApiError,
+    chat_not_found,
+    forbidden,
+    server_error,
+    too_many_requests,
+)
+from botapi_sandbox.faults import Fault, FaultInjector
+from botapi_sandbox.latency import Latency, Sampler
+from botapi_sandbox.limits import RateLimiter
+from botapi_sandbox.methods_chat import CHAT_METHODS
+from botapi_sandbox.methods_send import OTHER_MESSAGE_METHODS, SEND_METHODS, Handler, Params
+from botapi_sandbox.models import (
     JSON,
     ApiRequest,
     FakeChat,
@@ -31,12 +37,12 @@ from tests.botapi.models import (
     SentMessage,
     Stats,
 )
-from tests.botapi.params import loggable, read_params
-from tests.botapi.people import MessageRef, People, message_id_of
-from tests.botapi.session import ChatSession
-from tests.botapi.state import World
-from tests.botapi.webhook import Delivery, WebhookPusher
-from tests.botapi.webhook import stop as stop_pusher
+from botapi_sandbox.params import loggable, read_params
+from botapi_sandbox.people import MessageRef, People, message_id_of
+from botapi_sandbox.session import ChatSession
+from botapi_sandbox.state import World
+from botapi_sandbox.webhook import Delivery, WebhookPusher
+from botapi_sandbox.webhook import stop as stop_pusher
 
 ChatRef = FakeChat | FakeUser | int
 # Requests other than sends that Telegram's flood limits count, and how (see limits.py).

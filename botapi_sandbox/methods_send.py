@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.botapi.content import parse_formatted, parse_reply_markup
-from tests.botapi.errors import ApiError, bad_request
-from tests.botapi.models import JSON, CallbackAnswer, FakeChat, SentMessage, StoredFile
-from tests.botapi.params import Upload, resolve_attachments
-from tests.botapi.people import People
-from tests.botapi.state import World
+from botapi_sandbox.content import parse_formatted, parse_reply_markup
+from botapi_sandbox.errors import ApiError, bad_request
+from botapi_sandbox.models import JSON, CallbackAnswer, FakeChat, SentMessage, StoredFile
+from botapi_sandbox.params import Upload, resolve_attachments
+from botapi_sandbox.people import People
+from botapi_sandbox.state import World
 
 Params = dict[str, Any]
 Handler = Callable[[People, Params], Any]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.botapi.commands import ScopeKey, scope_key
-from tests.botapi.errors import bad_request
-from tests.botapi.methods_send import Handler, Params
-from tests.botapi.models import JSON
-from tests.botapi.people import People, member_api
-from tests.botapi.state import World
+from botapi_sandbox.commands import ScopeKey, scope_key
+from botapi_sandbox.errors import bad_request
+from botapi_sandbox.methods_send import Handler, Params
+from botapi_sandbox.models import JSON
+from botapi_sandbox.people import People, member_api
+from botapi_sandbox.state import World
 
 _PRESENT = ("creator", "administrator", "member", "restricted")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
