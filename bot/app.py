@@ -97,7 +97,12 @@ def build_application(settings: Settings, *, clock: DeliveryClock | None = None)
     services.clock = clock or SystemClock(settings.tz)
     services.waiting = Waiting(settings.waiting_step_timeout)
     services.flood = FloodGate(settings.answers_per_minute, settings.staff_answers_per_minute)
+    _register(app)
+    return app
 
+
+def _register(app: KimApp) -> None:
+    """Every handler in one place, because their order decides which one takes an update."""
     # Groups below 0 run before every other handler, in this order, one handler per group:
     # an update past its sender's limit goes no further (-3); a button press whose data is
     # not on the pressed message (forged or stale) goes no further (-2); the sender of a
@@ -144,7 +149,6 @@ def build_application(settings: Settings, *, clock: DeliveryClock | None = None)
     # Last in group 0: buttons no module recognised (old keyboards, forged data).
     app.add_handler(CallbackQueryHandler(access.stale_button))
     errors.register(app)
-    return app
 
 
 async def _post_init(app: KimApp) -> None:
