@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import hoaxes
+from bot import hoax_import, hoaxes
 from bot.normalize import normalize
 from bot.storage import Database
 
@@ -97,9 +97,9 @@ async def open_registry(
     db = await Database.open(folder / f"real_{name}.sqlite3")
     started = time.perf_counter()
     if calibrate:
-        await hoaxes.import_file(db, source, now=datetime.now(UTC))
+        await hoax_import.import_file(db, source, now=datetime.now(UTC))
     else:
-        parsed = hoaxes.read_file(source)
+        parsed = hoax_import.read_file(source)
         async with db.transaction() as conn:
             await hoaxes.add_entries(
                 conn, parsed.entries, source="benchmark", now=datetime.now(UTC)
@@ -113,7 +113,7 @@ async def import_seconds(path: Path = REAL_FILE) -> float:
         db = await Database.open(Path(folder) / "import.sqlite3")
         try:
             started = time.perf_counter()
-            await hoaxes.import_file(db, path, now=datetime.now(UTC))
+            await hoax_import.import_file(db, path, now=datetime.now(UTC))
             return time.perf_counter() - started
         finally:
             await db.close()

@@ -72,7 +72,6 @@ def build_application(settings: Settings, *, clock: DeliveryClock | None = None)
     # friends); the old int/float form is deprecated and warns on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     context_types = ContextTypes(context=KimContext, bot_data=Services)
-    # The builder's generics cannot follow ContextTypes into the JobQueue parameter.
     app: KimApp = (
         ApplicationBuilder()
         .token(settings.token())
@@ -85,17 +84,25 @@ def build_application(settings: Settings, *, clock: DeliveryClock | None = None)
         # Chats side by side, each chat's updates in order: one busy chat holds up no other.
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_CHATS))
         .context_types(context_types)
+        # PTB builds its own APScheduler whenever APScheduler is installed; schedules run in
+        # broadcasts/scheduler.py (our table, our misfire rule), so there is no second one.
+        .job_queue(None)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
-        .build()  # type: ignore[assignment]
+        .build()
     )
     services = app.bot_data
     services.settings = settings
     services.clock = clock or SystemClock(settings.tz)
     services.waiting = Waiting(settings.waiting_step_timeout)
     services.flood = FloodGate(settings.answers_per_minute, settings.staff_answers_per_minute)
+    _register(app)
+    return app
 
+
+def _register(app: KimApp) -> None:
+    """Every handler in one place, because their order decides which one takes an update."""
     # Groups below 0 run before every other handler, in this order, one handler per group:
     # an update past its sender's limit goes no further (-3); a button press whose data is
     # not on the pressed message (forged or stale) goes no further (-2); the sender of a
@@ -142,7 +149,6 @@ def build_application(settings: Settings, *, clock: DeliveryClock | None = None)
     # Last in group 0: buttons no module recognised (old keyboards, forged data).
     app.add_handler(CallbackQueryHandler(access.stale_button))
     errors.register(app)
-    return app
 
 
 async def _post_init(app: KimApp) -> None:

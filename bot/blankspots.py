@@ -20,17 +20,13 @@ Exports name no one: the reporter's id stays in the database for staff and is bl
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, TypeVar
 
 from bot import regions
@@ -38,7 +34,6 @@ from bot.clock import isoformat
 from bot.exports import Cell, csv_bytes
 from bot.quota import HourlyQuota
 from bot.regions import Kecamatan
-from bot.settings import Settings
 from bot.storage import Database, Row
 from bot.texts import blankspot as texts
 
@@ -382,44 +377,3 @@ def geojson(reports: Sequence[Report]) -> dict[str, Any]:
 
 def render_geojson(reports: Sequence[Report]) -> bytes:
     return json.dumps(geojson(reports), ensure_ascii=False, indent=1).encode("utf-8")
-
-
-# --- command line ----------------------------------------------------------------------
-
-
-def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `kim-bot sinyal`; it sets `handler=` (see bot/__main__.py)."""
-    parser = subparsers.add_parser(
-        "sinyal", help="blank-spot reports per kecamatan (--csv PATH, --geojson PATH)"
-    )
-    parser.add_argument("--csv", metavar="PATH", help="write every report as CSV to PATH")
-    parser.add_argument("--geojson", metavar="PATH", help="write the points as GeoJSON to PATH")
-    parser.set_defaults(handler=run_cli)
-
-
-async def run_cli(db: Database, settings: Settings, args: argparse.Namespace) -> int:
-    """Print the summary; write the exports when asked."""
-    reports = await all_reports(db)
-    summary = summarize(reports)
-    for name, count, operators, problems in summary_rows(summary):
-        print(
-            texts.cli_line(
-                name,
-                count,
-                ", ".join(f"{texts.OPERATOR_LABELS[op]} {n}" for op, n in operators),
-                ", ".join(f"{texts.PROBLEM_LABELS[p]} {n}" for p, n in problems),
-            )
-        )
-    print(texts.cli_total(summary.total, summary.located))
-    # Files are reported on stderr, like `kim-bot cakupan`.
-    for target, render in ((args.csv, render_csv), (args.geojson, render_geojson)):
-        if not target:
-            continue
-        path = Path(target)
-        try:
-            await asyncio.to_thread(path.write_bytes, render(reports))
-        except OSError as exc:
-            print(texts.cli_not_written(str(path), exc.strerror or str(exc)), file=sys.stderr)
-            return 2
-        print(texts.cli_written(str(path)), file=sys.stderr)
-    return 0

@@ -14,21 +14,14 @@ chat, the command line and the tests render the very same numbers.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import io
-import json
-import sys
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from bot import regions
-from bot.clock import SystemClock
 from bot.exports import append_row
 from bot.regions import Desa, Kecamatan
-from bot.settings import Settings
 from bot.storage import Database
 from bot.texts import cakupan as texts
 
@@ -359,45 +352,3 @@ def _desa_sheet(sheet: Any, coverage: Coverage) -> None:
 def export_filename(coverage: Coverage, day: date) -> str:
     """cakupan-kim-35.14-2026-11-28.xlsx"""
     return texts.export_filename(coverage.region_code, day)
-
-
-# --- command line ----------------------------------------------------------------------
-
-
-def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register this area's subcommands; each sets `handler=` (see bot/__main__.py)."""
-    parser = subparsers.add_parser(
-        "cakupan", help="KIM coverage per kecamatan (table, --json, --xlsx, --png)"
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--xlsx", metavar="PATH", help="write the spreadsheet to PATH")
-    parser.add_argument("--png", metavar="PATH", help="write the bar chart to PATH")
-    parser.set_defaults(handler=run_cli)
-
-
-async def run_cli(db: Database, settings: Settings, args: argparse.Namespace) -> int:
-    """Print the table (or JSON); write the spreadsheet and chart when asked."""
-    day = SystemClock(settings.tz).now().date()
-    coverage = await compute(
-        db, region_code=settings.region_code, regency_name=settings.regency_name
-    )
-    if args.json:
-        json.dump(as_json(coverage, day), sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print(texts.sheet_note(coverage.regency_name, day))
-        print(render_table(coverage))
-        print(texts.cli_total(total_line(coverage)))
-    # Files are reported on stderr so that --json output stays parseable.
-    outputs = [(args.xlsx, render_xlsx), (args.png, render_chart)]
-    for target, render in outputs:
-        if not target:
-            continue
-        path = Path(target)
-        try:
-            await asyncio.to_thread(path.write_bytes, render(coverage, day))
-        except OSError as exc:
-            print(texts.cli_not_written(str(path), exc.strerror or str(exc)), file=sys.stderr)
-            return 2
-        print(texts.cli_written(str(path)), file=sys.stderr)
-    return 0

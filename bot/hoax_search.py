@@ -67,27 +67,9 @@ CLAIM_PRIOR = 8.0  # weight padding a claim gets against a text much longer than
 # Candidates taken from each index, best bm25 first.
 PER_INDEX = {"claim": 100, "explanation": 20, "narrative": 20}
 
-FEATURES = (
-    "claim_bm25",
-    "explanation_bm25",
-    "narrative_bm25",
-    "claim_rank",
-    "explanation_rank",
-    "narrative_rank",
-    "claim_cover",
-    "query_cover",
-    "f_measure",
-    "fuzzy_share",
-    "rare_overlap",
-    "claim_pairs",
-    "explanation_cover",
-    "explanation_pairs",
-    "narrative_cover",
-    "narrative_pairs",
-    "length_ratio",
-    "query_length",
-)
-# Learnt by benchmarks/search_train.py (standardisation folded in); BIAS is the intercept.
+# The features that describe a candidate, in the order of `Candidate.features`, each with
+# its weight learnt by benchmarks/search_train.py (standardisation folded in); BIAS is the
+# intercept.
 WEIGHTS = {
     "claim_bm25": -0.2665,
     "explanation_bm25": 0.3398,
@@ -109,6 +91,8 @@ WEIGHTS = {
     "query_length": 1.0098,
 }
 BIAS = -7.9360
+FEATURES = tuple(WEIGHTS)
+
 # Thresholds are log-odds of the ranker. The defaults hold until the first import
 # calibrates (they are what the TurnBackHoax registry calibrates to); the floors keep a
 # tiny registry, which meets few of the calibration texts, from answering everything.
@@ -238,30 +222,10 @@ async def candidates(db: Database, text: str) -> list[Candidate]:
     query = list(dict.fromkeys(ordered))
     if not query:
         return []
-    frequencies = await _document_frequencies(db, query)
-    neighbours: dict[str, list[str]] = {}
-    unknown = [t for t in query if t not in frequencies and len(t) >= 4]
-    for term in unknown[:TYPO_TERMS]:
-        neighbours[term] = await _near_terms(db, term)
-    extra = {n for near in neighbours.values() for n in near} - frequencies.keys()
-    frequencies |= await _document_frequencies(db, extra)
-    searchable = {t for t in query if t in frequencies} | {
-        n for near in neighbours.values() for n in near
-    }
-    if not searchable:
+    frequencies, chosen = await _chosen_terms(db, query)
+    if not chosen:
         return []
-    # A long text needs more terms to reach its headline; a short one is fast with few.
-    wanted = min(max(QUERY_TERMS, len(query) // 3), QUERY_TERMS_LONG)
-    chosen: list[str] = []
-    postings, budget = 0, POSTINGS * wanted // QUERY_TERMS
-    for term in sorted(searchable, key=lambda t: (frequencies[t], t))[:wanted]:
-        # bm25 scores every row any term matches: common terms cost the most, add the least.
-        if len(chosen) >= MIN_QUERY_TERMS and postings + frequencies[term] > budget:
-            break
-        chosen.append(term)
-        postings += frequencies[term]
     match = " OR ".join(f'"{t}"' for t in chosen)
-
     ranks: dict[str, dict[int, int]] = {}
     bm25: dict[str, dict[int, float]] = {}
     for field, size in PER_INDEX.items():
@@ -277,14 +241,7 @@ async def candidates(db: Database, text: str) -> list[Candidate]:
     pool = sorted({rowid for found in ranks.values() for rowid in found})
     if not pool:
         return []
-    marks = ",".join("?" * len(pool))
-    texts: dict[str, dict[int, list[str]]] = {}
-    for field in PER_INDEX:
-        rows = await db.fetchall(
-            f"SELECT rowid, terms FROM hoax_{field}_index WHERE rowid IN ({marks})", pool
-        )
-        texts[field] = {row["rowid"]: row["terms"].split() for row in rows}
-
+    texts = await _indexed_terms(db, pool)
     claim_terms = {t for words in texts["claim"].values() for t in words}
     frequencies |= await _document_frequencies(db, claim_terms - frequencies.keys())
     documents = int(await db.fetchval("SELECT count(*) FROM hoaxes")) or 1
@@ -306,6 +263,44 @@ async def candidates(db: Database, text: str) -> list[Candidate]:
         }
         found.append(Candidate(rowid, tuple(values[name] for name in FEATURES)))
     return found
+
+
+async def _chosen_terms(db: Database, query: list[str]) -> tuple[dict[str, int], list[str]]:
+    """The document frequency of every term met so far, and the terms worth searching for:
+    the query's rarest known terms and the registry's neighbours of its unknown ones."""
+    frequencies = await _document_frequencies(db, query)
+    neighbours: dict[str, list[str]] = {}
+    unknown = [t for t in query if t not in frequencies and len(t) >= 4]
+    for term in unknown[:TYPO_TERMS]:
+        neighbours[term] = await _near_terms(db, term)
+    extra = {n for near in neighbours.values() for n in near} - frequencies.keys()
+    frequencies |= await _document_frequencies(db, extra)
+    searchable = {t for t in query if t in frequencies} | {
+        n for near in neighbours.values() for n in near
+    }
+    # A long text needs more terms to reach its headline; a short one is fast with few.
+    wanted = min(max(QUERY_TERMS, len(query) // 3), QUERY_TERMS_LONG)
+    chosen: list[str] = []
+    postings, budget = 0, POSTINGS * wanted // QUERY_TERMS
+    for term in sorted(searchable, key=lambda t: (frequencies[t], t))[:wanted]:
+        # bm25 scores every row any term matches: common terms cost the most, add the least.
+        if len(chosen) >= MIN_QUERY_TERMS and postings + frequencies[term] > budget:
+            break
+        chosen.append(term)
+        postings += frequencies[term]
+    return frequencies, chosen
+
+
+async def _indexed_terms(db: Database, pool: list[int]) -> dict[str, dict[int, list[str]]]:
+    """Per index, the stored terms of each entry in `pool`."""
+    marks = ",".join("?" * len(pool))
+    texts: dict[str, dict[int, list[str]]] = {}
+    for field in PER_INDEX:
+        rows = await db.fetchall(
+            f"SELECT rowid, terms FROM hoax_{field}_index WHERE rowid IN ({marks})", pool
+        )
+        texts[field] = {row["rowid"]: row["terms"].split() for row in rows}
+    return texts
 
 
 def _closeness(place: int | None) -> float:

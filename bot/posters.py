@@ -12,21 +12,16 @@ the index, not into the picture, which keeps the image exactly what segno makes 
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot import regions
 from bot.exports import csv_bytes
-from bot.settings import Settings
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 
@@ -113,47 +108,3 @@ def clean_username(value: str) -> str:
     if not _USERNAME.match(name):
         raise PosterError(f"'{value}' bukan username bot Telegram / is not a bot username")
     return name
-
-
-async def fetch_username(settings: Settings) -> str:
-    """The bot's username from Telegram (getMe), for the links."""
-    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        raise PosterError(
-            "Username bot tidak diketahui: isi BOT_TOKEN atau pakai --bot-username NAMA / "
-            "bot username unknown: set BOT_TOKEN or pass --bot-username NAME"
-        )
-    bot = Bot(settings.token(), base_url=settings.bot_api_base_url)
-    try:
-        async with bot:
-            return bot.username
-    except TelegramError as exc:
-        raise PosterError(
-            f"Telegram tidak menjawab getMe / getMe failed: {exc.message}; "
-            "pakai --bot-username NAMA / pass --bot-username NAME"
-        ) from None
-
-
-async def _cli(db: Database, settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        if args.bot_username:
-            username = clean_username(args.bot_username)
-        else:
-            username = await fetch_username(settings)
-    except PosterError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    rows = await index(db, username)
-    target = Path(args.zip)
-    write_zip(target, rows)
-    print(f"{len(rows)} poster QR + {INDEX_NAME} tersimpan / written: {target}")
-    return 0
-
-
-def configure_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register this area's subcommands; each sets `handler=` (see bot/__main__.py)."""
-    poster = subparsers.add_parser("poster", help="QR posters of subscription links per desa")
-    poster.add_argument("--zip", required=True, metavar="PATH", help="ZIP file to write")
-    poster.add_argument(
-        "--bot-username", metavar="NAME", help="bot username (default: asked from Telegram)"
-    )
-    poster.set_defaults(handler=_cli)

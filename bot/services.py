@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import DeliveryClock
 from bot.flood import FloodGate
@@ -64,6 +64,5 @@ class KimContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Se
     """The callback context of every kim-bot handler: `context.bot_data` is `Services`."""
 
 
-KimApp = Application[
-    ExtBot[int], KimContext, dict[Any, Any], dict[Any, Any], Services, JobQueue[KimContext]
-]
+# No JobQueue: the project's own scheduler (broadcasts/scheduler.py) runs every schedule.
+KimApp = Application[ExtBot[int], KimContext, dict[Any, Any], dict[Any, Any], Services, None]

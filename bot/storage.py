@@ -1,10 +1,13 @@
 """The one SQLite database: connection, write transactions, migrations, online backup.
 
-Concurrency model: one aiosqlite connection is one transaction scope shared by every
-coroutine, so a `commit()` from one handler would commit another's half-done work. Every write
-therefore goes through `Database.transaction()`, which holds an asyncio lock and wraps the
-work in `BEGIN IMMEDIATE ... COMMIT` (rolled back on any exception). Reads outside a
-transaction see committed data (WAL mode) and never block writers.
+Concurrency model: a connection is one transaction scope shared by every coroutine that uses
+it, so a `commit()` from one handler would commit another's half-done work. Hence two:
+- the writer: every write goes through `transaction()` (an asyncio lock around
+  `BEGIN IMMEDIATE ... COMMIT`, rolled back on any exception) or `write()`;
+- the reader (query only): `fetchall`/`fetchone`/`fetchval` and `backup`. In WAL mode it
+  sees only committed data and neither blocks nor waits for the writer.
+So inside a transaction, read through the connection it yields: the `Database` does not see
+the transaction's own rows yet. (An in-memory database has one connection for both.)
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ _REFUSALS = frozenset(
         sqlite3.SQLITE_NOTADB,
     }
 )
+_WRITER_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL")
+# The reader refuses writes (so every write stays serialised) and reports the same settings.
+_READER_PRAGMAS = ("query_only=ON", "foreign_keys=ON", "busy_timeout=5000")
 
 
 class StorageError(Exception):
@@ -58,6 +64,7 @@ class Database:
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
+        self._reader = connection  # its own connection once `open` has migrated
         self._write_lock = asyncio.Lock()
         self.path = path
 
@@ -78,15 +85,18 @@ class Database:
         db = cls(connection, path)
         try:
             connection.row_factory = sqlite3.Row
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA foreign_keys=ON")
-            await connection.execute("PRAGMA busy_timeout=5000")
-            await connection.execute("PRAGMA synchronous=NORMAL")
+            for pragma in _WRITER_PRAGMAS:
+                await connection.execute(f"PRAGMA {pragma}")
             await db._probe_write()
             if migrate:
                 await db.migrate()
+            if str(path) != ":memory:":
+                db._reader = await aiosqlite.connect(path, isolation_level=None)
+                db._reader.row_factory = sqlite3.Row
+                for pragma in _READER_PRAGMAS:
+                    await db._reader.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as error:
-            await connection.close()
+            await db.close()
             raise StorageError(_unusable(path, error)) from None
         return db
 
@@ -118,6 +128,8 @@ class Database:
     async def close(self) -> None:
         """Wait for a running write to finish, then close."""
         async with self._write_lock:
+            if self._reader is not self._conn:
+                await self._reader.close()
             await self._conn.close()
 
     @asynccontextmanager
@@ -144,11 +156,14 @@ class Database:
             return cursor.rowcount
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
+        """Committed rows only (see the module docstring); inside a transaction, read
+        through its connection instead."""
+        async with self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
+        """Like `fetchall`, the first row or None."""
+        async with self._reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -175,14 +190,15 @@ class Database:
         return await self.schema_version()
 
     async def backup(self, target: Path | str) -> Path:
-        """Consistent online copy through SQLite's backup API, safe while the bot runs."""
+        """Consistent online copy through SQLite's backup API, safe while the bot runs: it
+        reads through the reader, so a transaction open meanwhile is not in the copy."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             target.unlink()
         destination = await aiosqlite.connect(target)
         try:
-            await self._conn.backup(destination)
+            await self._reader.backup(destination)
         finally:
             await destination.close()
         return target

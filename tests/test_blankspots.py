@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import blankspots, people, privacy
+from bot import blankspots, cli, people, privacy
 from bot.blankspots import Draft, Operator, Problem, Report
 from bot.people import Role
 from bot.services import KimApp
@@ -328,7 +328,7 @@ async def test_command_line_prints_the_summary_and_writes_both_files(
         services.db, draft, reporter_id=1234567, flow_message_id=1, now=services.clock.now()
     )
     args = argparse.Namespace(csv=str(tmp_path / "b.csv"), geojson=str(tmp_path / "b.geojson"))
-    assert await blankspots.run_cli(services.db, services.settings, args) == 0
+    assert await cli.sinyal_command(services.db, services.settings, args) == 0
     out, err = capsys.readouterr()
     assert "Bangil: 1 (Indosat 1; tidak ada sinyal 1)" in out
     assert "Jumlah: 1 laporan, 1 dengan titik lokasi" in out

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import hoax_search, hoaxes
+from bot import hoax_import, hoax_search, hoaxes
+from bot.hoax_import import RegistryFileError
 from bot.hoax_search import search
-from bot.hoaxes import Kind, NewEntry, RegistryFileError, Verdict
+from bot.hoaxes import Kind, NewEntry, Verdict
 from bot.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,16 +114,16 @@ async def test_unknown_labels_are_skipped_and_listed_or_refused_with_strict(
         encoding="utf-8",
     )
     with pytest.raises(RegistryFileError) as caught:
-        await hoaxes.import_file(db, path, now=NOW, strict=True)
+        await hoax_import.import_file(db, path, now=NOW, strict=True)
     assert "baris 3: 'NGAWUR'" in str(caught.value)
     assert "baris 5: ''" in str(caught.value)
     assert await hoaxes.count(db) == 0
 
-    result = await hoaxes.import_file(db, path, now=NOW)
+    result = await hoax_import.import_file(db, path, now=NOW)
     assert (result.added, result.duplicates, result.total) == (3, 0, 3)
     assert [(s.where, s.label) for s in result.skipped] == [("baris 3", "NGAWUR"), ("baris 5", "")]
     assert result.labels[("SATIR", Verdict.MISINFORMASI, Kind.SATIRE)] == 1
-    again = await hoaxes.import_file(db, path, now=NOW)
+    again = await hoax_import.import_file(db, path, now=NOW)
     assert (again.added, again.duplicates, again.total) == (0, 3, 3)
 
 
@@ -139,7 +140,7 @@ async def test_every_import_recalibrates_the_thresholds(db: Database, tmp_path: 
             ),
             encoding="utf-8",
         )
-        await hoaxes.import_file(db, path, now=NOW)
+        await hoax_import.import_file(db, path, now=NOW)
         rows = await db.fetchall("SELECT tier, score, registry FROM hoax_thresholds ORDER BY tier")
         assert [(r["tier"], r["registry"]) for r in rows] == [("cocok", size), ("terkait", size)]
         limits = await hoax_search.thresholds(db)
@@ -163,7 +164,7 @@ async def test_csv_import_keeps_rows_and_skips_duplicates(db: Database, tmp_path
         "Garam krosok bisa menangkal santet katanya!!,salah,,https://cek.contoh.id/garam,,Ani\n",
         encoding="utf-8",
     )
-    result = await hoaxes.import_file(db, path, now=NOW)
+    result = await hoax_import.import_file(db, path, now=NOW)
     assert (result.added, result.duplicates, result.total) == (2, 1, 2)
     rows = await db.fetchall("SELECT claim, verdict, url, date, source FROM hoaxes ORDER BY id")
     assert [tuple(r) for r in rows] == [
@@ -182,7 +183,7 @@ async def test_csv_import_keeps_rows_and_skips_duplicates(db: Database, tmp_path
             "import:cekfakta.csv",
         ),
     ]
-    again = await hoaxes.import_file(db, path, now=NOW)
+    again = await hoax_import.import_file(db, path, now=NOW)
     assert (again.added, again.duplicates, again.total) == (0, 3, 2)
 
 
@@ -210,7 +211,7 @@ async def test_turnbackhoax_json_import(db: Database, tmp_path: Path) -> None:
     }
     path = tmp_path / "tbh.json"
     path.write_text(json.dumps(records), encoding="utf-8")
-    result = await hoaxes.import_file(db, path, now=NOW)
+    result = await hoax_import.import_file(db, path, now=NOW)
     assert (result.added, result.duplicates) == (2, 0)
     found = await hoaxes.entries_by_id(db, [1, 2])
     lele, jam = found[1], found[2]
@@ -250,7 +251,7 @@ async def test_malformed_csv_is_rejected_whole(
     path = tmp_path / "rusak.csv"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(RegistryFileError) as caught:
-        await hoaxes.import_file(db, path, now=NOW)
+        await hoax_import.import_file(db, path, now=NOW)
     assert str(caught.value).startswith("rusak.csv ")
     assert fault in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -262,15 +263,15 @@ async def test_malformed_json_and_encoding_are_rejected(db: Database, tmp_path: 
     bad_record = tmp_path / "a.json"
     bad_record.write_text(json.dumps([{"title": "X", "classification": "SALAH"}, {"x": 1}]))
     with pytest.raises(RegistryFileError, match="rekaman 2: judul"):
-        await hoaxes.import_file(db, bad_record, now=NOW)
+        await hoax_import.import_file(db, bad_record, now=NOW)
     broken = tmp_path / "b.json"
     broken.write_text('[\n{"title": "X",\n"classification" "SALAH"}]')
     with pytest.raises(RegistryFileError, match="baris 3: JSON tidak sah"):
-        await hoaxes.import_file(db, broken, now=NOW)
+        await hoax_import.import_file(db, broken, now=NOW)
     latin = tmp_path / "c.csv"
     latin.write_bytes("title,verdict\nA,SALAH\nCaf\u00e9,SALAH\n".encode("latin-1"))
     with pytest.raises(RegistryFileError, match="baris 3: bukan teks UTF-8"):
-        await hoaxes.import_file(db, latin, now=NOW)
+        await hoax_import.import_file(db, latin, now=NOW)
     assert await hoaxes.count(db) == 0
 
 
@@ -413,7 +414,7 @@ async def test_the_first_import_rebuilds_an_index_left_by_the_previous_search(
     assert await search(db, "minum rebusan daun sirsak sembuhkan kanker paru") == []
     path = tmp_path / "baru.csv"
     path.write_text(f"title,verdict\n{CLAIMS[2][0]},BENAR\n", encoding="utf-8")
-    await hoaxes.import_file(db, path, now=NOW)
+    await hoax_import.import_file(db, path, now=NOW)
     (found, *_) = await search(db, "minum rebusan daun sirsak sembuhkan kanker paru")
     assert found.entry.claim == CLAIMS[0][0]
     assert await db.fetchval("SELECT count(*) FROM hoax_explanation_index") == 1

@@ -99,7 +99,7 @@ async def test_refusals_are_told_apart_from_wrong_statements(tmp_path: Path) -> 
     """A write SQLite refuses (here a read-only connection) is a refusal the caller may retry;
     a wrong statement is not; a refused transaction leaves the connection usable."""
     db = await Database.open(tmp_path / "kim.sqlite3")
-    await db.fetchval("PRAGMA query_only = 1")
+    await db.write("PRAGMA query_only = 1")
     with pytest.raises(sqlite3.OperationalError) as refused:
         await db.write("INSERT INTO kecamatan(code, name) VALUES ('35.14.14', 'Bangil')")
     assert refuses_writes(refused.value)
@@ -111,6 +111,48 @@ async def test_refusals_are_told_apart_from_wrong_statements(tmp_path: Path) -> 
         await db.write("INSERT INTO no_such_table VALUES (1)")
     assert not refuses_writes(wrong.value)
     assert not refuses_writes(ValueError("not sqlite"))
-    await db.fetchval("PRAGMA query_only = 0")
+    await db.write("PRAGMA query_only = 0")
     assert await db.write("INSERT INTO kecamatan(code, name) VALUES ('35.14.14', 'Bangil')") == 1
     await db.close()
+
+
+async def test_reads_elsewhere_see_only_committed_rows(tmp_path: Path) -> None:
+    """While a transaction is open, a read in another coroutine neither waits for it nor
+    sees its rows; once it commits, they are there."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    count = "SELECT COUNT(*) FROM meta"
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO meta(key, value) VALUES ('a', '1')")
+            assert await asyncio.create_task(db.fetchval(count)) == 0
+            assert await asyncio.create_task(db.fetchall("SELECT key FROM meta")) == []
+            async with conn.execute(count) as cursor:
+                assert tuple(await cursor.fetchone() or ()) == (1,)
+        assert await db.fetchval(count) == 1
+    finally:
+        await db.close()
+
+
+async def test_backup_during_a_transaction_holds_only_committed_rows(tmp_path: Path) -> None:
+    """A backup taken while a transaction is open copies the database without its rows."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    target = tmp_path / "copy.sqlite3"
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO meta(key, value) VALUES ('a', '1')")
+            await asyncio.create_task(db.backup(target))
+    finally:
+        await db.close()
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 0
+
+
+async def test_reads_cannot_write(tmp_path: Path) -> None:
+    """A write slipped into a read is refused, so every write stays serialised."""
+    db = await Database.open(tmp_path / "kim.sqlite3")
+    try:
+        with pytest.raises(sqlite3.OperationalError) as refused:
+            await db.fetchall("INSERT INTO meta(key, value) VALUES ('a', '1') RETURNING key")
+        assert refuses_writes(refused.value)
+    finally:
+        await db.close()
