@@ -7,8 +7,9 @@ draft ──submit──▶ pending ──approve──▶ sending ──(outbox
 
 Every transition is one conditional UPDATE (`... WHERE status = ?`), so two verifiers pressing
 "Setujui" at the same moment approve once: the second finds the row no longer pending.
-Approval resolves the recipients and writes the outbox in the same transaction, so an
-approved announcement always has its complete outbox, even across a crash.
+Approval, and whether it sends, holds or schedules, is `broadcasts.approval`: it writes the
+outbox in the same transaction as the status, so an approved announcement always has its
+complete outbox, even across a crash.
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot import audit
 from bot.clock import isoformat
 from bot.storage import Database, Row
-from broadcasts import outbox, recipients
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 
@@ -60,13 +58,6 @@ class Announcement:
     @property
     def number(self) -> str:
         return f"#{self.id}"
-
-
-class ApprovalResult(StrEnum):
-    APPROVED = "approved"
-    NOT_PENDING = "not_pending"
-    OWN_DRAFT = "own_draft"
-    NO_RECIPIENTS = "no_recipients"
 
 
 async def create_draft(
@@ -175,49 +166,6 @@ async def reject(
     )
 
 
-async def approve(
-    db: Database,
-    announcement_id: int,
-    *,
-    verifier_id: int,
-    now: datetime,
-    allow_own: bool = False,
-) -> ApprovalResult:
-    """Pending → sending, with the whole outbox written in the same transaction."""
-    async with db.transaction() as conn:
-        row = await _fetch(conn, announcement_id)
-        if row is None or row["status"] != Status.PENDING:
-            return ApprovalResult.NOT_PENDING
-        if row["author_id"] == verifier_id and not allow_own:
-            return ApprovalResult.OWN_DRAFT
-        draft = _announcement(row)
-        assert draft.urgency is not None and draft.topic is not None  # submit() guarantees
-        found = await recipients.resolve(
-            db, draft.targets, draft.topic, digest_readers=draft.urgency is Urgency.DARURAT
-        )
-        if found.total == 0:
-            return ApprovalResult.NO_RECIPIENTS
-        await conn.execute(
-            "UPDATE announcements SET status = 'sending', verified_by = ?, verified_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (verifier_id, isoformat(now), announcement_id),
-        )
-        reply_to = await outbox.original_messages(db, draft.correction_of)
-        await outbox.enqueue(
-            conn, announcement_id, found.rows, priority=draft.urgency.priority, reply_to=reply_to
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=verifier_id,
-            action="announcement.approve",
-            object_type="announcement",
-            object_id=announcement_id,
-            detail={"recipients": found.total},
-        )
-    return ApprovalResult.APPROVED
-
-
 async def set_progress_message(
     db: Database, announcement_id: int, chat_id: int, message_id: int
 ) -> None:
@@ -298,13 +246,6 @@ async def _transition(
             detail=detail,
         )
     return True
-
-
-async def _fetch(conn: aiosqlite.Connection, announcement_id: int) -> Row | None:
-    async with conn.execute(
-        "SELECT * FROM announcements WHERE id = ?", (announcement_id,)
-    ) as cursor:
-        return await cursor.fetchone()
 
 
 def _announcement(row: Row) -> Announcement:

@@ -154,6 +154,7 @@ def pick_minute(rule: str) -> str:
 
 
 ASK_CRON_PREFIX = "Tulis ekspresi cron untuk pengumuman"
+CRON_PLACEHOLDER = "0 7 * * 1-5"
 CRON_WAITING = "⌨️ Tulis ekspresi cron sebagai balasan pesan di bawah."
 
 
