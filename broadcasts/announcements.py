@@ -94,6 +94,19 @@ async def get(db: Database, announcement_id: int) -> Announcement | None:
     return None if row is None else _announcement(row)
 
 
+async def draft_of(
+    db: Database, announcement_id: int, author_id: int, *, complete: bool = False
+) -> Announcement | None:
+    """The announcement while it is a draft of `author_id` (with its topic and urgency chosen
+    when `complete`), else None: what each press on a composing button checks first."""
+    draft = await get(db, announcement_id)
+    if draft is None or draft.author_id != author_id or draft.status is not Status.DRAFT:
+        return None
+    if complete and (draft.topic is None or draft.urgency is None):
+        return None
+    return draft
+
+
 async def update_draft(
     db: Database,
     announcement_id: int,

@@ -14,7 +14,7 @@ from bot.services import KimApp
 from bot.settings import Settings
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
-from broadcasts import announcements, outbox
+from broadcasts import announcements, approval, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.service import Broadcasting
 from broadcasts.targets import Targets, Urgency
@@ -73,7 +73,7 @@ async def test_stopping_a_running_broadcast_skips_the_rest_and_reports_it(
         targets=Targets(desa=("35.14.14.2011",)),
     )
     assert await announcements.submit(db, draft, actor_id=bangil.budi.id, now=now)
-    await announcements.approve(db, draft, verifier_id=bangil.sari.id, now=now)
+    await approval.approve(db, draft, verifier_id=bangil.sari.id, now=now)
     kimbot.bot_data.delivery.wake()
     await server.wait_for_call(
         "sendMessage", where=lambda r: r.params.get("chat_id") in {v.id for v in villagers}
@@ -211,7 +211,7 @@ async def test_a_broadcast_stopped_while_waiting_for_retries_still_reports(
         targets=Targets(kecamatan=("35.14.14",)),
     )
     assert await announcements.submit(db, draft, actor_id=bangil.budi.id, now=now)
-    await announcements.approve(db, draft, verifier_id=bangil.sari.id, now=now)
+    await approval.approve(db, draft, verifier_id=bangil.sari.id, now=now)
     kimbot.bot_data.delivery.wake()
     delivery = kimbot.bot_data.delivery
     assert isinstance(delivery, Broadcasting)

@@ -1,0 +1,172 @@
+"""What the buttons of /siaran carry: composing (`handlers.broadcast_compose`), its scheduling
+step (`handlers.schedule_step`) and a correction's draft (`handlers.broadcast_history`).
+
+Every button carries its draft's id: the draft lives in the database, so it survives a
+restart, and each press re-reads it and checks it is still a draft of the presser. Until a
+schedule's rule is complete, its parts travel in the buttons as typed fields, so nothing half
+made is ever stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.buttons import ButtonData
+from broadcasts.picks import Repeat
+from broadcasts.targets import Urgency
+
+
+@dataclass(frozen=True)
+class Draft(ButtonData, prefix="sd"):
+    """The draft's targets panel; every other /siaran button carries the draft too."""
+
+    draft: int
+
+
+# --- composing ----------------------------------------------------------------------------
+
+
+class Switch(StrEnum):
+    """A yes/no of the targets, named by its field of `broadcasts.targets.Targets`."""
+
+    KABUPATEN = "kab"
+    FORUMS_ONLY = "fo"
+    SUBSCRIBERS = "sub"
+    CHANNELS = "ch"
+
+    @property
+    def field(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Topic(Draft, prefix="st"):
+    topic: str
+
+
+@dataclass(frozen=True)
+class Urgent(Draft, prefix="su"):
+    urgency: Urgency
+
+
+@dataclass(frozen=True)
+class Toggle(Draft, prefix="sg"):
+    switch: Switch
+
+
+@dataclass(frozen=True)
+class KecamatanList(Draft, prefix="sk"):
+    pass
+
+
+@dataclass(frozen=True)
+class ToggleKecamatan(Draft, prefix="skt"):
+    kecamatan: str
+
+
+@dataclass(frozen=True)
+class DesaKecamatanList(Draft, prefix="sdk"):
+    pass
+
+
+@dataclass(frozen=True)
+class DesaPage(Draft, prefix="sdp"):
+    page: int
+    kecamatan: str
+
+
+@dataclass(frozen=True)
+class ToggleDesa(Draft, prefix="sdt"):
+    page: int
+    desa: str
+
+
+@dataclass(frozen=True)
+class Preview(Draft, prefix="spv"):
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel(Draft, prefix="sx"):
+    pass
+
+
+@dataclass(frozen=True)
+class Submit(Draft, prefix="so"):
+    """To the verifiers, without a schedule."""
+
+
+# --- the scheduling step ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanKinds(Draft, prefix="jd"):
+    """Start (or restart) picking a schedule."""
+
+
+@dataclass(frozen=True)
+class BackToSummary(Draft, prefix="jdb"):
+    pass
+
+
+@dataclass(frozen=True)
+class Inert(Draft, prefix="jd_"):
+    """Calendar headings and days already past."""
+
+
+@dataclass(frozen=True)
+class Calendar(Draft, prefix="jdc"):
+    month: int  # YYYYMM
+    for_end: bool  # the end of a repeating rule, not a once rule's day
+
+
+@dataclass(frozen=True)
+class WeekDays(Draft, prefix="jdw"):
+    bits: int
+
+
+@dataclass(frozen=True)
+class MonthDays(Draft, prefix="jdm"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickHour(Draft, prefix="jdh"):
+    """A rule's kind and value picked (`broadcasts.picks.Pick`), its time not yet."""
+
+    repeat: Repeat
+    value: int
+
+
+@dataclass(frozen=True)
+class PickMinute(PickHour, prefix="jdi"):
+    hour: int
+
+
+@dataclass(frozen=True)
+class SetTime(PickMinute, prefix="jdt"):
+    minute: int
+
+
+@dataclass(frozen=True)
+class AskCron(Draft, prefix="jdx"):
+    pass
+
+
+@dataclass(frozen=True)
+class ShowPlan(Draft, prefix="jdp"):
+    pass
+
+
+@dataclass(frozen=True)
+class End(Draft, prefix="jde"):
+    """A repeating rule's end: a last day (YYYYMMDD), a number of runs, or neither."""
+
+    on: int | None
+    runs: int | None
+
+
+@dataclass(frozen=True)
+class SubmitPlan(Draft, prefix="jds"):
+    pass
