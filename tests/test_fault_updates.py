@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import kim, logsetup
 from bot.app import build_application
+from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.commands import COMMANDS
 from bot.people import Role
@@ -109,11 +110,15 @@ def _button_prefixes() -> tuple[str, ...]:
     for handler in every_handler(app):
         if isinstance(handler, CallbackQueryHandler):
             pattern = handler.pattern
+            kind = getattr(pattern, "__self__", None)  # typed data: its decoder is the pattern
+            if isinstance(kind, type) and issubclass(kind, ButtonData):
+                found.add(kind.PREFIX + ":")
+                continue
             source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None
             if match:
                 found.add(match.group(1))
-    assert {"sd:", "vf:", "kg:", "tr:", "stf:"} <= found, found
+    assert {"sd:", "va:", "kg:", "tr:", "stf:"} <= found, found
     return tuple(sorted(found))
 
 
