@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from enum import StrEnum
-from typing import Any
 
 import aiosqlite
 
@@ -115,7 +114,9 @@ async def approve(
             now=now,
         )
         detail = {"schedule": schedule_id, "first_run": isoformat(start), "held": plan is None}
-        await _audit(conn, draft.id, verifier_id, now, "announcement.schedule", detail)
+        await audit.record(conn, at=now, actor_id=verifier_id, action="announcement.schedule",
+                           object_type="announcement", object_id=draft.id,
+                           detail=detail)  # fmt: skip
     return Approval(ApprovalResult.APPROVED, way, schedule_id, start)
 
 
@@ -134,7 +135,9 @@ async def _send_now(db: Database, draft: Announcement, verifier_id: int, now: da
             conn, draft.id, found.rows, priority=draft.urgency.priority, reply_to=reply_to
         )
         detail = {"recipients": found.total}
-        await _audit(conn, draft.id, verifier_id, now, "announcement.approve", detail)
+        await audit.record(conn, at=now, actor_id=verifier_id, action="announcement.approve",
+                           object_type="announcement", object_id=draft.id,
+                           detail=detail)  # fmt: skip
     return Approval(ApprovalResult.APPROVED)
 
 
@@ -157,22 +160,3 @@ async def _decide(
         (status.value, verifier_id, isoformat(now), announcement_id),
     )
     return cursor.rowcount > 0
-
-
-async def _audit(
-    conn: aiosqlite.Connection,
-    announcement_id: int,
-    verifier_id: int,
-    now: datetime,
-    action: str,
-    detail: dict[str, Any],
-) -> None:
-    await audit.record(
-        conn,
-        at=now,
-        actor_id=verifier_id,
-        action=action,
-        object_type="announcement",
-        object_id=announcement_id,
-        detail=detail,
-    )

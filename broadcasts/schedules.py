@@ -259,7 +259,6 @@ async def earliest(db: Database) -> int | None:
 async def _change(
     db: Database,
     schedule_id: int,
-    *,
     actor_id: int,
     now: datetime,
     action: str,
@@ -267,6 +266,7 @@ async def _change(
     assignments: str,
     params: Sequence[object] = (),
 ) -> bool:
+    """One audited change of an announcement schedule that is in one of the `old` states."""
     marks = ", ".join("?" for _ in old)
     async with db.transaction() as conn:
         cursor = await conn.execute(
@@ -289,13 +289,7 @@ async def _change(
 
 async def pause(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:
     return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.pause",
-        old=(Status.ACTIVE,),
-        assignments="status = 'paused'",
+        db, schedule_id, actor_id, now, "schedule.pause", (Status.ACTIVE,), "status = 'paused'"
     )
 
 
@@ -311,39 +305,17 @@ async def resume(
     if schedule.rule.recurring or slot is None or slot < now:
         started = first_start(schedule.rule, now, tz, quiet=quiet, urgent=schedule.urgent)
         slot = started[0] if schedule.rule.recurring and started is not None else now
-    if not schedule.limits.allows(slot, tz, 0):
-        return await _change(
-            db,
-            schedule_id,
-            actor_id=actor_id,
-            now=now,
-            action="schedule.resume",
-            old=(Status.PAUSED,),
-            assignments="status = 'done', next_run = NULL",
-        )
-    start = quiet.shift(slot, tz, urgent=schedule.urgent)
-    return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.resume",
-        old=(Status.PAUSED,),
-        assignments="status = 'active', slot = ?, next_run = ?",
-        params=(stamp(slot), stamp(start)),
-    )
+    change, params = "status = 'done', next_run = NULL", list[int]()
+    if schedule.limits.allows(slot, tz, 0):
+        start = quiet.shift(slot, tz, urgent=schedule.urgent)
+        change, params = "status = 'active', slot = ?, next_run = ?", [stamp(slot), stamp(start)]
+    paused = (Status.PAUSED,)
+    return await _change(db, schedule_id, actor_id, now, "schedule.resume", paused, change, params)
 
 
 async def delete(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:
-    return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.delete",
-        old=(Status.ACTIVE, Status.PAUSED),
-        assignments="status = 'deleted', next_run = NULL",
-    )
+    old, change = (Status.ACTIVE, Status.PAUSED), "status = 'deleted', next_run = NULL"
+    return await _change(db, schedule_id, actor_id, now, "schedule.delete", old, change)
 
 
 async def runs_of(db: Database, schedule_id: int) -> list[tuple[int, str, int | None]]:

@@ -215,7 +215,7 @@ async def targets_panel(db: Database, draft: Announcement) -> View:
     keyboard = [
         [toggle(t.KABUPATEN, b.Switch.KABUPATEN)],
         [
-            b.KecamatanList(d).button(f"{t.CHOOSE_KECAMATAN} ({len(targets.kecamatan)})"),
+            b.KecamatanList(d, None).button(f"{t.CHOOSE_KECAMATAN} ({len(targets.kecamatan)})"),
             b.DesaKecamatanList(d).button(f"{t.CHOOSE_DESA} ({len(targets.desa)})"),
         ],
         [toggle(t.FORUMS_ONLY, b.Switch.FORUMS_ONLY)],
@@ -242,33 +242,27 @@ async def _retarget(db: Database, draft: Announcement, targets: Targets) -> View
     return await targets_panel(db, await _reload(db, draft.id))
 
 
-async def on_kecamatan_list(
-    press: Press[b.KecamatanList] | Press[b.ToggleKecamatan], draft: Announcement
-) -> View:
+async def on_kecamatan_list(press: Press[b.KecamatanList], draft: Announcement) -> View | None:
+    db, code = press.services.db, press.data.toggle
+    if code is not None:
+        if await regions.get_kecamatan(db, code) is None:
+            return None
+        changed = replace(draft.targets, kecamatan=_toggle(draft.targets.kecamatan, code))
+        await announcements.update_draft(db, draft.id, targets=changed)
+        draft = await _reload(db, draft.id)
     chosen = set(draft.targets.kecamatan)
     buttons = [
-        b.ToggleKecamatan(draft.id, k.code).button(_mark(k, chosen))
-        for k in await regions.all_kecamatan(press.services.db)
+        b.KecamatanList(draft.id, k.code).button(_mark(k, chosen))
+        for k in await regions.all_kecamatan(db)
     ]
     keyboard = rows(buttons, 3)
     keyboard.append([b.Draft(draft.id).button(t.DONE)])
     return t.pick_kecamatan(len(chosen)), InlineKeyboardMarkup(keyboard)
 
 
-async def on_toggle_kecamatan(press: Press[b.ToggleKecamatan], draft: Announcement) -> View | None:
-    db = press.services.db
-    if await regions.get_kecamatan(db, press.data.kecamatan) is None:
-        return None
-    changed = replace(
-        draft.targets, kecamatan=_toggle(draft.targets.kecamatan, press.data.kecamatan)
-    )
-    await announcements.update_draft(db, draft.id, targets=changed)
-    return await on_kecamatan_list(press, await _reload(db, draft.id))
-
-
 async def on_desa_kecamatan_list(press: Press[b.DesaKecamatanList], draft: Announcement) -> View:
     buttons = [
-        b.DesaPage(draft.id, 0, k.code).button(k.display)
+        b.DesaPage(draft.id, 0, k.code, None).button(k.display)
         for k in await regions.all_kecamatan(press.services.db)
     ]
     keyboard = rows(buttons, 3)
@@ -277,17 +271,15 @@ async def on_desa_kecamatan_list(press: Press[b.DesaKecamatanList], draft: Annou
 
 
 async def on_desa_page(press: Press[b.DesaPage], draft: Announcement) -> View | None:
-    return await _desa_view(press.services.db, draft, press.data.kecamatan, press.data.page)
-
-
-async def on_toggle_desa(press: Press[b.ToggleDesa], draft: Announcement) -> View | None:
-    db = press.services.db
-    desa = await regions.get_desa(db, press.data.desa)
-    if desa is None:
-        return None
-    changed = replace(draft.targets, desa=_toggle(draft.targets.desa, desa.code))
-    await announcements.update_draft(db, draft.id, targets=changed)
-    return await _desa_view(db, await _reload(db, draft.id), desa.kecamatan_code, press.data.page)
+    db, code, kecamatan = press.services.db, press.data.toggle, press.data.kecamatan
+    if code is not None:
+        desa = await regions.get_desa(db, code)
+        if desa is None:
+            return None
+        changed = replace(draft.targets, desa=_toggle(draft.targets.desa, desa.code))
+        await announcements.update_draft(db, draft.id, targets=changed)
+        draft, kecamatan = await _reload(db, draft.id), desa.kecamatan_code
+    return await _desa_view(db, draft, kecamatan, press.data.page)
 
 
 async def _desa_view(
@@ -302,13 +294,14 @@ async def _desa_view(
         return None
     chosen = set(draft.targets.desa)
     shown = desa[page * DESA_PAGE : (page + 1) * DESA_PAGE]
-    buttons = [b.ToggleDesa(draft.id, page, d.code).button(_mark(d, chosen)) for d in shown]
+    code = kecamatan_code
+    buttons = [b.DesaPage(draft.id, page, code, d.code).button(_mark(d, chosen)) for d in shown]
     keyboard = rows(buttons, 2)
     navigation = []
     if page > 0:
-        navigation.append(b.DesaPage(draft.id, page - 1, kecamatan_code).button("‹"))
+        navigation.append(b.DesaPage(draft.id, page - 1, code, None).button("‹"))
     if page < pages - 1:
-        navigation.append(b.DesaPage(draft.id, page + 1, kecamatan_code).button("›"))
+        navigation.append(b.DesaPage(draft.id, page + 1, code, None).button("›"))
     if navigation:
         keyboard.append(navigation)
     keyboard.append(
@@ -347,7 +340,7 @@ async def on_preview(press: Press[b.Preview]) -> None:
     services = press.services
     preview = render.outgoing(draft, services.settings.organization_name, "kim")
     parts = render.parts(draft, services.settings.organization_name, verified=False)
-    await broadcast_verify.show(press.context, press.chat.id, parts, preview.buttons)
+    await broadcast_verify.send_parts(press.context.bot, press.chat.id, parts, preview.buttons)
     text, keyboard = await summary(services, draft)
     await press.context.bot.send_message(press.chat.id, text, reply_markup=keyboard)
     await press.query.edit_message_reply_markup(None)
@@ -402,7 +395,5 @@ def register(app: KimApp) -> None:
     on_draft_press(app, b.Draft, on_targets, action=step)
     on_draft_press(app, b.Toggle, on_toggle, action=step)
     on_draft_press(app, b.KecamatanList, on_kecamatan_list, action=step)
-    on_draft_press(app, b.ToggleKecamatan, on_toggle_kecamatan, action=step)
     on_draft_press(app, b.DesaKecamatanList, on_desa_kecamatan_list, action=step)
     on_draft_press(app, b.DesaPage, on_desa_page, action=step)
-    on_draft_press(app, b.ToggleDesa, on_toggle_desa, action=step)

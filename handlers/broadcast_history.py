@@ -46,19 +46,13 @@ class Details(ButtonData, prefix="rw"):
     announcement: int
 
 
-@dataclass(frozen=True)
-class AskWithdraw(Details, prefix="rwx"):
-    pass
+class AskWithdraw(Details, prefix="rwx"): ...
 
 
-@dataclass(frozen=True)
-class Withdraw(Details, prefix="rwy"):
-    pass
+class Withdraw(Details, prefix="rwy"): ...
 
 
-@dataclass(frozen=True)
-class AskCorrection(Details, prefix="rwr"):
-    pass
+class AskCorrection(Details, prefix="rwr"): ...
 
 
 def _entry(item: Summary) -> str:
@@ -227,7 +221,7 @@ async def on_correction(update: Update, context: KimContext) -> None:
     organization = services.settings.organization_name
     preview = render.outgoing(draft, organization, "kim")
     parts = render.parts(draft, organization, verified=False)
-    await broadcast_verify.show(context, message.chat.id, parts, preview.buttons)
+    await broadcast_verify.send_parts(context.bot, message.chat.id, parts, preview.buttons)
     found = await recipients.resolve(services.db, draft.targets, draft.topic)
     await message.reply_text(
         t.correction_summary(draft.number, f"#{draft.correction_of}", found.total, len(parts)),

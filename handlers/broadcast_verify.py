@@ -49,16 +49,6 @@ class Reject(ButtonData, prefix="vr"):
     draft: int
 
 
-async def show(
-    context: KimContext,
-    chat_id: int,
-    parts: list[Part],
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = (),
-) -> None:
-    """Send an announcement's parts to one person as they will look to recipients."""
-    await send_parts(context.bot, chat_id, parts, buttons)
-
-
 async def send_parts(
     bot: ExtBot[int],
     chat_id: int,

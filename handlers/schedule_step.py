@@ -25,8 +25,8 @@ from bot.texts import jadwal as t
 from bot.texts import siaran as siaran_texts
 from broadcasts import announcements, approval, rules, schedules
 from broadcasts.announcements import Announcement
-from broadcasts.picks import Pick, Repeat, day_number, day_of
-from broadcasts.rules import DAYS, ScheduleError
+from broadcasts.picks import Pick, day_number, day_of
+from broadcasts.rules import DAYS, RuleKind, ScheduleError
 from handlers import broadcast_verify
 from handlers import siaran_buttons as b
 from handlers.access import requires
@@ -51,7 +51,7 @@ async def on_kinds(press: Press[b.PlanKinds], draft: Announcement) -> View:
     keyboard = [
         [
             b.Calendar(d, this_month, False).button(t.KIND_LABELS["once"]),
-            b.PickHour(d, Repeat.DAILY, 0).button(t.KIND_LABELS["daily"]),
+            b.PickHour(d, RuleKind.DAILY, 0).button(t.KIND_LABELS["daily"]),
         ],
         [
             b.WeekDays(d, 0).button(t.KIND_LABELS["weekly"]),
@@ -108,7 +108,7 @@ def _day_button(d: int, day: date | None, today: date, for_end: bool) -> InlineK
         return b.Inert(d).button(t.PAST_DAY if day else " ")
     if for_end:
         return b.End(d, day_number(day), None).button(str(day.day))
-    return b.PickHour(d, Repeat.ONCE, day_number(day)).button(str(day.day))
+    return b.PickHour(d, RuleKind.ONCE, day_number(day)).button(str(day.day))
 
 
 async def on_week_days(press: Press[b.WeekDays], draft: Announcement) -> View | None:
@@ -120,20 +120,20 @@ async def on_week_days(press: Press[b.WeekDays], draft: Announcement) -> View | 
         for i, day in enumerate(DAYS)
     ]
     keyboard = rows(toggles, 3)
-    next_step = b.PickHour(d, Repeat.WEEKLY, bits).button(t.NEXT)
+    next_step = b.PickHour(d, RuleKind.WEEKLY, bits).button(t.NEXT)
     keyboard.append([b.PlanKinds(d).button(texts.BACK), next_step])
     return t.PICK_DAYS, InlineKeyboardMarkup(keyboard)
 
 
 async def on_month_days(press: Press[b.MonthDays], draft: Announcement) -> View:
     d = draft.id
-    keyboard = rows([b.PickHour(d, Repeat.MONTHLY, n).button(str(n)) for n in range(1, 32)], 7)
+    keyboard = rows([b.PickHour(d, RuleKind.MONTHLY, n).button(str(n)) for n in range(1, 32)], 7)
     keyboard.append([b.PlanKinds(d).button(texts.BACK)])
     return t.PICK_MONTH_DAY, InlineKeyboardMarkup(keyboard)
 
 
 def _pick(press: Press[b.PickHour] | Press[b.PickMinute] | Press[b.SetTime]) -> Pick | None:
-    pick = Pick(press.data.repeat, press.data.value)
+    pick = Pick(press.data.kind, press.data.value)
     return pick if pick.check(_today(press.services)) else None
 
 
@@ -141,8 +141,8 @@ async def on_hour(press: Press[b.PickHour], draft: Announcement) -> View | None:
     pick = _pick(press)
     if pick is None:
         return None
-    d, (repeat, value) = draft.id, (pick.repeat, pick.value)
-    keyboard = rows([b.PickMinute(d, repeat, value, h).button(f"{h:02d}") for h in range(24)], 6)
+    d, kind, value = draft.id, pick.kind, pick.value
+    keyboard = rows([b.PickMinute(d, kind, value, h).button(f"{h:02d}") for h in range(24)], 6)
     keyboard.append([b.PlanKinds(d).button(texts.BACK)])
     label = pick.describe(press.services.settings.tz)
     return t.pick_hour(label), InlineKeyboardMarkup(keyboard)
@@ -152,10 +152,10 @@ async def on_minute(press: Press[b.PickMinute], draft: Announcement) -> View | N
     pick, hour = _pick(press), press.data.hour
     if pick is None or not 0 <= hour <= 23:
         return None
-    d, (repeat, value) = draft.id, (pick.repeat, pick.value)
-    buttons = [b.SetTime(d, repeat, value, hour, m).button(f"{hour:02d}.{m:02d}") for m in MINUTES]
+    d, kind, value = draft.id, pick.kind, pick.value
+    buttons = [b.SetTime(d, kind, value, hour, m).button(f"{hour:02d}.{m:02d}") for m in MINUTES]
     keyboard = rows(buttons, 4)
-    keyboard.append([b.PickHour(d, repeat, value).button(texts.BACK)])
+    keyboard.append([b.PickHour(d, kind, value).button(texts.BACK)])
     label = pick.describe(press.services.settings.tz)
     return t.pick_minute(label), InlineKeyboardMarkup(keyboard)
 

@@ -39,29 +39,19 @@ class Listing(ButtonData, prefix="jw"):
     schedule: int
 
 
-@dataclass(frozen=True)
-class Pause(Listing, prefix="jwp"):
-    pass
+class Pause(Listing, prefix="jwp"): ...
 
 
-@dataclass(frozen=True)
-class Resume(Listing, prefix="jwr"):
-    pass
+class Resume(Listing, prefix="jwr"): ...
 
 
-@dataclass(frozen=True)
-class RunExtra(Listing, prefix="jwn"):
-    pass
+class RunExtra(Listing, prefix="jwn"): ...
 
 
-@dataclass(frozen=True)
-class AskDelete(Listing, prefix="jwd"):
-    pass
+class AskDelete(Listing, prefix="jwd"): ...
 
 
-@dataclass(frozen=True)
-class Delete(Listing, prefix="jwx"):
-    pass
+class Delete(Listing, prefix="jwx"): ...
 
 
 # --- /jadwal ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.buttons import ButtonData
-from broadcasts.picks import Repeat
+from broadcasts.rules import RuleKind
 from broadcasts.targets import Urgency
 
 
@@ -57,42 +57,25 @@ class Toggle(Draft, prefix="sg"):
 
 @dataclass(frozen=True)
 class KecamatanList(Draft, prefix="sk"):
-    pass
+    toggle: str | None  # a kecamatan to choose or unchoose first
 
 
-@dataclass(frozen=True)
-class ToggleKecamatan(Draft, prefix="skt"):
-    kecamatan: str
-
-
-@dataclass(frozen=True)
-class DesaKecamatanList(Draft, prefix="sdk"):
-    pass
+class DesaKecamatanList(Draft, prefix="sdk"): ...
 
 
 @dataclass(frozen=True)
 class DesaPage(Draft, prefix="sdp"):
     page: int
     kecamatan: str
+    toggle: str | None  # a desa (of that kecamatan) to choose or unchoose first
 
 
-@dataclass(frozen=True)
-class ToggleDesa(Draft, prefix="sdt"):
-    page: int
-    desa: str
+class Preview(Draft, prefix="spv"): ...
 
 
-@dataclass(frozen=True)
-class Preview(Draft, prefix="spv"):
-    pass
+class Cancel(Draft, prefix="sx"): ...
 
 
-@dataclass(frozen=True)
-class Cancel(Draft, prefix="sx"):
-    pass
-
-
-@dataclass(frozen=True)
 class Submit(Draft, prefix="so"):
     """To the verifiers, without a schedule."""
 
@@ -100,17 +83,13 @@ class Submit(Draft, prefix="so"):
 # --- the scheduling step ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class PlanKinds(Draft, prefix="jd"):
     """Start (or restart) picking a schedule."""
 
 
-@dataclass(frozen=True)
-class BackToSummary(Draft, prefix="jdb"):
-    pass
+class BackToSummary(Draft, prefix="jdb"): ...
 
 
-@dataclass(frozen=True)
 class Inert(Draft, prefix="jd_"):
     """Calendar headings and days already past."""
 
@@ -126,16 +105,14 @@ class WeekDays(Draft, prefix="jdw"):
     bits: int
 
 
-@dataclass(frozen=True)
-class MonthDays(Draft, prefix="jdm"):
-    pass
+class MonthDays(Draft, prefix="jdm"): ...
 
 
 @dataclass(frozen=True)
 class PickHour(Draft, prefix="jdh"):
     """A rule's kind and value picked (`broadcasts.picks.Pick`), its time not yet."""
 
-    repeat: Repeat
+    kind: RuleKind
     value: int
 
 
@@ -149,14 +126,10 @@ class SetTime(PickMinute, prefix="jdt"):
     minute: int
 
 
-@dataclass(frozen=True)
-class AskCron(Draft, prefix="jdx"):
-    pass
+class AskCron(Draft, prefix="jdx"): ...
 
 
-@dataclass(frozen=True)
-class ShowPlan(Draft, prefix="jdp"):
-    pass
+class ShowPlan(Draft, prefix="jdp"): ...
 
 
 @dataclass(frozen=True)
@@ -167,6 +140,4 @@ class End(Draft, prefix="jde"):
     runs: int | None
 
 
-@dataclass(frozen=True)
-class SubmitPlan(Draft, prefix="jds"):
-    pass
+class SubmitPlan(Draft, prefix="jds"): ...

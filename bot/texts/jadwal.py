@@ -191,8 +191,6 @@ def end_count(count: int) -> str:
 
 SUBMIT_PLAN = "📨 Kirim ke verifikator"
 CHANGE_PLAN = "✏️ Ubah jadwal"
-NO_PLAN = "Pilih dulu jadwalnya."
-
 # --- verifying a scheduled draft ---------------------------------------------------------
 
 APPROVE_SCHEDULE = "✅ Setujui & jadwalkan"
@@ -319,10 +317,6 @@ def runs_missed(schedule_id: int, original: str, missed: list[str], more: int) -
         lines.append(f"• … dan {more} lainnya")
     lines.append("Kirim ulang dengan ⚡ di /jadwal bila masih perlu.")
     return "\n".join(lines)
-
-
-def schedule_finished(schedule_id: int, original: str) -> str:
-    return f"🗓 Jadwal #{schedule_id} (pengumuman {esc(original)}) sudah selesai."
 
 
 # --- the weekly digest ----------------------------------------------------------------------
