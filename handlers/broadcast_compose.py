@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -40,53 +40,31 @@ View = tuple[str, InlineKeyboardMarkup | None]
 D = TypeVar("D", bound=b.Draft)
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A step's answer to the press alone, the message staying as it is: an alert with
-    `text`, or nothing to show."""
-
-    text: str | None = None
-
-
-Step = Callable[[Press[D], Announcement], Awaitable[View | Answer | None]]
+Step = Callable[[Press[D], Announcement], Awaitable[View | str | None]]
 
 
 def on_draft_press(
     app: KimApp, kind: type[D], step: Step[D], *, action: str, complete: bool = True
 ) -> None:
     """Run `step` on presses of `kind` by operators on their own draft (with its topic and
-    urgency when `complete`); its view replaces the pressed message, None means stale."""
+    urgency when `complete`). The step's view replaces the pressed message; a text is shown
+    as an alert ("" answers without one); None answers that the button is stale."""
 
     async def run(press: Press[D]) -> None:
-        draft = await _draft(press, complete=complete)
-        if draft is None:
-            return
+        db, user = press.services.db, press.user.id
+        draft = await announcements.draft_of(db, press.data.draft, user, complete=complete)
         try:
-            outcome = await step(press, draft)
-        except ScheduleError as error:
-            outcome = Answer(_plain(error.message))
+            outcome = None if draft is None else await step(press, draft)
+        except ScheduleError as error:  # alerts show plain text: no HTML of the catalog
+            outcome = re.sub(r"</?\w+>", "", error.message)[:200]
         if outcome is None:
             await stale_button(press.update, press.context)
-        elif isinstance(outcome, Answer):
-            await press.answer(outcome.text, alert=outcome.text is not None)
+        elif isinstance(outcome, str):
+            await press.answer(outcome or None, alert=bool(outcome))
         else:
             await press.edit(*outcome)
 
     on_press(app, kind, run, allowed=OPERATORS, action=action)
-
-
-async def _draft(press: Press[D], *, complete: bool) -> Announcement | None:
-    """The pressed button's draft if it is still the presser's to compose; else answered."""
-    db = press.services.db
-    draft = await announcements.draft_of(db, press.data.draft, press.user.id, complete=complete)
-    if draft is None:
-        await stale_button(press.update, press.context)
-    return draft
-
-
-def _plain(message: str) -> str:
-    """Alerts show plain text: drop the HTML the catalog uses in messages."""
-    return re.sub(r"</?\w+>", "", message)[:200]
 
 
 def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -328,15 +306,12 @@ async def _reload(db: Database, draft_id: int) -> Announcement:
 # --- step 5: preview and submit -----------------------------------------------------------
 
 
-async def on_preview(press: Press[b.Preview]) -> None:
+async def on_preview(press: Press[b.Preview], draft: Announcement) -> str | None:
     """The announcement exactly as recipients will get it, then the recipient count."""
-    draft = await _draft(press, complete=True)
-    if draft is None or press.chat is None:
-        return
+    if press.chat is None:
+        return None
     if not draft.targets.has_area:  # the operator's slip, not a forged button: say so
-        await press.answer(t.NO_AREA, alert=True)
-        return
-    await press.answer()
+        return t.NO_AREA
     services = press.services
     preview = render.outgoing(draft, services.settings.organization_name, "kim")
     parts = render.parts(draft, services.settings.organization_name, verified=False)
@@ -344,6 +319,7 @@ async def on_preview(press: Press[b.Preview]) -> None:
     text, keyboard = await summary(services, draft)
     await press.context.bot.send_message(press.chat.id, text, reply_markup=keyboard)
     await press.query.edit_message_reply_markup(None)
+    return ""
 
 
 async def summary(services: Services, draft: Announcement) -> View:
@@ -359,24 +335,14 @@ async def summary(services: Services, draft: Announcement) -> View:
     return text, InlineKeyboardMarkup(keyboard)
 
 
-async def on_submit(press: Press[b.Submit]) -> None:
+async def on_submit(press: Press[b.Submit], draft: Announcement) -> View | None:
     """Draft → verifiers."""
     services = press.services
-    draft_id = press.data.draft
-    draft = await announcements.get(services.db, draft_id)
-    if (
-        draft is None
-        or draft.author_id != press.user.id
-        or not await announcements.submit(
-            services.db, draft_id, actor_id=press.user.id, now=services.clock.now()
-        )
-    ):
-        await stale_button(press.update, press.context)
-        return
-    await press.answer()
-    reached = await broadcast_verify.ask_verifiers(press.context, draft_id)
-    note = t.submitted(draft.number) + ("" if reached else "\n\n" + t.NO_OTHER_VERIFIER)
-    await press.query.edit_message_text(note)
+    now = services.clock.now()
+    if not await announcements.submit(services.db, draft.id, actor_id=press.user.id, now=now):
+        return None
+    reached = await broadcast_verify.ask_verifiers(press.context, draft.id)
+    return t.submitted(draft.number) + ("" if reached else "\n\n" + t.NO_OTHER_VERIFIER), None
 
 
 def register(app: KimApp) -> None:
@@ -386,9 +352,9 @@ def register(app: KimApp) -> None:
     app.add_handler(
         MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive_content)
     )
-    on_press(app, b.Submit, on_submit, allowed=OPERATORS, action="siaran.submit")
-    on_press(app, b.Preview, on_preview, allowed=OPERATORS, action="siaran.button")
+    on_draft_press(app, b.Submit, on_submit, action="siaran.submit")
     step = "siaran.button"
+    on_draft_press(app, b.Preview, on_preview, action=step)
     on_draft_press(app, b.Topic, on_topic, action=step, complete=False)
     on_draft_press(app, b.Urgent, on_urgency, action=step, complete=False)
     on_draft_press(app, b.Cancel, on_cancel, action=step, complete=False)

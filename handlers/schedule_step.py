@@ -30,7 +30,7 @@ from broadcasts.rules import DAYS, RuleKind, ScheduleError
 from handlers import broadcast_verify
 from handlers import siaran_buttons as b
 from handlers.access import requires
-from handlers.broadcast_compose import Answer, View, on_draft_press, rows, summary
+from handlers.broadcast_compose import View, on_draft_press, rows, summary
 from handlers.presses import Press
 from handlers.prompts import answer_handlers, prompt_match
 
@@ -69,8 +69,8 @@ async def on_back(press: Press[b.BackToSummary], draft: Announcement) -> View:
     return await summary(press.services, draft)
 
 
-async def on_inert(press: Press[b.Inert], draft: Announcement) -> Answer:
-    return Answer()
+async def on_inert(press: Press[b.Inert], draft: Announcement) -> str:
+    return ""  # answered, nothing shown
 
 
 async def on_calendar(press: Press[b.Calendar], draft: Announcement) -> View | None:
