@@ -261,23 +261,17 @@ async def _transition(
     return True
 
 
+_PLAIN = ("id", "author_id", "topic", "created_at", "verified_by", "verified_at",
+          "reject_reason", "correction_of", "finished_at", "progress_chat_id",
+          "progress_message_id")  # fmt: skip
+
+
 def _announcement(row: Row) -> Announcement:
+    entities = Body.entities_from_json(row["entities"])
     return Announcement(
-        id=row["id"],
-        author_id=row["author_id"],
+        **{column: row[column] for column in _PLAIN},
         status=Status(row["status"]),
-        body=Body(
-            Kind(row["kind"]), row["body"], Body.entities_from_json(row["entities"]), row["file_id"]
-        ),
-        topic=row["topic"],
+        body=Body(Kind(row["kind"]), row["body"], entities, row["file_id"]),
         urgency=Urgency(row["urgency"]) if row["urgency"] else None,
         targets=Targets.from_json(row["targets"]),
-        created_at=row["created_at"],
-        verified_by=row["verified_by"],
-        verified_at=row["verified_at"],
-        reject_reason=row["reject_reason"],
-        correction_of=row["correction_of"],
-        finished_at=row["finished_at"],
-        progress_chat_id=row["progress_chat_id"],
-        progress_message_id=row["progress_message_id"],
     )

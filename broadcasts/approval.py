@@ -15,14 +15,16 @@ changes in between is handled at delivery like any other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from enum import StrEnum
 
 import aiosqlite
 
-from bot import audit
+from bot import audit, people
 from bot.clock import isoformat
+from bot.people import Role
 from bot.storage import Database
 from broadcasts import announcements, outbox, recipients, schedules
 from broadcasts.announcements import Announcement, Status
@@ -62,6 +64,17 @@ def route(
     if urgency is not Urgency.DARURAT and quiet.contains(now, tz):
         return Route.HOLD
     return Route.NOW
+
+
+async def verifiers(
+    db: Database, author_id: int | None, admins: Iterable[int], *, allow_own: bool
+) -> list[int]:
+    """Who is asked to approve a draft: the admins and the verifiers, never its author unless
+    the settings allow verifying one's own."""
+    found = set(admins) | set(await people.holders_of(db, Role.VERIFIER))
+    if not allow_own:
+        found.discard(author_id or 0)
+    return sorted(found)
 
 
 def first_run(

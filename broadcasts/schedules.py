@@ -89,22 +89,17 @@ _SELECT = (
 )
 
 
+_PLAIN = ("id", "kind", "announcement_id", "slot", "next_run", "max_runs", "runs",
+          "created_by", "topic", "author_id")  # fmt: skip
+
+
 def _schedule(row: Row) -> Schedule:
     return Schedule(
-        id=row["id"],
-        kind=row["kind"],
-        announcement_id=row["announcement_id"],
+        **{column: row[column] for column in _PLAIN},
         rule=Rule.from_json(row["rule"]),
         status=Status(row["status"]),
-        slot=row["slot"],
-        next_run=row["next_run"],
         ends_on=date.fromisoformat(row["ends_on"]) if row["ends_on"] else None,
-        max_runs=row["max_runs"],
-        runs=row["runs"],
-        created_by=row["created_by"],
-        topic=row["topic"],
         urgency=Urgency(row["urgency"]) if row["urgency"] else None,
-        author_id=row["author_id"],
     )
 
 

@@ -56,18 +56,8 @@ class AskCorrection(Details, prefix="rwr"): ...
 
 
 def _entry(item: Summary) -> str:
-    return t.history_entry(
-        item.number,
-        item.topic,
-        item.approved_at,
-        item.status,
-        item.sent,
-        item.total,
-        item.failed,
-        item.up,
-        item.down,
-        item.relays,
-    )
+    return t.history_entry(item.number, item.topic, item.approved_at, item.status, item.sent,
+                           item.total, item.failed, item.up, item.down, item.relays)  # fmt: skip
 
 
 async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -96,22 +86,11 @@ async def show_statistics(update: Update, context: KimContext) -> None:
     services = context.bot_data
     months = await history.monthly(services.db, services.clock.now())
     tipline = await reports.statistics(services.db)
-    await update.effective_message.reply_text(
-        t.monthly_stats(
-            [
-                (m.month, m.announcements, m.delivered, m.failed, m.up, m.down, m.relays)
-                for m in months
-            ]
-        )
-        + "\n\n"
-        + lapor.statistics(
-            tipline.reports,
-            tipline.cases,
-            tipline.open,
-            tipline.verdicts,
-            tipline.median_to_verdict,
-        )
-    )
+    stats = [(m.month, m.announcements, m.delivered, m.failed, m.up, m.down, m.relays)
+             for m in months]  # fmt: skip
+    tips = lapor.statistics(tipline.reports, tipline.cases, tipline.open, tipline.verdicts,
+                            tipline.median_to_verdict)  # fmt: skip
+    await update.effective_message.reply_text(t.monthly_stats(stats) + "\n\n" + tips)
 
 
 async def _details_view(context: KimContext, item: Summary) -> tuple[str, InlineKeyboardMarkup]:

@@ -18,7 +18,7 @@ from telegram.ext import ExtBot, filters
 
 from bot import people
 from bot.buttons import ButtonData
-from bot.people import VERIFIERS, Role
+from bot.people import VERIFIERS
 from bot.services import KimApp, KimContext
 from bot.texts import jadwal
 from bot.texts import siaran as t
@@ -65,15 +65,13 @@ async def send_parts(
 
 async def ask_verifiers(context: KimContext, draft_id: int) -> bool:
     """Send the draft to every verifier who may approve it; False if there is none."""
-    services = context.bot_data
+    services, settings = context.bot_data, context.bot_data.settings
     draft = await announcements.get(services.db, draft_id)
     assert draft is not None and draft.topic is not None
     author = await people.find(services.db, draft.author_id or 0)
-    candidates = set(services.settings.admin_ids) | set(
-        await people.holders_of(services.db, Role.VERIFIER)
+    candidates = await approval.verifiers(
+        services.db, draft.author_id, settings.admin_ids, allow_own=settings.allow_self_verify
     )
-    if not services.settings.allow_self_verify:
-        candidates.discard(draft.author_id or 0)
     found = await recipients.resolve(services.db, draft.targets, draft.topic)
     parts = render.parts(draft, services.settings.organization_name, verified=False)
     plan = await schedules.plan_of(services.db, draft_id, (schedules.Status.PROPOSED,))
@@ -87,7 +85,7 @@ async def ask_verifiers(context: KimContext, draft_id: int) -> bool:
         rule = plan.rule.describe(services.settings.tz)
         request += "\n" + jadwal.verify_plan(rule, end, plan.rule.recurring)
     reached = False
-    for verifier_id in sorted(candidates):
+    for verifier_id in candidates:
         try:
             await send_parts(context.bot, verifier_id, parts)
             await context.bot.send_message(verifier_id, request, reply_markup=buttons)

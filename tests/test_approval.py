@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import audit, people, regions, subscriptions
-from bot.people import Person
+from bot.people import Person, Role
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import jadwal as t
@@ -266,3 +266,12 @@ def test_a_pick_the_person_can_correct_says_why(pick: Pick, message: str) -> Non
     with pytest.raises(ScheduleError) as error:
         pick.check(date(2026, 12, 1))
     assert error.value.message == message
+
+
+async def test_who_is_asked_to_verify(db: Database) -> None:
+    """The admins and the verifiers; the author only where verifying one's own is allowed."""
+    await people.grant(db, user_id=VERIFIER, role=Role.VERIFIER, actor_id=None, now=at(8))
+    await people.grant(db, user_id=AUTHOR, role=Role.VERIFIER, actor_id=None, now=at(8))
+    asked = await approval.verifiers(db, AUTHOR, {7}, allow_own=False)
+    assert asked == [VERIFIER, 7]
+    assert await approval.verifiers(db, AUTHOR, {7}, allow_own=True) == [AUTHOR, VERIFIER, 7]
