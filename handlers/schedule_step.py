@@ -51,7 +51,7 @@ async def on_kinds(press: Press[b.PlanKinds], draft: Announcement) -> View:
     keyboard = [
         [
             b.Calendar(d, this_month, False).button(t.KIND_LABELS["once"]),
-            b.PickHour(d, RuleKind.DAILY, 0).button(t.KIND_LABELS["daily"]),
+            b.Time(d, RuleKind.DAILY, 0).button(t.KIND_LABELS["daily"]),
         ],
         [
             b.WeekDays(d, 0).button(t.KIND_LABELS["weekly"]),
@@ -108,7 +108,7 @@ def _day_button(d: int, day: date | None, today: date, for_end: bool) -> InlineK
         return b.Inert(d).button(t.PAST_DAY if day else " ")
     if for_end:
         return b.End(d, day_number(day), None).button(str(day.day))
-    return b.PickHour(d, RuleKind.ONCE, day_number(day)).button(str(day.day))
+    return b.Time(d, RuleKind.ONCE, day_number(day)).button(str(day.day))
 
 
 async def on_week_days(press: Press[b.WeekDays], draft: Announcement) -> View | None:
@@ -120,55 +120,36 @@ async def on_week_days(press: Press[b.WeekDays], draft: Announcement) -> View | 
         for i, day in enumerate(DAYS)
     ]
     keyboard = rows(toggles, 3)
-    next_step = b.PickHour(d, RuleKind.WEEKLY, bits).button(t.NEXT)
+    next_step = b.Time(d, RuleKind.WEEKLY, bits).button(t.NEXT)
     keyboard.append([b.PlanKinds(d).button(texts.BACK), next_step])
     return t.PICK_DAYS, InlineKeyboardMarkup(keyboard)
 
 
 async def on_month_days(press: Press[b.MonthDays], draft: Announcement) -> View:
     d = draft.id
-    keyboard = rows([b.PickHour(d, RuleKind.MONTHLY, n).button(str(n)) for n in range(1, 32)], 7)
+    keyboard = rows([b.Time(d, RuleKind.MONTHLY, n).button(str(n)) for n in range(1, 32)], 7)
     keyboard.append([b.PlanKinds(d).button(texts.BACK)])
     return t.PICK_MONTH_DAY, InlineKeyboardMarkup(keyboard)
 
 
-def _pick(press: Press[b.PickHour] | Press[b.PickMinute] | Press[b.SetTime]) -> Pick | None:
-    pick = Pick(press.data.kind, press.data.value)
-    return pick if pick.check(_today(press.services)) else None
-
-
-async def on_hour(press: Press[b.PickHour], draft: Announcement) -> View | None:
-    pick = _pick(press)
-    if pick is None:
+async def on_time(press: Press[b.Time], draft: Announcement) -> View | None:
+    """The hours of a picked rule, then its minutes; with both, the rule is saved."""
+    data = press.data
+    d, kind, value, hour, minute = data.draft, data.kind, data.value, data.hour, data.minute
+    pick, services = Pick(kind, value), press.services
+    if not pick.check(_today(services)) or not 0 <= (hour or 0) <= 23:
         return None
-    d, kind, value = draft.id, pick.kind, pick.value
-    keyboard = rows([b.PickMinute(d, kind, value, h).button(f"{h:02d}") for h in range(24)], 6)
-    keyboard.append([b.PlanKinds(d).button(texts.BACK)])
-    label = pick.describe(press.services.settings.tz)
-    return t.pick_hour(label), InlineKeyboardMarkup(keyboard)
-
-
-async def on_minute(press: Press[b.PickMinute], draft: Announcement) -> View | None:
-    pick, hour = _pick(press), press.data.hour
-    if pick is None or not 0 <= hour <= 23:
-        return None
-    d, kind, value = draft.id, pick.kind, pick.value
-    buttons = [b.SetTime(d, kind, value, hour, m).button(f"{hour:02d}.{m:02d}") for m in MINUTES]
-    keyboard = rows(buttons, 4)
-    keyboard.append([b.PickHour(d, kind, value).button(texts.BACK)])
-    label = pick.describe(press.services.settings.tz)
-    return t.pick_minute(label), InlineKeyboardMarkup(keyboard)
-
-
-async def on_time(press: Press[b.SetTime], draft: Announcement) -> View | None:
-    pick = _pick(press)
-    if pick is None:
-        return None
-    services = press.services
-    now = services.clock.now()
-    rule = pick.rule(press.data.hour, press.data.minute, now=now, tz=services.settings.tz)
-    author = draft.author_id or 0
-    await schedules.save_plan(services.db, draft.id, author_id=author, rule=rule, now=now)
+    label, now = pick.describe(services.settings.tz), services.clock.now()
+    if hour is None:
+        hours = [b.Time(d, kind, value, h).button(f"{h:02d}") for h in range(24)]
+        keyboard = [*rows(hours, 6), [b.PlanKinds(d).button(texts.BACK)]]
+        return t.pick_hour(label), InlineKeyboardMarkup(keyboard)
+    if minute is None:
+        minutes = [b.Time(d, kind, value, hour, m).button(f"{hour:02d}.{m:02d}") for m in MINUTES]
+        keyboard = [*rows(minutes, 4), [b.Time(d, kind, value).button(texts.BACK)]]
+        return t.pick_minute(label), InlineKeyboardMarkup(keyboard)
+    rule = pick.rule(hour, minute, now=now, tz=services.settings.tz)
+    await schedules.save_plan(services.db, d, author_id=press.user.id, rule=rule, now=now)
     return await _plan_view(draft, services)
 
 
@@ -276,9 +257,7 @@ def register(app: KimApp) -> None:
     on_draft_press(app, b.Calendar, on_calendar, action=ACTION)
     on_draft_press(app, b.WeekDays, on_week_days, action=ACTION)
     on_draft_press(app, b.MonthDays, on_month_days, action=ACTION)
-    on_draft_press(app, b.PickHour, on_hour, action=ACTION)
-    on_draft_press(app, b.PickMinute, on_minute, action=ACTION)
-    on_draft_press(app, b.SetTime, on_time, action=ACTION)
+    on_draft_press(app, b.Time, on_time, action=ACTION)
     on_draft_press(app, b.ShowPlan, on_plan, action=ACTION)
     on_draft_press(app, b.End, on_end, action=ACTION)
     on_draft_press(app, b.SubmitPlan, on_submit, action=ACTION)

@@ -109,21 +109,14 @@ class MonthDays(Draft, prefix="jdm"): ...
 
 
 @dataclass(frozen=True)
-class PickHour(Draft, prefix="jdh"):
-    """A rule's kind and value picked (`broadcasts.picks.Pick`), its time not yet."""
+class Time(Draft, prefix="jdt"):
+    """A rule's kind and value picked (`broadcasts.picks.Pick`), its hour and minute as
+    they are chosen."""
 
     kind: RuleKind
     value: int
-
-
-@dataclass(frozen=True)
-class PickMinute(PickHour, prefix="jdi"):
-    hour: int
-
-
-@dataclass(frozen=True)
-class SetTime(PickMinute, prefix="jdt"):
-    minute: int
+    hour: int | None = None
+    minute: int | None = None
 
 
 class AskCron(Draft, prefix="jdx"): ...
