@@ -311,13 +311,3 @@ async def resume(
 async def delete(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:
     old, change = (Status.ACTIVE, Status.PAUSED), "status = 'deleted', next_run = NULL"
     return await _change(db, schedule_id, actor_id, now, "schedule.delete", old, change)
-
-
-async def runs_of(db: Database, schedule_id: int) -> list[tuple[int, str, int | None]]:
-    """(slot, outcome, announcement id) of every run, oldest first."""
-    rows = await db.fetchall(
-        "SELECT slot, outcome, announcement_id FROM schedule_runs WHERE schedule_id = ?"
-        " ORDER BY slot, id",
-        (schedule_id,),
-    )
-    return [(int(r[0]), str(r[1]), None if r[2] is None else int(r[2])) for r in rows]

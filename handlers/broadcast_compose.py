@@ -188,7 +188,7 @@ async def targets_panel(db: Database, draft: Announcement) -> View:
     d = draft.id
 
     def toggle(label: str, switch: b.Switch) -> InlineKeyboardButton:
-        return b.Toggle(d, switch).button(t.checkbox(label, getattr(targets, switch.field)))
+        return b.Toggle(d, switch).button(t.checkbox(label, getattr(targets, switch.value)))
 
     keyboard = [
         [toggle(t.KABUPATEN, b.Switch.KABUPATEN)],
@@ -209,15 +209,16 @@ async def on_targets(press: Press[b.Draft], draft: Announcement) -> View:
 
 
 async def on_toggle(press: Press[b.Toggle], draft: Announcement) -> View:
-    field = press.data.switch.field
+    field = press.data.switch.value
     flipped: dict[str, Any] = {field: not getattr(draft.targets, field)}
     changed = replace(draft.targets, **flipped)
-    return await _retarget(press.services.db, draft, changed)
+    db = press.services.db
+    return await targets_panel(db, await _retargeted(db, draft, changed))
 
 
-async def _retarget(db: Database, draft: Announcement, targets: Targets) -> View:
+async def _retargeted(db: Database, draft: Announcement, targets: Targets) -> Announcement:
     await announcements.update_draft(db, draft.id, targets=targets)
-    return await targets_panel(db, await _reload(db, draft.id))
+    return await _reload(db, draft.id)
 
 
 async def on_kecamatan_list(press: Press[b.KecamatanList], draft: Announcement) -> View | None:
@@ -226,8 +227,7 @@ async def on_kecamatan_list(press: Press[b.KecamatanList], draft: Announcement) 
         if await regions.get_kecamatan(db, code) is None:
             return None
         changed = replace(draft.targets, kecamatan=_toggle(draft.targets.kecamatan, code))
-        await announcements.update_draft(db, draft.id, targets=changed)
-        draft = await _reload(db, draft.id)
+        draft = await _retargeted(db, draft, changed)
     chosen = set(draft.targets.kecamatan)
     buttons = [
         b.KecamatanList(draft.id, k.code).button(_mark(k, chosen))
@@ -255,8 +255,7 @@ async def on_desa_page(press: Press[b.DesaPage], draft: Announcement) -> View | 
         if desa is None:
             return None
         changed = replace(draft.targets, desa=_toggle(draft.targets.desa, desa.code))
-        await announcements.update_draft(db, draft.id, targets=changed)
-        draft, kecamatan = await _reload(db, draft.id), desa.kecamatan_code
+        draft, kecamatan = await _retargeted(db, draft, changed), desa.kecamatan_code
     return await _desa_view(db, draft, kecamatan, press.data.page)
 
 

@@ -28,16 +28,12 @@ class Draft(ButtonData, prefix="sd"):
 
 
 class Switch(StrEnum):
-    """A yes/no of the targets, named by its field of `broadcasts.targets.Targets`."""
+    """A yes/no of the targets: its field of `broadcasts.targets.Targets`."""
 
-    KABUPATEN = "kab"
-    FORUMS_ONLY = "fo"
-    SUBSCRIBERS = "sub"
-    CHANNELS = "ch"
-
-    @property
-    def field(self) -> str:
-        return self.name.lower()
+    KABUPATEN = "kabupaten"
+    FORUMS_ONLY = "forums_only"
+    SUBSCRIBERS = "subscribers"
+    CHANNELS = "channels"
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
     "sd:Draft": ("sd:17", OPERATORS),
     "st:Topic": ("st:17:kesehatan", OPERATORS),
     "su:Urgent": ("su:17:biasa", OPERATORS),
-    "sg:Toggle": ("sg:17:kab", OPERATORS),
+    "sg:Toggle": ("sg:17:kabupaten", OPERATORS),
     "sk:KecamatanList": ("sk:17:35.14.14", OPERATORS),
     "sdk:DesaKecamatanList": ("sdk:17", OPERATORS),
     "sdp:DesaPage": ("sdp:17:0:35.14.14:35.14.14.2011", OPERATORS),
