@@ -108,7 +108,9 @@ async def approve(
     way = route(planned=plan is not None, urgency=draft.urgency, now=now, tz=tz, quiet=quiet)
     if way is Route.NOW:
         return await _send_now(db, draft, verifier_id, now)
-    rule = _once(now, tz) if plan is None else plan.rule
+    local = now.astimezone(tz)  # held: one run now, moved to the end of the quiet hours
+    once = Rule(RuleKind.ONCE, at=local.time().replace(microsecond=0), on=local.date())
+    rule = once if plan is None else plan.rule
     started = first_run(rule, draft.urgency, now, tz, quiet)
     assert started is not None  # every stored rule was checked to run at least once
     slot, start = started
@@ -152,11 +154,6 @@ async def _send_now(db: Database, draft: Announcement, verifier_id: int, now: da
                            object_type="announcement", object_id=draft.id,
                            detail=detail)  # fmt: skip
     return Approval(ApprovalResult.APPROVED)
-
-
-def _once(now: datetime, tz: tzinfo) -> Rule:
-    local = now.astimezone(tz)
-    return Rule(RuleKind.ONCE, at=local.time().replace(microsecond=0), on=local.date())
 
 
 async def _decide(

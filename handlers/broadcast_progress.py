@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, ExtBot
 
@@ -14,6 +14,7 @@ from bot import exports, privacy
 from bot.buttons import ButtonData
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
+from bot.storage import Database
 from bot.texts import siaran as t
 from broadcasts import announcements, outbox
 from broadcasts.announcements import Announcement, Status
@@ -26,6 +27,24 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Stop(ButtonData, prefix="stop"):
     announcement: int
+
+
+async def tell(bot: ExtBot[int], chat_id: int, text: str) -> Message | None:
+    """A message to someone who may never have opened the bot, or blocked it (then logged)."""
+    try:
+        return await bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        log.warning("%s not reachable: %s", chat_id, exc)
+        return None
+
+
+async def open_progress(
+    bot: ExtBot[int], db: Database, announcement_id: int, chat_id: int, text: str
+) -> None:
+    """Tell `chat_id` that a broadcast is on its way; that message then shows its progress."""
+    message = await tell(bot, chat_id, text)
+    if message is not None:
+        await announcements.set_progress_message(db, announcement_id, chat_id, message.message_id)
 
 
 class TelegramNotifier:

@@ -27,6 +27,7 @@ from broadcasts.approval import Approval, ApprovalResult, Route
 from broadcasts.content import Part
 from broadcasts.sender import keyboard, post
 from handlers.access import requires
+from handlers.broadcast_progress import open_progress, tell
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers, prompt_match
 
@@ -119,8 +120,11 @@ async def on_approve(press: Press[Approve]) -> None:
     else:
         services.schedules.wake()
     await press.edit(note)
-    if draft.author_id is not None:
-        await _tell_author(press.context, draft.id, draft.author_id, note, decided.route)
+    bot, author = press.context.bot, draft.author_id
+    if author is not None and decided.route is Route.NOW:
+        await open_progress(bot, services.db, draft.id, author, note)
+    elif author is not None:
+        await tell(bot, author, note)
 
 
 def _approved_note(decided: Approval, number: str, verifier: str, tz: tzinfo) -> str:
@@ -130,21 +134,6 @@ def _approved_note(decided: Approval, number: str, verifier: str, tz: tzinfo) ->
     if decided.route is Route.SCHEDULE:
         return jadwal.approved_scheduled(number, verifier, first)
     return jadwal.held_for_quiet_hours(number, verifier, first)
-
-
-async def _tell_author(
-    context: KimContext, draft_id: int, author_id: int, note: str, route: Route
-) -> None:
-    """Tell the author; a broadcast on its way gets that message as its progress display."""
-    try:
-        message = await context.bot.send_message(author_id, note)
-    except TelegramError as exc:
-        log.warning("author %s not reachable: %s", author_id, exc)
-        return
-    if route is Route.NOW:
-        await announcements.set_progress_message(
-            context.bot_data.db, draft_id, author_id, message.message_id
-        )
 
 
 async def on_reject(press: Press[Reject]) -> None:
@@ -183,12 +172,9 @@ async def on_reason(update: Update, context: KimContext) -> None:
     assert draft is not None
     await message.reply_text(t.rejected_ack(draft.number))
     if draft.author_id is not None:
-        try:
-            await context.bot.send_message(
-                draft.author_id, t.rejected_by(draft.number, user.full_name, reason)
-            )
-        except TelegramError as exc:
-            log.warning("author %s not reachable: %s", draft.author_id, exc)
+        await tell(
+            context.bot, draft.author_id, t.rejected_by(draft.number, user.full_name, reason)
+        )
 
 
 def register(app: KimApp) -> None:

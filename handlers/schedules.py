@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import CommandHandler, ExtBot, filters
 
 from bot import people
@@ -20,11 +20,12 @@ from bot.buttons import ButtonData
 from bot.people import OPERATORS, Role
 from bot.services import KimApp, KimContext, Services
 from bot.texts import jadwal as t
-from broadcasts import announcements, rules, schedules
+from broadcasts import rules, schedules
 from broadcasts.scheduler import RunNow
 from broadcasts.schedules import Schedule
 from handlers import schedule_step
 from handlers.access import command, stale_button
+from handlers.broadcast_progress import open_progress, tell
 from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
@@ -190,19 +191,14 @@ class TelegramRunNotifier:
             f"#{schedule.announcement_id}",
             t.when(planned.astimezone(self._services.settings.tz)),
         )
-        try:
-            message = await self._bot.send_message(author, text)
-        except TelegramError as exc:
-            log.warning("author %s not reachable: %s", author, exc)
-            return
-        await announcements.set_progress_message(
-            self._services.db, announcement_id, author, message.message_id
-        )
+        await open_progress(self._bot, self._services.db, announcement_id, author, text)
 
     async def run_empty(self, schedule: Schedule) -> None:
         if schedule.author_id is not None:
-            await self._send(
-                schedule.author_id, t.run_empty(schedule.id, f"#{schedule.announcement_id}")
+            await tell(
+                self._bot,
+                schedule.author_id,
+                t.run_empty(schedule.id, f"#{schedule.announcement_id}"),
             )
 
     async def runs_missed(self, schedule: Schedule, missed: Sequence[datetime], count: int) -> None:
@@ -214,7 +210,7 @@ class TelegramRunNotifier:
             count - len(missed),
         )
         for chat_id in await self._operators():
-            await self._send(chat_id, text)
+            await tell(self._bot, chat_id, text)
 
     async def digest(self, user_id: int, text: str) -> None:
         await self._bot.send_message(user_id, text)
@@ -226,12 +222,6 @@ class TelegramRunNotifier:
             return [settings.operator_chat_id]
         operators = await people.holders_of(self._services.db, Role.OPERATOR)
         return sorted(set(operators) | set(settings.admin_ids))
-
-    async def _send(self, chat_id: int, text: str) -> None:
-        try:
-            await self._bot.send_message(chat_id, text)
-        except TelegramError as exc:
-            log.warning("schedule notice to %s not delivered: %s", chat_id, exc)
 
 
 def register(app: KimApp) -> None:
