@@ -12,15 +12,8 @@ from datetime import date, datetime, time, timedelta
 from bot.texts import MONTHS, TOPIC_LABELS, day_month_year, esc
 
 # Day names in Python's weekday order (Monday first); the internal names are these keys.
-DAY_NAMES = {
-    "senin": "Senin",
-    "selasa": "Selasa",
-    "rabu": "Rabu",
-    "kamis": "Kamis",
-    "jumat": "Jumat",
-    "sabtu": "Sabtu",
-    "minggu": "Minggu",
-}
+DAY_NAMES = {day: day.title() for day in ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu",
+                                         "minggu")}  # fmt: skip
 DAY_SHORT = {"senin": "Sen", "selasa": "Sel", "rabu": "Rab", "kamis": "Kam", "jumat": "Jum",
              "sabtu": "Sab", "minggu": "Min"}  # fmt: skip
 _ZONES = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
