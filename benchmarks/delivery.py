@@ -45,7 +45,7 @@ from bot.settings import load_settings
 from bot.storage import Database
 from bot.topics import BY_KEY, TOPICS
 from botapi_sandbox.latency import REALISTIC, Latency
-from broadcasts import announcements, outbox
+from broadcasts import announcements, approval, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 
@@ -206,11 +206,11 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
         _, verifier = STAFF_USERS
         cpu = time.process_time()
         started = time.monotonic()
-        result = await announcements.approve(
+        result = await approval.approve(
             db, announcement_id, verifier_id=verifier, now=app.bot_data.clock.now()
         )
         approve_s = time.monotonic() - started
-        if result is not announcements.ApprovalResult.APPROVED:
+        if result.result is not approval.ApprovalResult.APPROVED:
             raise RuntimeError(f"approval failed: {result}")
         app.bot_data.delivery.wake()
         deadline = started + 120 + 5 * case.recipients / case.binding_limit

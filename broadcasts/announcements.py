@@ -7,8 +7,9 @@ draft ──submit──▶ pending ──approve──▶ sending ──(outbox
 
 Every transition is one conditional UPDATE (`... WHERE status = ?`), so two verifiers pressing
 "Setujui" at the same moment approve once: the second finds the row no longer pending.
-Approval resolves the recipients and writes the outbox in the same transaction, so an
-approved announcement always has its complete outbox, even across a crash.
+Approval, and whether it sends, holds or schedules, is `broadcasts.approval`: it writes the
+outbox in the same transaction as the status, so an approved announcement always has its
+complete outbox, even across a crash.
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot import audit
 from bot.clock import isoformat
 from bot.storage import Database, Row
-from broadcasts import outbox, recipients
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 
@@ -62,13 +60,6 @@ class Announcement:
         return f"#{self.id}"
 
 
-class ApprovalResult(StrEnum):
-    APPROVED = "approved"
-    NOT_PENDING = "not_pending"
-    OWN_DRAFT = "own_draft"
-    NO_RECIPIENTS = "no_recipients"
-
-
 async def create_draft(
     db: Database, *, author_id: int, body: Body, now: datetime, correction_of: int | None = None
 ) -> int:
@@ -101,6 +92,19 @@ async def create_draft(
 async def get(db: Database, announcement_id: int) -> Announcement | None:
     row = await db.fetchone("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
     return None if row is None else _announcement(row)
+
+
+async def draft_of(
+    db: Database, announcement_id: int, author_id: int, *, complete: bool = False
+) -> Announcement | None:
+    """The announcement while it is a draft of `author_id` (with its topic and urgency chosen
+    when `complete`), else None: what each press on a composing button checks first."""
+    draft = await get(db, announcement_id)
+    if draft is None or draft.author_id != author_id or draft.status is not Status.DRAFT:
+        return None
+    if complete and (draft.topic is None or draft.urgency is None):
+        return None
+    return draft
 
 
 async def update_draft(
@@ -173,49 +177,6 @@ async def reject(
         extra_params=(verifier_id, isoformat(now), reason),
         detail={"reason": reason},
     )
-
-
-async def approve(
-    db: Database,
-    announcement_id: int,
-    *,
-    verifier_id: int,
-    now: datetime,
-    allow_own: bool = False,
-) -> ApprovalResult:
-    """Pending → sending, with the whole outbox written in the same transaction."""
-    async with db.transaction() as conn:
-        row = await _fetch(conn, announcement_id)
-        if row is None or row["status"] != Status.PENDING:
-            return ApprovalResult.NOT_PENDING
-        if row["author_id"] == verifier_id and not allow_own:
-            return ApprovalResult.OWN_DRAFT
-        draft = _announcement(row)
-        assert draft.urgency is not None and draft.topic is not None  # submit() guarantees
-        found = await recipients.resolve(
-            db, draft.targets, draft.topic, digest_readers=draft.urgency is Urgency.DARURAT
-        )
-        if found.total == 0:
-            return ApprovalResult.NO_RECIPIENTS
-        await conn.execute(
-            "UPDATE announcements SET status = 'sending', verified_by = ?, verified_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (verifier_id, isoformat(now), announcement_id),
-        )
-        reply_to = await outbox.original_messages(db, draft.correction_of)
-        await outbox.enqueue(
-            conn, announcement_id, found.rows, priority=draft.urgency.priority, reply_to=reply_to
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=verifier_id,
-            action="announcement.approve",
-            object_type="announcement",
-            object_id=announcement_id,
-            detail={"recipients": found.total},
-        )
-    return ApprovalResult.APPROVED
 
 
 async def set_progress_message(
@@ -300,30 +261,17 @@ async def _transition(
     return True
 
 
-async def _fetch(conn: aiosqlite.Connection, announcement_id: int) -> Row | None:
-    async with conn.execute(
-        "SELECT * FROM announcements WHERE id = ?", (announcement_id,)
-    ) as cursor:
-        return await cursor.fetchone()
+_PLAIN = ("id", "author_id", "topic", "created_at", "verified_by", "verified_at",
+          "reject_reason", "correction_of", "finished_at", "progress_chat_id",
+          "progress_message_id")  # fmt: skip
 
 
 def _announcement(row: Row) -> Announcement:
+    entities = Body.entities_from_json(row["entities"])
     return Announcement(
-        id=row["id"],
-        author_id=row["author_id"],
+        **{column: row[column] for column in _PLAIN},
         status=Status(row["status"]),
-        body=Body(
-            Kind(row["kind"]), row["body"], Body.entities_from_json(row["entities"]), row["file_id"]
-        ),
-        topic=row["topic"],
+        body=Body(Kind(row["kind"]), row["body"], entities, row["file_id"]),
         urgency=Urgency(row["urgency"]) if row["urgency"] else None,
         targets=Targets.from_json(row["targets"]),
-        created_at=row["created_at"],
-        verified_by=row["verified_by"],
-        verified_at=row["verified_at"],
-        reject_reason=row["reject_reason"],
-        correction_of=row["correction_of"],
-        finished_at=row["finished_at"],
-        progress_chat_id=row["progress_chat_id"],
-        progress_message_id=row["progress_message_id"],
     )

@@ -85,18 +85,9 @@ async def summary(db: Database, announcement_id: int) -> Summary | None:
 
 
 def _summary(row: Row) -> Summary:
-    return Summary(
-        id=int(row[0]),
-        topic=row[1],
-        status=str(row[2]),
-        approved_at=row[3],
-        total=int(row[4]),
-        sent=int(row[5]),
-        failed=int(row[6]),
-        up=int(row[7]),
-        down=int(row[8]),
-        relays=int(row[9]),
-    )
+    values = tuple(row)
+    return Summary(int(values[0]), values[1], str(values[2]), values[3],
+                   *(int(value) for value in values[4:]))  # fmt: skip
 
 
 async def reach_by_desa(db: Database, announcement_id: int) -> list[DesaReach]:

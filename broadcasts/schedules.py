@@ -23,17 +23,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
+import aiosqlite
+
 from bot import audit
 from bot.clock import isoformat
 from bot.storage import Database, Row
 from bot.texts import jadwal as t
-from broadcasts.announcements import ApprovalResult
 from broadcasts.rules import (
     MAX_RUNS,
     Limits,
     QuietHours,
     Rule,
-    RuleKind,
     ScheduleError,
     first_start,
 )
@@ -89,22 +89,17 @@ _SELECT = (
 )
 
 
+_PLAIN = ("id", "kind", "announcement_id", "slot", "next_run", "max_runs", "runs",
+          "created_by", "topic", "author_id")  # fmt: skip
+
+
 def _schedule(row: Row) -> Schedule:
     return Schedule(
-        id=row["id"],
-        kind=row["kind"],
-        announcement_id=row["announcement_id"],
+        **{column: row[column] for column in _PLAIN},
         rule=Rule.from_json(row["rule"]),
         status=Status(row["status"]),
-        slot=row["slot"],
-        next_run=row["next_run"],
         ends_on=date.fromisoformat(row["ends_on"]) if row["ends_on"] else None,
-        max_runs=row["max_runs"],
-        runs=row["runs"],
-        created_by=row["created_by"],
-        topic=row["topic"],
         urgency=Urgency(row["urgency"]) if row["urgency"] else None,
-        author_id=row["author_id"],
     )
 
 
@@ -202,103 +197,36 @@ async def submit(db: Database, announcement_id: int, *, actor_id: int, now: date
     return True
 
 
-@dataclass(frozen=True)
-class Approval:
-    result: ApprovalResult
-    schedule_id: int | None = None
-    first_run: datetime | None = None
-
-
-async def approve(
-    db: Database,
+async def activate(
+    conn: aiosqlite.Connection,
     announcement_id: int,
+    plan_id: int | None,
+    rule: Rule,
     *,
+    slot: datetime,
+    start: datetime,
+    author_id: int | None,
     verifier_id: int,
     now: datetime,
-    tz: tzinfo,
-    quiet: QuietHours,
-    allow_own: bool = False,
-    hold: bool = False,
-) -> Approval:
-    """Pending → scheduled, its proposed plan → active, in one transaction.
-
-    `hold` schedules a draft that was meant to go out at once but is approved during the
-    quiet hours: it becomes a one-off run at their end.
-    """
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT author_id, status, urgency FROM announcements WHERE id = ?",
-            (announcement_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None or row["status"] != "pending":
-            return Approval(ApprovalResult.NOT_PENDING)
-        if row["author_id"] == verifier_id and not allow_own:
-            return Approval(ApprovalResult.OWN_DRAFT)
-        urgent = row["urgency"] == Urgency.DARURAT.value
-        async with conn.execute(
-            "SELECT id, rule FROM schedules WHERE announcement_id = ? AND status = 'proposed'",
-            (announcement_id,),
-        ) as cursor:
-            plan = await cursor.fetchone()
-        if plan is None and not hold:
-            return Approval(ApprovalResult.NOT_PENDING)
-        local = now.astimezone(tz)
-        rule = (
-            Rule.from_json(plan["rule"])
-            if plan is not None
-            else Rule(RuleKind.ONCE, at=local.time().replace(microsecond=0), on=local.date())
-        )
-        started = first_start(rule, now, tz, quiet=quiet, urgent=urgent)
-        assert started is not None  # every stored rule was checked to run at least once
-        slot, start = started
+) -> int:
+    """The approved announcement's schedule made active (its proposed plan, or with no plan a
+    new one for `rule`); its id. Part of the approval's transaction (`broadcasts.approval`)."""
+    at = isoformat(now)
+    if plan_id is not None:
         await conn.execute(
-            "UPDATE announcements SET status = 'scheduled', verified_by = ?, verified_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (verifier_id, isoformat(now), announcement_id),
+            "UPDATE schedules SET status = 'active', slot = ?, next_run = ?, verified_by = ?,"
+            " verified_at = ?, updated_at = ? WHERE id = ? AND status = 'proposed'",
+            (stamp(slot), stamp(start), verifier_id, at, at, plan_id),
         )
-        if plan is None:
-            cursor = await conn.execute(
-                "INSERT INTO schedules(kind, announcement_id, rule, status, slot, next_run,"
-                " created_by, created_at, verified_by, verified_at, updated_at)"
-                " VALUES ('announcement', ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    announcement_id,
-                    rule.to_json(),
-                    stamp(slot),
-                    stamp(start),
-                    row["author_id"],
-                    isoformat(now),
-                    verifier_id,
-                    isoformat(now),
-                    isoformat(now),
-                ),
-            )
-            schedule_id = int(cursor.lastrowid or 0)
-        else:
-            schedule_id = int(plan["id"])
-            await conn.execute(
-                "UPDATE schedules SET status = 'active', slot = ?, next_run = ?,"
-                " verified_by = ?, verified_at = ?, updated_at = ? WHERE id = ?",
-                (
-                    stamp(slot),
-                    stamp(start),
-                    verifier_id,
-                    isoformat(now),
-                    isoformat(now),
-                    schedule_id,
-                ),
-            )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=verifier_id,
-            action="announcement.schedule",
-            object_type="announcement",
-            object_id=announcement_id,
-            detail={"schedule": schedule_id, "first_run": isoformat(start), "held": hold},
-        )
-    return Approval(ApprovalResult.APPROVED, schedule_id, start)
+        return plan_id
+    cursor = await conn.execute(
+        "INSERT INTO schedules(kind, announcement_id, rule, status, slot, next_run,"
+        " created_by, created_at, verified_by, verified_at, updated_at)"
+        " VALUES ('announcement', ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)",
+        (announcement_id, rule.to_json(), stamp(slot), stamp(start), author_id, at, verifier_id,
+         at, at),
+    )  # fmt: skip
+    return int(cursor.lastrowid or 0)
 
 
 async def listing(db: Database) -> list[Schedule]:
@@ -326,7 +254,6 @@ async def earliest(db: Database) -> int | None:
 async def _change(
     db: Database,
     schedule_id: int,
-    *,
     actor_id: int,
     now: datetime,
     action: str,
@@ -334,6 +261,7 @@ async def _change(
     assignments: str,
     params: Sequence[object] = (),
 ) -> bool:
+    """One audited change of an announcement schedule that is in one of the `old` states."""
     marks = ", ".join("?" for _ in old)
     async with db.transaction() as conn:
         cursor = await conn.execute(
@@ -356,13 +284,7 @@ async def _change(
 
 async def pause(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:
     return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.pause",
-        old=(Status.ACTIVE,),
-        assignments="status = 'paused'",
+        db, schedule_id, actor_id, now, "schedule.pause", (Status.ACTIVE,), "status = 'paused'"
     )
 
 
@@ -378,46 +300,14 @@ async def resume(
     if schedule.rule.recurring or slot is None or slot < now:
         started = first_start(schedule.rule, now, tz, quiet=quiet, urgent=schedule.urgent)
         slot = started[0] if schedule.rule.recurring and started is not None else now
-    if not schedule.limits.allows(slot, tz, 0):
-        return await _change(
-            db,
-            schedule_id,
-            actor_id=actor_id,
-            now=now,
-            action="schedule.resume",
-            old=(Status.PAUSED,),
-            assignments="status = 'done', next_run = NULL",
-        )
-    start = quiet.shift(slot, tz, urgent=schedule.urgent)
-    return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.resume",
-        old=(Status.PAUSED,),
-        assignments="status = 'active', slot = ?, next_run = ?",
-        params=(stamp(slot), stamp(start)),
-    )
+    change, params = "status = 'done', next_run = NULL", list[int]()
+    if schedule.limits.allows(slot, tz, 0):
+        start = quiet.shift(slot, tz, urgent=schedule.urgent)
+        change, params = "status = 'active', slot = ?, next_run = ?", [stamp(slot), stamp(start)]
+    paused = (Status.PAUSED,)
+    return await _change(db, schedule_id, actor_id, now, "schedule.resume", paused, change, params)
 
 
 async def delete(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:
-    return await _change(
-        db,
-        schedule_id,
-        actor_id=actor_id,
-        now=now,
-        action="schedule.delete",
-        old=(Status.ACTIVE, Status.PAUSED),
-        assignments="status = 'deleted', next_run = NULL",
-    )
-
-
-async def runs_of(db: Database, schedule_id: int) -> list[tuple[int, str, int | None]]:
-    """(slot, outcome, announcement id) of every run, oldest first."""
-    rows = await db.fetchall(
-        "SELECT slot, outcome, announcement_id FROM schedule_runs WHERE schedule_id = ?"
-        " ORDER BY slot, id",
-        (schedule_id,),
-    )
-    return [(int(r[0]), str(r[1]), None if r[2] is None else int(r[2])) for r in rows]
+    old, change = (Status.ACTIVE, Status.PAUSED), "status = 'deleted', next_run = NULL"
+    return await _change(db, schedule_id, actor_id, now, "schedule.delete", old, change)

@@ -2,41 +2,73 @@
 it to the verifiers.
 
 Only the content is typed; from then on the draft lives in the database and every button
-carries its id (`sd:<id>:<step>`), so a draft survives a restart and an old keyboard can be
-pressed safely: each press re-reads the draft and checks it is still a draft of the presser.
+carries its id (`handlers.siaran_buttons`), so a draft survives a restart and an old keyboard
+can be pressed safely: each press re-reads the draft and checks it is still a draft of the
+presser (`on_draft_press`, also used by the scheduling step).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot import regions, texts
 from bot.people import OPERATORS
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
+from bot.storage import Database
 from bot.texts import jadwal
 from bot.texts import siaran as t
-from bot.topics import TOPICS
+from bot.topics import BY_KEY, TOPICS
 from broadcasts import announcements, recipients, render
 from broadcasts.announcements import Announcement, Status
 from broadcasts.content import Body, ContentError, Kind
+from broadcasts.rules import ScheduleError
 from broadcasts.targets import Targets, Urgency
 from handlers import broadcast_verify, waiting
-from handlers.access import command, requires, stale_button
+from handlers import siaran_buttons as b
+from handlers.access import command, stale_button
+from handlers.presses import Press, on_press
 
-PREFIX = "sd:"
 STEP = "siaran"  # the waiting step for the announcement's content
 DESA_PAGE = 12
+View = tuple[str, InlineKeyboardMarkup | None]
+D = TypeVar("D", bound=b.Draft)
 
 
-def _data(draft_id: int, *parts: object) -> str:
-    return PREFIX + ":".join(str(p) for p in (draft_id, *parts))
+Step = Callable[[Press[D], Announcement], Awaitable[View | str | None]]
 
 
-def _button(label: str, draft_id: int, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=_data(draft_id, *parts))
+def on_draft_press(
+    app: KimApp, kind: type[D], step: Step[D], *, action: str, complete: bool = True
+) -> None:
+    """Run `step` on presses of `kind` by operators on their own draft (with its topic and
+    urgency when `complete`). The step's view replaces the pressed message; a text is shown
+    as an alert ("" answers without one); None answers that the button is stale."""
+
+    async def run(press: Press[D]) -> None:
+        db, user = press.services.db, press.user.id
+        draft = await announcements.draft_of(db, press.data.draft, user, complete=complete)
+        try:
+            outcome = None if draft is None else await step(press, draft)
+        except ScheduleError as error:  # alerts show plain text: no HTML of the catalog
+            outcome = re.sub(r"</?\w+>", "", error.message)[:200]
+        if outcome is None:
+            await stale_button(press.update, press.context)
+        elif isinstance(outcome, str):
+            await press.answer(outcome or None, alert=bool(outcome))
+        else:
+            await press.edit(*outcome)
+
+    on_press(app, kind, run, allowed=OPERATORS, action=action)
+
+
+def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
 # --- step 1: the content ------------------------------------------------------------------
@@ -91,23 +123,8 @@ def _caption_problem(body: Body, organization: str) -> str | None:
     if body.kind is Kind.TEXT:
         return None
     longest = max(TOPICS, key=lambda topic: len(topic.label)).key
-    probe = Announcement(
-        0,
-        None,
-        Status.DRAFT,
-        body,
-        longest,
-        Urgency.DARURAT,
-        Targets(),
-        "",
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    )
+    probe = Announcement(0, None, Status.DRAFT, body, longest, Urgency.DARURAT, Targets(), "",
+                         *(None,) * 7)  # fmt: skip
     try:
         render.parts(probe, organization, verified=True)
     except ContentError as error:
@@ -116,29 +133,43 @@ def _caption_problem(body: Body, organization: str) -> str | None:
     return None
 
 
-# --- steps 2 to 4: buttons ----------------------------------------------------------------
+# --- steps 2 and 3: topic and urgency ------------------------------------------------------
 
 
 def _topic_keyboard(draft_id: int) -> InlineKeyboardMarkup:
-    buttons = [_button(topic.label, draft_id, "t", topic.key) for topic in TOPICS]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_button(t.CANCEL_DRAFT, draft_id, "x")])
-    return InlineKeyboardMarkup(rows)
+    keyboard = rows([b.Topic(draft_id, topic.key).button(topic.label) for topic in TOPICS], 2)
+    keyboard.append([b.Cancel(draft_id).button(t.CANCEL_DRAFT)])
+    return InlineKeyboardMarkup(keyboard)
 
 
-def _urgency_keyboard(draft_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [_button(t.URGENCY_LABELS[u.value], draft_id, "u", u.value) for u in Urgency],
-            [_button(t.CANCEL_DRAFT, draft_id, "x")],
-        ]
-    )
+async def on_topic(press: Press[b.Topic], draft: Announcement) -> View | None:
+    if press.data.topic not in BY_KEY:
+        return None
+    await announcements.update_draft(press.services.db, draft.id, topic=press.data.topic)
+    urgencies = [b.Urgent(draft.id, u).button(t.URGENCY_LABELS[u.value]) for u in Urgency]
+    keyboard = [urgencies, [b.Cancel(draft.id).button(t.CANCEL_DRAFT)]]
+    return t.ASK_URGENCY, InlineKeyboardMarkup(keyboard)
 
 
-async def _targets_view(
-    context: KimContext, draft: Announcement
-) -> tuple[str, InlineKeyboardMarkup]:
-    db = context.bot_data.db
+async def on_urgency(press: Press[b.Urgent], draft: Announcement) -> View | None:
+    if draft.topic is None:
+        return None  # an urgency before a topic: not a button the bot showed
+    db = press.services.db
+    await announcements.update_draft(db, draft.id, urgency=press.data.urgency)
+    return await targets_panel(db, await _reload(db, draft.id))
+
+
+async def on_cancel(press: Press[b.Cancel], draft: Announcement) -> View:
+    now = press.services.clock.now()
+    await announcements.cancel(press.services.db, draft.id, actor_id=press.user.id, now=now)
+    return t.DRAFT_CANCELLED, None
+
+
+# --- step 4: the targets ------------------------------------------------------------------
+
+
+async def targets_panel(db: Database, draft: Announcement) -> View:
+    """The draft's targets with their buttons (also where a hoax's clarification starts)."""
     targets = draft.targets
     kecamatan = [k.display for k in await regions.all_kecamatan(db) if k.code in targets.kecamatan]
     desa = [found.display for code in targets.desa if (found := await regions.get_desa(db, code))]
@@ -155,54 +186,82 @@ async def _targets_view(
         channels=targets.channels,
     )
     d = draft.id
-    keyboard = InlineKeyboardMarkup(
+
+    def toggle(label: str, switch: b.Switch) -> InlineKeyboardButton:
+        return b.Toggle(d, switch).button(t.checkbox(label, getattr(targets, switch.value)))
+
+    keyboard = [
+        [toggle(t.KABUPATEN, b.Switch.KABUPATEN)],
         [
-            [_button(t.checkbox(t.KABUPATEN, targets.kabupaten), d, "kab")],
-            [
-                _button(f"{t.CHOOSE_KECAMATAN} ({len(targets.kecamatan)})", d, "kl"),
-                _button(f"{t.CHOOSE_DESA} ({len(targets.desa)})", d, "dk"),
-            ],
-            [_button(t.checkbox(t.FORUMS_ONLY, targets.forums_only), d, "fo")],
-            [
-                _button(t.checkbox(t.SUBSCRIBERS, targets.subscribers), d, "sub"),
-                _button(t.checkbox(t.CHANNELS, targets.channels), d, "ch"),
-            ],
-            [_button(t.TO_PREVIEW, d, "pv")],
-            [_button(t.CANCEL_DRAFT, d, "x")],
-        ]
-    )
-    return text, keyboard
+            b.KecamatanList(d, None).button(f"{t.CHOOSE_KECAMATAN} ({len(targets.kecamatan)})"),
+            b.DesaKecamatanList(d).button(f"{t.CHOOSE_DESA} ({len(targets.desa)})"),
+        ],
+        [toggle(t.FORUMS_ONLY, b.Switch.FORUMS_ONLY)],
+        [toggle(t.SUBSCRIBERS, b.Switch.SUBSCRIBERS), toggle(t.CHANNELS, b.Switch.CHANNELS)],
+        [b.Preview(d).button(t.TO_PREVIEW)],
+        [b.Cancel(d).button(t.CANCEL_DRAFT)],
+    ]
+    return text, InlineKeyboardMarkup(keyboard)
 
 
-async def _kecamatan_view(
-    context: KimContext, draft: Announcement
-) -> tuple[str, InlineKeyboardMarkup]:
+async def on_targets(press: Press[b.Draft], draft: Announcement) -> View:
+    return await targets_panel(press.services.db, draft)
+
+
+async def on_toggle(press: Press[b.Toggle], draft: Announcement) -> View:
+    field = press.data.switch.value
+    flipped: dict[str, Any] = {field: not getattr(draft.targets, field)}
+    changed = replace(draft.targets, **flipped)
+    db = press.services.db
+    return await targets_panel(db, await _retargeted(db, draft, changed))
+
+
+async def _retargeted(db: Database, draft: Announcement, targets: Targets) -> Announcement:
+    await announcements.update_draft(db, draft.id, targets=targets)
+    return await _reload(db, draft.id)
+
+
+async def on_kecamatan_list(press: Press[b.KecamatanList], draft: Announcement) -> View | None:
+    db, code = press.services.db, press.data.toggle
+    if code is not None:
+        if await regions.get_kecamatan(db, code) is None:
+            return None
+        changed = replace(draft.targets, kecamatan=_toggle(draft.targets.kecamatan, code))
+        draft = await _retargeted(db, draft, changed)
     chosen = set(draft.targets.kecamatan)
     buttons = [
-        _button(("✅ " if k.code in chosen else "") + k.display, draft.id, "kt", k.code)
-        for k in await regions.all_kecamatan(context.bot_data.db)
+        b.KecamatanList(draft.id, k.code).button(_mark(k, chosen))
+        for k in await regions.all_kecamatan(db)
     ]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([_button(t.DONE, draft.id, "g")])
-    return t.pick_kecamatan(len(chosen)), InlineKeyboardMarkup(rows)
+    keyboard = rows(buttons, 3)
+    keyboard.append([b.Draft(draft.id).button(t.DONE)])
+    return t.pick_kecamatan(len(chosen)), InlineKeyboardMarkup(keyboard)
 
 
-async def _desa_kecamatan_view(
-    context: KimContext, draft: Announcement
-) -> tuple[str, InlineKeyboardMarkup]:
+async def on_desa_kecamatan_list(press: Press[b.DesaKecamatanList], draft: Announcement) -> View:
     buttons = [
-        _button(k.display, draft.id, "dp", k.code, 0)
-        for k in await regions.all_kecamatan(context.bot_data.db)
+        b.DesaPage(draft.id, 0, k.code, None).button(k.display)
+        for k in await regions.all_kecamatan(press.services.db)
     ]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([_button(t.DONE, draft.id, "g")])
-    return t.PICK_KECAMATAN_FOR_DESA, InlineKeyboardMarkup(rows)
+    keyboard = rows(buttons, 3)
+    keyboard.append([b.Draft(draft.id).button(t.DONE)])
+    return t.PICK_KECAMATAN_FOR_DESA, InlineKeyboardMarkup(keyboard)
+
+
+async def on_desa_page(press: Press[b.DesaPage], draft: Announcement) -> View | None:
+    db, code, kecamatan = press.services.db, press.data.toggle, press.data.kecamatan
+    if code is not None:
+        desa = await regions.get_desa(db, code)
+        if desa is None:
+            return None
+        changed = replace(draft.targets, desa=_toggle(draft.targets.desa, desa.code))
+        draft, kecamatan = await _retargeted(db, draft, changed), desa.kecamatan_code
+    return await _desa_view(db, draft, kecamatan, press.data.page)
 
 
 async def _desa_view(
-    context: KimContext, draft: Announcement, kecamatan_code: str, page: int
-) -> tuple[str, InlineKeyboardMarkup] | None:
-    db = context.bot_data.db
+    db: Database, draft: Announcement, kecamatan_code: str, page: int
+) -> View | None:
     kecamatan = await regions.get_kecamatan(db, kecamatan_code)
     if kecamatan is None:
         return None
@@ -212,176 +271,77 @@ async def _desa_view(
         return None
     chosen = set(draft.targets.desa)
     shown = desa[page * DESA_PAGE : (page + 1) * DESA_PAGE]
-    buttons = [
-        _button(("✅ " if d.code in chosen else "") + d.display, draft.id, "dt", d.code, page)
-        for d in shown
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    code = kecamatan_code
+    buttons = [b.DesaPage(draft.id, page, code, d.code).button(_mark(d, chosen)) for d in shown]
+    keyboard = rows(buttons, 2)
     navigation = []
     if page > 0:
-        navigation.append(_button("‹", draft.id, "dp", kecamatan_code, page - 1))
+        navigation.append(b.DesaPage(draft.id, page - 1, code, None).button("‹"))
     if page < pages - 1:
-        navigation.append(_button("›", draft.id, "dp", kecamatan_code, page + 1))
+        navigation.append(b.DesaPage(draft.id, page + 1, code, None).button("›"))
     if navigation:
-        rows.append(navigation)
-    rows.append([_button(texts.BACK, draft.id, "dk"), _button(t.DONE, draft.id, "g")])
+        keyboard.append(navigation)
+    keyboard.append(
+        [b.DesaKecamatanList(draft.id).button(texts.BACK), b.Draft(draft.id).button(t.DONE)]
+    )
     in_this = sum(1 for d in desa if d.code in chosen)
-    return t.pick_desa(kecamatan.display, in_this), InlineKeyboardMarkup(rows)
+    return t.pick_desa(kecamatan.display, in_this), InlineKeyboardMarkup(keyboard)
+
+
+def _mark(area: regions.Kecamatan | regions.Desa, chosen: set[str]) -> str:
+    return ("✅ " if area.code in chosen else "") + area.display
 
 
 def _toggle(values: tuple[str, ...], value: str) -> tuple[str, ...]:
     return tuple(v for v in values if v != value) if value in values else (*values, value)
 
 
-@requires(OPERATORS, "siaran.button")
-async def on_button(update: Update, context: KimContext) -> None:
-    """Every button of the composing steps; the draft is re-read and checked each time."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    try:
-        head, *args = query.data.removeprefix(PREFIX).split(":")
-        draft_id = int(head)
-        step = args[0]
-    except (ValueError, IndexError):
-        await stale_button(update, context)
-        return
-    db = context.bot_data.db
+async def _reload(db: Database, draft_id: int) -> Announcement:
     draft = await announcements.get(db, draft_id)
-    if draft is None or draft.author_id != user.id or draft.status is not Status.DRAFT:
-        await stale_button(update, context)
-        return
-    view = await _apply(context, draft, step, args[1:])
-    if view is None:
-        await stale_button(update, context)
-        return
-    if view == "no_area":  # the operator's slip, not a forged button: say what is missing
-        await query.answer(t.NO_AREA, show_alert=True)
-        return
-    if view == "preview":
-        await query.answer()
-        await _preview(update, context, draft_id)
-        return
-    await query.answer()
-    if isinstance(view, str):  # the draft was cancelled
-        await query.edit_message_text(t.DRAFT_CANCELLED)
-        return
-    text, keyboard = view
-    await query.edit_message_text(text, reply_markup=keyboard)
-
-
-async def _apply(
-    context: KimContext, draft: Announcement, step: str, args: list[str]
-) -> tuple[str, InlineKeyboardMarkup] | str | None:
-    """Apply one button to the draft; returns the next view, a marker, or None if invalid."""
-    db = context.bot_data.db
-    targets = draft.targets
-    changed: Targets | None = None
-    if step == "t" and args and args[0] in {topic.key for topic in TOPICS}:
-        await announcements.update_draft(db, draft.id, topic=args[0])
-        return t.ASK_URGENCY, _urgency_keyboard(draft.id)
-    if step == "u" and args and args[0] in {u.value for u in Urgency}:
-        await announcements.update_draft(db, draft.id, urgency=Urgency(args[0]))
-    elif step == "x":
-        now = context.bot_data.clock.now()
-        assert draft.author_id is not None
-        await announcements.cancel(db, draft.id, actor_id=draft.author_id, now=now)
-        return "cancelled"
-    elif draft.topic is None or draft.urgency is None:
-        return None  # targets before topic and urgency: a forged button
-    elif step == "kab":
-        changed = replace(targets, kabupaten=not targets.kabupaten)
-    elif step == "fo":
-        changed = replace(targets, forums_only=not targets.forums_only)
-    elif step == "sub":
-        changed = replace(targets, subscribers=not targets.subscribers)
-    elif step == "ch":
-        changed = replace(targets, channels=not targets.channels)
-    elif step == "kt" and args and await regions.get_kecamatan(db, args[0]):
-        changed = replace(targets, kecamatan=_toggle(targets.kecamatan, args[0]))
-        await announcements.update_draft(db, draft.id, targets=changed)
-        return await _kecamatan_view(context, await _reload(context, draft.id))
-    elif step == "kl":
-        return await _kecamatan_view(context, draft)
-    elif step == "dk":
-        return await _desa_kecamatan_view(context, draft)
-    elif step == "dp" and len(args) == 2 and args[1].isdigit():
-        return await _desa_view(context, draft, args[0], int(args[1]))
-    elif step == "dt" and len(args) == 2 and args[1].isdigit():
-        desa = await regions.get_desa(db, args[0])
-        if desa is None:
-            return None
-        changed = replace(targets, desa=_toggle(targets.desa, desa.code))
-        await announcements.update_draft(db, draft.id, targets=changed)
-        reloaded = await _reload(context, draft.id)
-        return await _desa_view(context, reloaded, desa.kecamatan_code, int(args[1]))
-    elif step == "pv":
-        return "preview" if targets.has_area else "no_area"
-    elif step != "g":
-        return None
-    if changed is not None:
-        await announcements.update_draft(db, draft.id, targets=changed)
-    return await _targets_view(context, await _reload(context, draft.id))
-
-
-async def _reload(context: KimContext, draft_id: int) -> Announcement:
-    draft = await announcements.get(context.bot_data.db, draft_id)
     assert draft is not None  # drafts are never deleted
     return draft
 
 
-async def _preview(update: Update, context: KimContext, draft_id: int) -> None:
+# --- step 5: preview and submit -----------------------------------------------------------
+
+
+async def on_preview(press: Press[b.Preview], draft: Announcement) -> str | None:
     """The announcement exactly as recipients will get it, then the recipient count."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    chat_id = query.message.chat.id
-    services = context.bot_data
-    draft = await _reload(context, draft_id)
-    if not draft.targets.has_area:
-        await query.answer(t.NO_AREA, show_alert=True)
-        return
-    assert draft.topic is not None
+    if press.chat is None:
+        return None
+    if not draft.targets.has_area:  # the operator's slip, not a forged button: say so
+        return t.NO_AREA
+    services = press.services
     preview = render.outgoing(draft, services.settings.organization_name, "kim")
-    draft_parts = render.parts(draft, services.settings.organization_name, verified=False)
-    await broadcast_verify.show(context, chat_id, draft_parts, preview.buttons)
+    parts = render.parts(draft, services.settings.organization_name, verified=False)
+    await broadcast_verify.send_parts(press.context.bot, press.chat.id, parts, preview.buttons)
+    text, keyboard = await summary(services, draft)
+    await press.context.bot.send_message(press.chat.id, text, reply_markup=keyboard)
+    await press.query.edit_message_reply_markup(None)
+    return ""
+
+
+async def summary(services: Services, draft: Announcement) -> View:
+    """What the preview reaches, with submit (now or scheduled), edit and cancel."""
+    assert draft.topic is not None
     found = await recipients.resolve(services.db, draft.targets, draft.topic)
-    buttons = [[_button(t.EDIT_TARGETS, draft_id, "g")], [_button(t.CANCEL_DRAFT, draft_id, "x")]]
+    parts = render.parts(draft, services.settings.organization_name, verified=False)
+    d = draft.id
+    keyboard = [[b.Draft(d).button(t.EDIT_TARGETS)], [b.Cancel(d).button(t.CANCEL_DRAFT)]]
     if found.total:
-        buttons.insert(0, [_button(t.SUBMIT, draft_id, "ok")])
-        buttons.insert(1, [InlineKeyboardButton(jadwal.SCHEDULE, callback_data=f"jd:{draft_id}:m")])
-    await context.bot.send_message(
-        chat_id,
-        t.preview_summary(draft.number, found.counts, found.total, len(draft_parts)),
-        reply_markup=InlineKeyboardMarkup(buttons),
-    )
-    await query.edit_message_reply_markup(None)
+        keyboard[:0] = [[b.Submit(d).button(t.SUBMIT)], [b.PlanKinds(d).button(jadwal.SCHEDULE)]]
+    text = t.preview_summary(draft.number, found.counts, found.total, len(parts))
+    return text, InlineKeyboardMarkup(keyboard)
 
 
-@requires(OPERATORS, "siaran.submit")
-async def on_submit(update: Update, context: KimContext) -> None:
+async def on_submit(press: Press[b.Submit], draft: Announcement) -> View | None:
     """Draft → verifiers."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    try:
-        draft_id = int(query.data.removeprefix(PREFIX).split(":")[0])
-    except ValueError:
-        await stale_button(update, context)
-        return
-    services = context.bot_data
-    draft = await announcements.get(services.db, draft_id)
-    if draft is None or draft.author_id != user.id:
-        await stale_button(update, context)
-        return
-    if not await announcements.submit(
-        services.db, draft_id, actor_id=user.id, now=services.clock.now()
-    ):
-        await stale_button(update, context)
-        return
-    await query.answer()
-    reached = await broadcast_verify.ask_verifiers(context, draft_id)
-    note = t.submitted(draft.number) + ("" if reached else "\n\n" + t.NO_OTHER_VERIFIER)
-    await query.edit_message_text(note)
+    services = press.services
+    now = services.clock.now()
+    if not await announcements.submit(services.db, draft.id, actor_id=press.user.id, now=now):
+        return None
+    reached = await broadcast_verify.ask_verifiers(press.context, draft.id)
+    return t.submitted(draft.number) + ("" if reached else "\n\n" + t.NO_OTHER_VERIFIER), None
 
 
 def register(app: KimApp) -> None:
@@ -391,5 +351,14 @@ def register(app: KimApp) -> None:
     app.add_handler(
         MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive_content)
     )
-    app.add_handler(CallbackQueryHandler(on_submit, pattern=rf"^{PREFIX}\d+:ok$"))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    on_draft_press(app, b.Submit, on_submit, action="siaran.submit")
+    step = "siaran.button"
+    on_draft_press(app, b.Preview, on_preview, action=step)
+    on_draft_press(app, b.Topic, on_topic, action=step, complete=False)
+    on_draft_press(app, b.Urgent, on_urgency, action=step, complete=False)
+    on_draft_press(app, b.Cancel, on_cancel, action=step, complete=False)
+    on_draft_press(app, b.Draft, on_targets, action=step)
+    on_draft_press(app, b.Toggle, on_toggle, action=step)
+    on_draft_press(app, b.KecamatanList, on_kecamatan_list, action=step)
+    on_draft_press(app, b.DesaKecamatanList, on_desa_kecamatan_list, action=step)
+    on_draft_press(app, b.DesaPage, on_desa_page, action=step)

@@ -1,7 +1,7 @@
 """/riwayat and /statistik: what became of past announcements, and taking one back.
 
-Every button carries the announcement's id (`rw:<id>[:<step>]`) and is re-checked against the
-announcement's current status when pressed. A correction starts from the "✏️ Ralat" button:
+Every button carries the announcement's id and is re-checked against the announcement's
+current status when pressed. A correction starts from the "✏️ Ralat" button:
 the operator answers a ForceReply prompt with the corrected text, which becomes a draft
 previewed and submitted like any /siaran draft (its buttons are /siaran's own).
 """
@@ -9,11 +9,14 @@ previewed and submitted like any /siaran draft (its buttons are /siaran's own).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram import ForceReply, InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, filters
 
 from bot import reports
+from bot.buttons import ButtonData
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import lapor
@@ -21,38 +24,47 @@ from bot.texts import siaran as t
 from broadcasts import announcements, corrections, history, recipients, render
 from broadcasts.corrections import CorrectionProblem
 from broadcasts.history import Summary
-from handlers import broadcast_compose, broadcast_verify
+from handlers import broadcast_verify
+from handlers import siaran_buttons as siaran
 from handlers.access import command, requires, stale_button
-from handlers.prompts import answer_handlers
+from handlers.presses import Press, on_press
+from handlers.prompts import answer_handlers, prompt_match
 
-PREFIX = "rw:"
-DRAFT = broadcast_compose.PREFIX  # a correction draft is submitted by /siaran's own buttons
 _CORRECTION_PROMPT = re.compile(re.escape(t.ASK_CORRECTION_PREFIX) + r" #(\d+)")
 
 
+AnyDetails = TypeVar("AnyDetails", bound="Details")
+
+
+@dataclass(frozen=True)
+class HistoryList(ButtonData, prefix="rw"):
+    pass
+
+
+@dataclass(frozen=True)
+class Details(ButtonData, prefix="rw"):
+    announcement: int
+
+
+class AskWithdraw(Details, prefix="rwx"): ...
+
+
+class Withdraw(Details, prefix="rwy"): ...
+
+
+class AskCorrection(Details, prefix="rwr"): ...
+
+
 def _entry(item: Summary) -> str:
-    return t.history_entry(
-        item.number,
-        item.topic,
-        item.approved_at,
-        item.status,
-        item.sent,
-        item.total,
-        item.failed,
-        item.up,
-        item.down,
-        item.relays,
-    )
+    return t.history_entry(item.number, item.topic, item.approved_at, item.status, item.sent,
+                           item.total, item.failed, item.up, item.down, item.relays)  # fmt: skip
 
 
 async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup | None]:
     items = await history.recent(context.bot_data.db)
     if not items:
         return t.NO_HISTORY, None
-    buttons = [
-        InlineKeyboardButton(t.details_button(item.number), callback_data=f"{PREFIX}{item.id}")
-        for item in items
-    ]
+    buttons = [Details(item.id).button(t.details_button(item.number)) for item in items]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     return t.history([_entry(item) for item in items]), InlineKeyboardMarkup(rows)
 
@@ -74,27 +86,11 @@ async def show_statistics(update: Update, context: KimContext) -> None:
     services = context.bot_data
     months = await history.monthly(services.db, services.clock.now())
     tipline = await reports.statistics(services.db)
-    await update.effective_message.reply_text(
-        t.monthly_stats(
-            [
-                (m.month, m.announcements, m.delivered, m.failed, m.up, m.down, m.relays)
-                for m in months
-            ]
-        )
-        + "\n\n"
-        + lapor.statistics(
-            tipline.reports,
-            tipline.cases,
-            tipline.open,
-            tipline.verdicts,
-            tipline.median_to_verdict,
-        )
-    )
-
-
-def _button(label: str, announcement_id: int, step: str = "") -> InlineKeyboardButton:
-    suffix = f":{step}" if step else ""
-    return InlineKeyboardButton(label, callback_data=f"{PREFIX}{announcement_id}{suffix}")
+    stats = [(m.month, m.announcements, m.delivered, m.failed, m.up, m.down, m.relays)
+             for m in months]  # fmt: skip
+    tips = lapor.statistics(tipline.reports, tipline.cases, tipline.open, tipline.verdicts,
+                            tipline.median_to_verdict)  # fmt: skip
+    await update.effective_message.reply_text(t.monthly_stats(stats) + "\n\n" + tips)
 
 
 async def _details_view(context: KimContext, item: Summary) -> tuple[str, InlineKeyboardMarkup]:
@@ -105,74 +101,78 @@ async def _details_view(context: KimContext, item: Summary) -> tuple[str, Inline
     )
     rows = []
     if item.status == "sent":
-        rows.append([_button(t.WITHDRAW, item.id, "w"), _button(t.CORRECT, item.id, "r")])
-    elif item.status == "withdrawn":
-        rows.append([_button(t.WITHDRAW, item.id, "w")])  # finishes an interrupted withdrawal
-    rows.append([InlineKeyboardButton(t.BACK_TO_HISTORY, callback_data=f"{PREFIX}list")])
+        rows.append(
+            [AskWithdraw(item.id).button(t.WITHDRAW), AskCorrection(item.id).button(t.CORRECT)]
+        )
+    elif item.status == "withdrawn":  # finishes an interrupted withdrawal
+        rows.append([AskWithdraw(item.id).button(t.WITHDRAW)])
+    rows.append([HistoryList().button(t.BACK_TO_HISTORY)])
     return text, InlineKeyboardMarkup(rows)
 
 
-@requires(OPERATORS, "riwayat.button")
-async def on_button(update: Update, context: KimContext) -> None:
-    """Details, the withdraw confirmation, and the correction prompt."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = context.bot_data
-    head, _, step = query.data.removeprefix(PREFIX).partition(":")
-    if head == "list" and not step:
-        text, keyboard = await _history_view(context)
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=keyboard)
-        return
-    item = await history.summary(services.db, int(head)) if head.isdigit() else None
-    if item is None or step not in ("", "w", "wy", "r"):
-        await stale_button(update, context)
-        return
-    if step == "":
-        text, keyboard = await _details_view(context, item)
-        await query.answer()
-        await query.edit_message_text(text, reply_markup=keyboard)
-    elif step == "w" and item.status in ("sent", "withdrawn"):
-        await query.answer()
-        await query.edit_message_text(
-            t.confirm_withdraw(item.number),
-            reply_markup=InlineKeyboardMarkup(
-                [[_button(t.CONFIRM_WITHDRAW, item.id, "wy"), _button(t.KEEP, item.id)]]
-            ),
-        )
-    elif step == "wy":
-        await _withdraw(update, context, item)
-    elif step == "r" and item.status == "sent":
-        await query.answer()
-        assert query.message is not None
-        await context.bot.send_message(
-            query.message.chat.id,
-            t.ask_correction(item.number),
-            reply_markup=ForceReply(selective=True, input_field_placeholder="Teks ralat"),
-        )
-    else:
-        await query.answer(t.CANNOT_WITHDRAW, show_alert=True)
+async def on_list(press: Press[HistoryList]) -> None:
+    text, keyboard = await _history_view(press.context)
+    await press.edit(text, keyboard)
 
 
-async def _withdraw(update: Update, context: KimContext, item: Summary) -> None:
+async def _summary(press: Press[AnyDetails]) -> Summary | None:
+    """The pressed announcement's summary, or None (answered as a stale button)."""
+    item = await history.summary(press.services.db, press.data.announcement)
+    if item is None:
+        await stale_button(press.update, press.context)
+    return item
+
+
+async def on_details(press: Press[Details]) -> None:
+    item = await _summary(press)
+    if item is not None:
+        await press.edit(*await _details_view(press.context, item))
+
+
+async def on_ask_withdraw(press: Press[AskWithdraw]) -> None:
+    item = await _summary(press)
+    if item is None:
+        return
+    if item.status not in ("sent", "withdrawn"):
+        await press.answer(t.CANNOT_WITHDRAW, alert=True)
+        return
+    confirm = [Withdraw(item.id).button(t.CONFIRM_WITHDRAW), Details(item.id).button(t.KEEP)]
+    await press.edit(t.confirm_withdraw(item.number), InlineKeyboardMarkup([confirm]))
+
+
+async def on_withdraw(press: Press[Withdraw]) -> None:
     """Owe the deletions and the summary, and return: the dispatcher deletes from every chat
     (minutes for thousands) and sends the summary here when done, after a restart too."""
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.message is not None and user is not None
-    services = context.bot_data
+    item = await _summary(press)
+    if item is None or press.chat is None:
+        return
+    services = press.services
     if not await corrections.begin_withdrawal(
         services.db,
         item.id,
-        actor_id=user.id,
+        actor_id=press.user.id,
         now=services.clock.now(),
-        report_to=query.message.chat.id,
+        report_to=press.chat.id,
     ):
-        await query.answer(t.CANNOT_WITHDRAW, show_alert=True)
+        await press.answer(t.CANNOT_WITHDRAW, alert=True)
         return
     services.delivery.wake()
-    await query.answer()
-    await query.edit_message_text(t.withdrawing(item.number))
+    await press.edit(t.withdrawing(item.number))
+
+
+async def on_ask_correction(press: Press[AskCorrection]) -> None:
+    item = await _summary(press)
+    if item is None or press.chat is None:
+        return
+    if item.status != "sent":
+        await press.answer(t.CANNOT_WITHDRAW, alert=True)
+        return
+    await press.answer()
+    await press.context.bot.send_message(
+        press.chat.id,
+        t.ask_correction(item.number),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=t.CORRECTION_PLACEHOLDER),
+    )
 
 
 @requires(OPERATORS, "riwayat.ralat")
@@ -180,9 +180,9 @@ async def on_correction(update: Update, context: KimContext) -> None:
     """The corrected text: a draft for the original's chats, previewed, ready to submit."""
     message = update.effective_message
     user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
-    match = _CORRECTION_PROMPT.search(message.reply_to_message.text or "")
-    assert match is not None  # ReplyToCorrectionPrompt guarantees it
+    assert message is not None and user is not None
+    match = prompt_match(message, _CORRECTION_PROMPT)
+    assert match is not None  # the prompt's filter guarantees it
     services = context.bot_data
     created = await corrections.create_correction(
         services.db,
@@ -200,14 +200,14 @@ async def on_correction(update: Update, context: KimContext) -> None:
     organization = services.settings.organization_name
     preview = render.outgoing(draft, organization, "kim")
     parts = render.parts(draft, organization, verified=False)
-    await broadcast_verify.show(context, message.chat.id, parts, preview.buttons)
+    await broadcast_verify.send_parts(context.bot, message.chat.id, parts, preview.buttons)
     found = await recipients.resolve(services.db, draft.targets, draft.topic)
     await message.reply_text(
         t.correction_summary(draft.number, f"#{draft.correction_of}", found.total, len(parts)),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(t.SUBMIT, callback_data=f"{DRAFT}{draft.id}:ok")],
-                [InlineKeyboardButton(t.CANCEL_DRAFT, callback_data=f"{DRAFT}{draft.id}:x")],
+                [siaran.Submit(draft.id).button(t.SUBMIT)],
+                [siaran.Cancel(draft.id).button(t.CANCEL_DRAFT)],
             ]
         ),
     )
@@ -216,6 +216,11 @@ async def on_correction(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("riwayat", show_history, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("statistik", show_statistics, filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+    guard = "riwayat.button"
+    on_press(app, HistoryList, on_list, allowed=OPERATORS, action=guard)
+    on_press(app, Details, on_details, allowed=OPERATORS, action=guard)
+    on_press(app, AskWithdraw, on_ask_withdraw, allowed=OPERATORS, action=guard)
+    on_press(app, Withdraw, on_withdraw, allowed=OPERATORS, action=guard)
+    on_press(app, AskCorrection, on_ask_correction, allowed=OPERATORS, action=guard)
     replies = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handlers(answer_handlers(app, replies, _CORRECTION_PROMPT, on_correction))

@@ -4,21 +4,47 @@ CSV of failures, and /batal_siaran to stop one."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, ExtBot
+from telegram.ext import CommandHandler, ExtBot
 
 from bot import exports, privacy
+from bot.buttons import ButtonData
 from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
+from bot.storage import Database
 from bot.texts import siaran as t
 from broadcasts import announcements, outbox
 from broadcasts.announcements import Announcement, Status
-from handlers.access import command, requires, stale_button
+from handlers.access import command, stale_button
+from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
-PREFIX = "stop:"
+
+
+@dataclass(frozen=True)
+class Stop(ButtonData, prefix="stop"):
+    announcement: int
+
+
+async def tell(bot: ExtBot[int], chat_id: int, text: str) -> Message | None:
+    """A message to someone who may never have opened the bot, or blocked it (then logged)."""
+    try:
+        return await bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        log.warning("%s not reachable: %s", chat_id, exc)
+        return None
+
+
+async def open_progress(
+    bot: ExtBot[int], db: Database, announcement_id: int, chat_id: int, text: str
+) -> None:
+    """Tell `chat_id` that a broadcast is on its way; that message then shows its progress."""
+    message = await tell(bot, chat_id, text)
+    if message is not None:
+        await announcements.set_progress_message(db, announcement_id, chat_id, message.message_id)
 
 
 class TelegramNotifier:
@@ -102,37 +128,24 @@ async def choose_to_stop(update: Update, context: KimContext) -> None:
     if not running:
         await update.effective_message.reply_text(t.NOTHING_SENDING)
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t.stop_button(a.number), callback_data=f"{PREFIX}{a.id}")]
-            for a in running
-        ]
-    )
+    keyboard = InlineKeyboardMarkup([[Stop(a.id).button(t.stop_button(a.number))] for a in running])
     await update.effective_message.reply_text(t.CHOOSE_TO_STOP, reply_markup=keyboard)
 
 
-@requires(OPERATORS, "siaran.stop")
-async def stop(update: Update, context: KimContext) -> None:
+async def stop(press: Press[Stop]) -> None:
     """Skip every row not yet sent; the final report follows as usual."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = context.bot_data
-    try:
-        announcement_id = int(query.data.removeprefix(PREFIX))
-    except ValueError:
-        await stale_button(update, context)
-        return
+    services = press.services
+    announcement_id = press.data.announcement
     announcement = await announcements.get(services.db, announcement_id)
     if announcement is None or announcement.status is not Status.SENDING:
-        await stale_button(update, context)
+        await stale_button(press.update, press.context)
         return
     services.delivery.cancel(announcement_id)
     skipped = await outbox.cancel(services.db, announcement_id)
     services.delivery.wake()
-    await query.answer()
-    await query.edit_message_text(t.stopped(announcement.number, skipped))
+    await press.edit(t.stopped(announcement.number, skipped))
 
 
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("batal_siaran", choose_to_stop))
-    app.add_handler(CallbackQueryHandler(stop, pattern=f"^{PREFIX}"))
+    on_press(app, Stop, stop, allowed=OPERATORS, action="siaran.stop")

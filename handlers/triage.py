@@ -422,7 +422,7 @@ async def on_clarify(press: Press[Clarify]) -> None:
 async def _show_targets(context: KimContext, chat_id: int, draft_id: int) -> None:
     draft = await announcements.get(context.bot_data.db, draft_id)
     assert draft is not None
-    text, keyboard = await broadcast_compose._targets_view(context, draft)
+    text, keyboard = await broadcast_compose.targets_panel(context.bot_data.db, draft)
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 

@@ -18,7 +18,7 @@ from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
 from botapi_sandbox import BotApiServer, FakeChat, FakeUser
-from broadcasts import announcements
+from broadcasts import announcements, approval
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 
@@ -116,8 +116,8 @@ async def approve_announcement(
         db, draft, topic=topic, urgency=urgency, targets=Targets(kabupaten=True)
     )
     assert await announcements.submit(db, draft, actor_id=author, now=now)
-    result = await announcements.approve(db, draft, verifier_id=verifier, now=now)
-    assert result is announcements.ApprovalResult.APPROVED
+    result = await approval.approve(db, draft, verifier_id=verifier, now=now)
+    assert result.result is approval.ApprovalResult.APPROVED
     return draft
 
 

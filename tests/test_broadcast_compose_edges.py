@@ -15,10 +15,13 @@ from bot.settings import Settings
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
 from botapi_sandbox import BotApiServer, FakeUser
-from broadcasts import announcements, outbox
+from broadcasts import announcements, approval, outbox
 from broadcasts.content import Body, Kind
 from broadcasts.service import Broadcasting
 from broadcasts.targets import Targets, Urgency
+from handlers import siaran_buttons as siaran
+from handlers.broadcast_history import Withdraw
+from handlers.broadcast_verify import Approve, Reject
 from tests.cards import card_with
 from tests.test_broadcast_history import Bangil, bangil, deliver
 
@@ -73,7 +76,7 @@ async def test_stopping_a_running_broadcast_skips_the_rest_and_reports_it(
         targets=Targets(desa=("35.14.14.2011",)),
     )
     assert await announcements.submit(db, draft, actor_id=bangil.budi.id, now=now)
-    await announcements.approve(db, draft, verifier_id=bangil.sari.id, now=now)
+    await approval.approve(db, draft, verifier_id=bangil.sari.id, now=now)
     kimbot.bot_data.delivery.wake()
     await server.wait_for_call(
         "sendMessage", where=lambda r: r.params.get("chat_id") in {v.id for v in villagers}
@@ -154,7 +157,16 @@ async def test_a_villager_pressing_staff_buttons_is_refused_and_audited(
     """Old or forged /siaran and verify buttons change nothing for a villager."""
     await deliver(kimbot, server, bangil.budi, bangil.sari)
     siti = server.private(bangil.siti)
-    forged = ("sd:1:kab", "sd:1:ok", "vf:1:ok", "vf:1:no", "rw:1:wy")
+    forged = tuple(
+        data.encode()
+        for data in (
+            siaran.Toggle(1, siaran.Switch.KABUPATEN),
+            siaran.Submit(1),
+            Approve(1),
+            Reject(1),
+            Withdraw(1),
+        )
+    )
     message = await card_with(kimbot, bangil.siti.id, *forged)
     for data in forged:
         answer = await siti.press_data(message, data)
@@ -186,7 +198,7 @@ async def test_a_draft_without_an_area_cannot_be_previewed_or_submitted(
     panel = await operator.expect_edit(urgency)
     answer = await operator.press(panel, "Lanjut ke pratinjau »")
     assert answer.text == "Pilih dulu wilayahnya: seluruh kabupaten, kecamatan, atau desa."
-    forged = await operator.press_data(panel, "sd:1:ok")
+    forged = await operator.press_data(panel, siaran.Submit(1).encode())
     assert forged.text == texts.STALE_BUTTON
     draft = await announcements.get(kimbot.bot_data.db, 1)
     assert draft is not None and draft.status is announcements.Status.DRAFT
@@ -211,7 +223,7 @@ async def test_a_broadcast_stopped_while_waiting_for_retries_still_reports(
         targets=Targets(kecamatan=("35.14.14",)),
     )
     assert await announcements.submit(db, draft, actor_id=bangil.budi.id, now=now)
-    await announcements.approve(db, draft, verifier_id=bangil.sari.id, now=now)
+    await approval.approve(db, draft, verifier_id=bangil.sari.id, now=now)
     kimbot.bot_data.delivery.wake()
     delivery = kimbot.bot_data.delivery
     assert isinstance(delivery, Broadcasting)

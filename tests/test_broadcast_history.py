@@ -12,7 +12,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
-from broadcasts import announcements, corrections
+from broadcasts import announcements, approval, corrections
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 from tests.network import Network, desa, kecamatan
@@ -87,8 +87,8 @@ async def deliver(
         targets=targets or Targets(kecamatan=("35.14.14",)),
     )
     assert await announcements.submit(db, draft, actor_id=author.id, now=now)
-    result = await announcements.approve(db, draft, verifier_id=verifier.id, now=now)
-    assert result is announcements.ApprovalResult.APPROVED
+    result = await approval.approve(db, draft, verifier_id=verifier.id, now=now)
+    assert result.result is approval.ApprovalResult.APPROVED
     kimbot.bot_data.delivery.wake()
     chat = server.private(author)
     report = await chat.expect(contains=f"Pengumuman #{draft} selesai dikirim")

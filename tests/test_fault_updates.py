@@ -118,7 +118,7 @@ def _button_prefixes() -> tuple[str, ...]:
             match = re.match(r"\^?([A-Za-z_]+:?)", source) if isinstance(source, str) else None
             if match:
                 found.add(match.group(1))
-    assert {"sd:", "vf:", "kg:", "tro:", "stfa:"} <= found, found
+    assert {"sd:", "va:", "kg:", "tro:", "stfa:"} <= found, found
     return tuple(sorted(found))
 
 

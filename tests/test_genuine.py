@@ -13,7 +13,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.texts import MONTHS
 from botapi_sandbox import BotApiServer, FakeUser
-from broadcasts import announcements
+from broadcasts import announcements, approval
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
 from tests.network import Network, desa
@@ -53,8 +53,8 @@ async def sent(server: BotApiServer, kimbot: KimApp) -> Sent:
         targets=Targets(kecamatan=("35.14.14",)),
     )
     assert await announcements.submit(db, number, actor_id=budi.id, now=now)
-    approved = await announcements.approve(db, number, verifier_id=sari.id, now=now)
-    assert approved is announcements.ApprovalResult.APPROVED
+    approved = await approval.approve(db, number, verifier_id=sari.id, now=now)
+    assert approved.result is approval.ApprovalResult.APPROVED
     kimbot.bot_data.delivery.wake()
     copy = await server.private(siti).expect(contains="Harga tebus Rp 50.000")
     assert copy.text.endswith(f"— Pengumuman #{number} · ✅ Terverifikasi")

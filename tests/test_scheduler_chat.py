@@ -16,7 +16,7 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.settings import Settings
 from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
-from broadcasts import announcements, rules, schedules
+from broadcasts import announcements, approval, rules, schedules
 from broadcasts.content import Body, Kind
 from broadcasts.rules import Rule
 from broadcasts.scheduler import Scheduler
@@ -140,7 +140,7 @@ async def scheduled(
     )
     await schedules.save_plan(db, draft, author_id=budi, rule=rule, now=now)
     assert await schedules.submit(db, draft, actor_id=budi, now=now)
-    approval = await schedules.approve(
+    approved = await approval.approve(
         db,
         draft,
         verifier_id=sari,
@@ -148,8 +148,8 @@ async def scheduled(
         tz=WIB,
         quiet=rules.quiet_hours(bot.settings),
     )
-    assert approval.schedule_id is not None
-    return approval.schedule_id
+    assert approved.schedule_id is not None
+    return approved.schedule_id
 
 
 async def compose(server: BotApiServer, author: FakeUser, text: str, urgency: str) -> SentMessage:

@@ -20,7 +20,7 @@ from bot.storage import Database, _split
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import jadwal as t
 from bot.topics import BY_KEY
-from broadcasts import announcements, rules, schedules
+from broadcasts import announcements, approval, rules, schedules
 from broadcasts.content import Body, Kind
 from broadcasts.rules import Limits, QuietHours, Rule, ScheduleError
 from broadcasts.scheduler import Scheduler
@@ -258,8 +258,8 @@ async def test_two_schedulers_on_one_database_fire_a_run_once(tmp_path: Path) ->
     )
     await schedules.save_plan(db, draft, author_id=1, rule=rules.daily(time(7)), now=now)
     assert await schedules.submit(db, draft, actor_id=1, now=now)
-    approval = await schedules.approve(db, draft, verifier_id=2, now=now, tz=WIB, quiet=QUIET)
-    assert approval.first_run == at(1, 7)
+    approved = await approval.approve(db, draft, verifier_id=2, now=now, tz=WIB, quiet=QUIET)
+    assert approved.first_run == at(1, 7)
 
     class Clock:
         def now(self) -> datetime:

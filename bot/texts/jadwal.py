@@ -12,15 +12,8 @@ from datetime import date, datetime, time, timedelta
 from bot.texts import MONTHS, TOPIC_LABELS, day_month_year, esc
 
 # Day names in Python's weekday order (Monday first); the internal names are these keys.
-DAY_NAMES = {
-    "senin": "Senin",
-    "selasa": "Selasa",
-    "rabu": "Rabu",
-    "kamis": "Kamis",
-    "jumat": "Jumat",
-    "sabtu": "Sabtu",
-    "minggu": "Minggu",
-}
+DAY_NAMES = {day: day.title() for day in ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu",
+                                         "minggu")}  # fmt: skip
 DAY_SHORT = {"senin": "Sen", "selasa": "Sel", "rabu": "Rab", "kamis": "Kam", "jumat": "Jum",
              "sabtu": "Sab", "minggu": "Min"}  # fmt: skip
 _ZONES = {timedelta(hours=7): "WIB", timedelta(hours=8): "WITA", timedelta(hours=9): "WIT"}
@@ -154,6 +147,7 @@ def pick_minute(rule: str) -> str:
 
 
 ASK_CRON_PREFIX = "Tulis ekspresi cron untuk pengumuman"
+CRON_PLACEHOLDER = "0 7 * * 1-5"
 CRON_WAITING = "⌨️ Tulis ekspresi cron sebagai balasan pesan di bawah."
 
 
@@ -190,8 +184,6 @@ def end_count(count: int) -> str:
 
 SUBMIT_PLAN = "📨 Kirim ke verifikator"
 CHANGE_PLAN = "✏️ Ubah jadwal"
-NO_PLAN = "Pilih dulu jadwalnya."
-
 # --- verifying a scheduled draft ---------------------------------------------------------
 
 APPROVE_SCHEDULE = "✅ Setujui & jadwalkan"
@@ -318,10 +310,6 @@ def runs_missed(schedule_id: int, original: str, missed: list[str], more: int) -
         lines.append(f"• … dan {more} lainnya")
     lines.append("Kirim ulang dengan ⚡ di /jadwal bila masih perlu.")
     return "\n".join(lines)
-
-
-def schedule_finished(schedule_id: int, original: str) -> str:
-    return f"🗓 Jadwal #{schedule_id} (pengumuman {esc(original)}) sudah selesai."
 
 
 # --- the weekly digest ----------------------------------------------------------------------

@@ -225,8 +225,12 @@ def rejected_by(number: str, verifier: str, reason: str) -> str:
     )
 
 
+ASK_REJECT_REASON_PREFIX = "Tulis alasan penolakan pengumuman"
+REJECT_REASON_PLACEHOLDER = "Alasan penolakan"
+
+
 def ask_reject_reason(number: str) -> str:
-    return f"Tulis alasan penolakan pengumuman {esc(number)} (balas pesan ini):"
+    return f"{ASK_REJECT_REASON_PREFIX} {esc(number)} (balas pesan ini):"
 
 
 def rejected_ack(number: str) -> str:
@@ -332,6 +336,7 @@ def withdrawn(number: str, deleted: int, undeletable: int) -> str:
 
 CANNOT_WITHDRAW = "Pengumuman ini belum selesai dikirim atau sudah tidak bisa ditarik."
 ASK_CORRECTION_PREFIX = "Tulis teks ralat untuk pengumuman"
+CORRECTION_PLACEHOLDER = "Teks ralat"
 
 
 def ask_correction(number: str) -> str:
