@@ -34,7 +34,6 @@ from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from bot.storage import Database
 from bot.texts import blankspot as t
-from handlers import signal_reports
 from handlers.access import command, stale_button
 from handlers.presses import Press, on_press
 
@@ -361,7 +360,6 @@ async def on_problem(press: Press[PickProblem]) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers, and those of /sinyal (the reports as operators see them)."""
     app.add_handler(CommandHandler("blankspot", start))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location))
     on_press(app, PickKecamatan, on_kecamatan)
@@ -372,4 +370,3 @@ def register(app: KimApp) -> None:
     on_press(app, PickProblem, on_problem)
     on_press(app, BackToKecamatan, on_back)
     on_press(app, Cancel, on_cancel)
-    signal_reports.register(app)

@@ -36,7 +36,6 @@ from bot.chats import ChatType
 from bot.kim import Registration
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
-from handlers import kim_decisions, memberships
 from handlers.access import stale_button
 from handlers.kim_decisions import decision_keyboard
 from handlers.memberships import is_group_admin, tell_operators
@@ -418,9 +417,6 @@ async def info(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers, after the bot's membership and before the decisions."""
-    memberships.register(app)
-    kim_decisions.register(app)
     app.add_handler(CommandHandler("daftarkim", start_kim, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("daftarforum", start_forum, filters=_MESSAGES_AND_POSTS))
     app.add_handler(CommandHandler("infokim", info, filters=_MESSAGES_AND_POSTS))

@@ -1,6 +1,6 @@
 """/jadwal: the running and paused schedules, with pause / resume / run now / delete buttons,
 and what the scheduler tells people. Schedules are made in /siaran's scheduling step
-(`handlers.schedule_step`, registered from here).
+(`handlers.schedule_step`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from bot.texts import jadwal as t
 from broadcasts import rules, schedules
 from broadcasts.scheduler import RunNow
 from broadcasts.schedules import Schedule
-from handlers import schedule_step
 from handlers.access import command, stale_button
 from handlers.broadcast_progress import open_progress, tell
 from handlers.presses import Press, on_press
@@ -233,4 +232,3 @@ def register(app: KimApp) -> None:
     on_press(app, RunExtra, on_run_now, allowed=OPERATORS, action=action)
     on_press(app, AskDelete, on_ask_delete, allowed=OPERATORS, action=action)
     on_press(app, Delete, on_delete, allowed=OPERATORS, action=action)
-    schedule_step.register(app)
