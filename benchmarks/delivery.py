@@ -193,7 +193,6 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
             "BROADCAST_WINDOW": str(1.0 / case.speedup),
             "BROADCAST_GROUP_INTERVAL": str(3.0 / case.speedup),
             "BROADCAST_PRIVATE_INTERVAL": str(1.0 / case.speedup),
-            "PROGRESS_INTERVAL": "1.0",
         }
     )
     app = build_application(settings)

@@ -180,7 +180,7 @@ async def _post_init(app: KimApp) -> None:
     await broadcasting.start()
     services.delivery = broadcasting
     if isinstance(app.bot.rate_limiter, SharedRateLimiter):
-        app.bot.rate_limiter.on_message = broadcasting.dispatcher.reserve
+        app.bot.rate_limiter.on_message = broadcasting.dispatcher.pacer.reserve
         app.bot.rate_limiter.on_landed = broadcasting.dispatcher.pacer.landed
         app.bot.rate_limiter.on_answer = functools.partial(_record_keyboard, services)
     # After delivery: catching up on missed runs at start writes outboxes and wakes it.

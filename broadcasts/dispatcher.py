@@ -1,13 +1,8 @@
 """The dispatcher: drains the outbox concurrently, within Telegram's limits.
 
 Algorithm: one loop takes the most urgent due rows (darurat first) in batches of about a
-second's worth and starts a task per row, up to `max_in_flight`. Before each request a task
-waits for its chat (sends to one chat are spaced: 1 s per private chat, 3 s per group or
-channel by default), then for a place in the in-flight window (pacing.InFlight: as many
-requests awaiting their answer as rate × answer time needs, so that a crash duplicates as few
-messages as possible), then for the pacer (pacing.Pacer: evenly spaced sends, 30 per second
-by default, each holding its place in the budget until a window after its answer, so that
-no window at Telegram's end holds more however the network delays them).
+second's worth and starts a task per row, up to `max_in_flight`. Each request waits for its
+turn (turns.py: the chat's spacing, a 429's pause, the pacer, the in-flight window).
 
 Answers: RetryAfter pauses every broadcast send for the time Telegram asked, retries the row
 without counting an attempt, and sends one message fewer per window for half a minute;
@@ -38,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
@@ -47,7 +42,7 @@ from bot.clock import DeliveryClock, wait
 from bot.storage import Database, refuses_writes
 from broadcasts import errands, outbox
 from broadcasts.backlog import Alarm, Backlog
-from broadcasts.pacing import InFlight, Pacer
+from broadcasts.pacing import Pacer
 from broadcasts.sender import (
     DeliveryError,
     Migrated,
@@ -58,30 +53,9 @@ from broadcasts.sender import (
     Transient,
     Unreachable,
 )
+from broadcasts.turns import Pacing, Turns
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """Sending limits: Telegram's, as the pacer counts replies and holds each send's place."""
-
-    per_second: float = 30.0
-    window: float = 1.0  # Telegram counts per second; a test server may count faster
-    group_interval: float = 3.0  # 20 per minute into one group or channel
-    private_interval: float = 1.0  # 1 per second into one private chat
-    max_in_flight: int = 64  # the most sends awaiting an answer, whatever the rate needs
-    broadcast_share: float = 0.8  # of each window, kept from replies while broadcasting
-    max_attempts: int = 5
-    backoff: float = 2.0  # first retry after a network error, doubling each time
-    slowdown: int = 1  # messages fewer per window after a 429 ...
-    slowdown_windows: float = 30.0  # ... for this many windows (half a minute on Telegram)
-    storage_backoff: float = 1.0  # first retry of a write the database refused, doubling ...
-    storage_max_backoff: float = 60.0  # ... up to this
-
-    @property
-    def per_window(self) -> int:
-        return max(1, round(self.per_second * self.window))
 
 
 class ChatDirectory(Protocol):
@@ -113,23 +87,16 @@ class Dispatcher:
         self._directory = directory
         self._clock = clock
         self.pacing = pacing or Pacing()
-        self._pacer = Pacer(
-            self.pacing.per_window,
-            self.pacing.window,
-            broadcast_share=self.pacing.broadcast_share,
-            clock=clock,
-        )
+        self._stopping = asyncio.Event()
+        self._turns = Turns(self.pacing, clock, self._stopping)
+        self._pacer = self._turns.pacer
+        self._window = self._turns.window
         self._slots = asyncio.Semaphore(self.pacing.max_in_flight)  # rows taken at once
-        self._window = InFlight(self.pacing.per_second, self.pacing.max_in_flight)
         self._in_flight: set[int] = set()  # outbox rows
         self._deleting: set[int] = set()  # outbox rows of withdrawn announcements
         self._noticing: set[int] = set()  # notices
         self._tasks: set[asyncio.Task[None]] = set()
-        self._chat_ready: dict[int, float] = {}
-        self._paused_until = 0.0
-        self._slow_until = 0.0
         self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._cancelled: set[int] = set()
         self._backlog = Backlog(
@@ -172,12 +139,6 @@ class Dispatcher:
     def guess_answer_time(self, seconds: float) -> None:
         self._window.guess(seconds)
 
-    async def reserve(self) -> float:
-        """A message sent outside the broadcast (a reply to someone) takes a paced slot,
-        within the replies' share of the budget while a broadcast is sending; the pacer is
-        told when it lands."""
-        return await self._pacer.reserve()
-
     @property
     def clock(self) -> DeliveryClock:
         return self._clock
@@ -197,8 +158,8 @@ class Dispatcher:
         `DeliveryError` is the caller's to judge (too old, already gone, bot removed).
         """
         while True:
-            await self._wait_for_chat(chat_id)
-            since = await self._wait_for_pacer()
+            await self._turns.chat(chat_id)
+            since = await self._turns.paced()
             if self._stopping.is_set():
                 self._pacer.landed(since, answered=False)
                 return False
@@ -206,10 +167,10 @@ class Dispatcher:
                 await self._sender.delete(chat_id, message_id)
                 return True
             except RateLimited as error:
-                self._throttled(error.retry_after)
+                self._turns.throttled(error.retry_after)
             finally:
                 self._pacer.landed(since)
-                self._chat_sent(chat_id, kind)
+                self._turns.sent(chat_id, kind)
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -228,7 +189,7 @@ class Dispatcher:
                 await self._idle()
 
     async def _one_batch(self) -> bool:
-        batch = max(10, int(self._rate()))
+        batch = max(10, int(self._pacer.per_second))
         now = self._clock.time()
         exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
         rows = await outbox.due(self._db, now=now, limit=batch, exclude=exclude)
@@ -283,29 +244,6 @@ class Dispatcher:
         await wait(self._wake, timeout, self._clock)
         self._wake.clear()
 
-    async def _wait_for_pacer(self) -> float:
-        """Wait for a 429's pause and the pacer; the moment the send leaves, for `landed`."""
-        pause = self._paused_until - self._clock.monotonic()
-        if pause > 0:  # a 429's wait, cut short by a shutdown
-            await wait(self._stopping, pause, self._clock)
-        slow = self._clock.monotonic() < self._slow_until
-        self._pacer.count = self.pacing.per_window - (self.pacing.slowdown if slow else 0)
-        return await self._pacer.acquire()
-
-    async def _take_turn(self) -> float:
-        """The pacer's turn, then a place in the in-flight window (for `_window.release`).
-
-        In this order, a send waiting for its turn is not in flight (nothing of it can be
-        duplicated), so the window counts only requests on the wire and answers being
-        recorded, and never leaves the pacer without a send to make when a place comes free.
-        """
-        since = await self._wait_for_pacer()
-        await self._window.acquire()
-        return since
-
-    def _rate(self) -> float:
-        return self._pacer.per_second
-
     # --- one row --------------------------------------------------------------------------
 
     async def _deliver(self, row: outbox.Row) -> None:
@@ -338,8 +276,8 @@ class Dispatcher:
             message = replace(message, reply_to=row.reply_to)
         ids = list(row.message_ids)
         for index in range(len(ids), len(message.parts)):
-            await self._wait_for_chat(row.chat_id)
-            since = await self._take_turn()
+            await self._turns.chat(row.chat_id)
+            since = await self._turns.take()
             answered: float | None = None  # seconds from request to recorded answer
             try:
                 if (
@@ -360,7 +298,7 @@ class Dispatcher:
                     await self._handle(row, error)
                     return
                 finally:
-                    self._chat_sent(row.chat_id, row.kind)
+                    self._turns.sent(row.chat_id, row.kind)
                 if len(ids) == len(message.parts):
                     await self._record(row.id, outbox.mark_sent, list(ids), self._clock.now())
                 # A long text: its first parts are not sent again after a crash. Held, the
@@ -374,7 +312,7 @@ class Dispatcher:
     async def _handle(self, row: outbox.Row, error: DeliveryError) -> None:
         """Record what the answer means for the row (each write through the backlog)."""
         if isinstance(error, RateLimited):
-            self._throttled(error.retry_after)
+            self._turns.throttled(error.retry_after)
             await self._record(
                 row.id,
                 outbox.retry_later,
@@ -462,8 +400,8 @@ class Dispatcher:
             await notices.drop(self._db, notice.id)
             return
         kind = "private" if notice.chat_id > 0 else "kim"
-        await self._wait_for_chat(notice.chat_id)
-        since = await self._take_turn()
+        await self._turns.chat(notice.chat_id)
+        since = await self._turns.take()
         answered: float | None = None
         try:
             if self._stopping.is_set():
@@ -476,7 +414,7 @@ class Dispatcher:
                 finally:
                     self._pacer.landed(since)
             except RateLimited as error:
-                self._throttled(error.retry_after)
+                self._turns.throttled(error.retry_after)
                 await notices.retry_later(
                     self._db,
                     notice.id,
@@ -498,7 +436,7 @@ class Dispatcher:
                 await notices.drop(self._db, notice.id)
                 return
             finally:
-                self._chat_sent(notice.chat_id, kind)
+                self._turns.sent(notice.chat_id, kind)
             # Held like an outbox row's answer when the database refuses (under the notice's
             # negative id, apart from outbox rows): a verdict is never sent twice.
             await self._backlog.record(
@@ -507,20 +445,3 @@ class Dispatcher:
             answered = self._clock.monotonic() - started
         finally:
             await self._window.release(answered)
-
-    def _throttled(self, retry_after: float) -> None:
-        now = self._clock.monotonic()
-        self._paused_until = max(self._paused_until, now + retry_after)
-        self._slow_until = now + self.pacing.slowdown_windows * self.pacing.window
-
-    async def _wait_for_chat(self, chat_id: int) -> None:
-        wait = self._chat_ready.get(chat_id, 0.0) - self._clock.monotonic()
-        if wait > 0:
-            await self._clock.sleep(wait)
-
-    def _chat_sent(self, chat_id: int, kind: str) -> None:
-        interval = self.pacing.private_interval if kind == "private" else self.pacing.group_interval
-        now = self._clock.monotonic()
-        self._chat_ready[chat_id] = now + interval
-        if len(self._chat_ready) > 4096:  # forget chats whose spacing has passed
-            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}

@@ -7,9 +7,10 @@ from bot.services import Services
 from broadcasts import announcements, render
 from broadcasts.backlog import Alarm
 from broadcasts.directory import NetworkDirectory
-from broadcasts.dispatcher import Dispatcher, Pacing
+from broadcasts.dispatcher import Dispatcher
 from broadcasts.progress import Notifier, ProgressReporter
 from broadcasts.sender import Outgoing, Sender, TelegramSender
+from broadcasts.turns import Pacing
 
 
 class Renderer:

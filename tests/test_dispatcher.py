@@ -17,7 +17,7 @@ from bot.clock import SystemSeconds
 from bot.storage import Database
 from broadcasts import outbox
 from broadcasts.content import Kind, Part
-from broadcasts.dispatcher import Dispatcher, Pacing
+from broadcasts.dispatcher import Dispatcher
 from broadcasts.sender import (
     DeliveryError,
     Migrated,
@@ -27,6 +27,7 @@ from broadcasts.sender import (
     Transient,
     Unreachable,
 )
+from broadcasts.turns import Pacing
 from tests.storagefaults import FullDisk
 
 TZ = ZoneInfo("Asia/Jakarta")
