@@ -59,13 +59,15 @@ class Population:
 
 
 class _TimedServer(BotApiServer):
-    """Remembers when the first and last accepted send to a benchmark chat happened."""
+    """Remembers when the first and last accepted send to a benchmark chat happened, and
+    when every other request counted against the overall limit arrived (replies, edits)."""
 
     def __init__(self, world: Population) -> None:
         super().__init__(token=TOKEN, bot_username="kim_bench_bot")
         self.bench = world
         self.first_send: float | None = None
         self.last_send: float | None = None
+        self.others: list[float] = []
 
     def is_target(self, chat_id: object) -> bool:
         if not isinstance(chat_id, int | str) or not str(chat_id).lstrip("-").isdigit():
@@ -81,6 +83,14 @@ class _TimedServer(BotApiServer):
             if self.first_send is None:
                 self.first_send = arrival
             self.last_send = arrival
+        else:
+            self.others.append(arrival)
+        return result
+
+    def _limited(self, handler: Handler, params: Params, arrival: float, kind: str) -> Any:
+        result = super()._limited(handler, params, arrival, kind)
+        if kind == "edit" and params.get("chat_id") is not None:
+            self.others.append(arrival)
         return result
 
 
@@ -198,6 +208,7 @@ def _summary(server: _TimedServer, world: Population, limit: int | None) -> dict
         "rate_limited": server.stats.rate_limited,
         "first_send": server.first_send,
         "last_send": server.last_send,
+        "others": server.others,
         "server_cpu_s": usage.ru_utime + usage.ru_stime,
     }
 

@@ -227,7 +227,14 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
     summary = await server.summary()
     out = _figures(case, summary, started)
     if state.pending:  # stopped by the time limit: only what was measured is reported
-        for unmeasured in ("lost", "duplicates", "ratio", "seconds", "binding_limit_per_s"):
+        for unmeasured in (
+            "lost",
+            "duplicates",
+            "ratio",
+            "ratio_of_limit",
+            "seconds",
+            "binding_limit_per_s",
+        ):
             out[unmeasured] = None
         out["stopped_after_s"] = round(drained_s, 1)
     out.update(
@@ -345,6 +352,8 @@ def _figures(case: Case, summary: dict[str, Any], started: float) -> dict[str, A
     messages = summary["messages"]
     rate = messages / seconds if seconds else 0.0
     first = summary["first_send"]
+    # Replies and progress edits share Telegram's overall budget with the broadcast.
+    others = sum(1 for at in summary["others"] if last is not None and started <= at <= last)
     return {
         "first_send_s": round(first - started, 3) if first is not None else None,
         "recipients": summary["targets"],
@@ -353,6 +362,10 @@ def _figures(case: Case, summary: dict[str, Any], started: float) -> dict[str, A
         "rate_per_s": round(rate, 1),
         "binding_limit_per_s": case.binding_limit,
         "ratio": round(rate / case.binding_limit, 3),
+        "other_counted": others,
+        "ratio_of_limit": (
+            round((messages + others) / seconds / case.binding_limit, 3) if seconds else None
+        ),
         "lost": summary["lost"],
         "duplicates": summary["duplicates"],
         "rate_limited": summary["rate_limited"],

@@ -78,6 +78,8 @@ def _delivery_table(results: dict[str, Any]) -> list[str]:
         ("achieved rate (msg/s)", "rate_per_s"),
         ("binding limit (msg/s)", "binding_limit_per_s"),
         ("ratio", "ratio"),
+        ("replies and edits counted in the same budget", "other_counted"),
+        ("ratio of the limit, replies and edits included", "ratio_of_limit"),
         ("429 answers", "rate_limited"),
         ("lost", "lost"),
         ("duplicates", "duplicates"),
