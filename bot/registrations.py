@@ -32,40 +32,47 @@ async def _live_in(conn: aiosqlite.Connection, chat_id: int) -> Registration | N
     return found[0] if found else None
 
 
-async def _insert(
+async def _create(
     conn: aiosqlite.Connection,
-    *,
     chat_id: int,
-    kind: Kind,
+    columns: dict[str, object],
+    *,
     status: Status,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    topic: str | None,
-    actor_id: int | None,
+    actor_id: int,
     now: datetime,
-) -> int:
+    action: str,
+    detail: dict[str, object],
+) -> Registration:
+    """Insert the chat's registration (more `columns`) unless it has a live one; audited."""
+    existing = await _live_in(conn, chat_id)
+    if existing is not None:
+        raise AlreadyRegistered(existing)
     decided = status != Status.PENDING
+    row = {
+        "chat_id": chat_id,
+        **columns,
+        "status": status.value,
+        "requested_by": actor_id,
+        "requested_at": isoformat(now),
+        "decided_by": actor_id if decided else None,
+        "decided_at": isoformat(now) if decided else None,
+    }
     cursor = await conn.execute(
-        "INSERT INTO registrations(chat_id, kind, desa_code, kecamatan_code, topic, name,"
-        " status, requested_by, requested_at, decided_by, decided_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            kind.value,
-            desa_code,
-            kecamatan_code,
-            topic,
-            name,
-            status.value,
-            actor_id,
-            isoformat(now),
-            actor_id if decided else None,
-            isoformat(now) if decided else None,
-        ),
+        f"INSERT INTO registrations({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
     )
     assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
-    return int(cursor.lastrowid)
+    registration_id = int(cursor.lastrowid)
+    await audit.record(
+        conn,
+        at=now,
+        actor_id=actor_id,
+        action=action,
+        object_type="registration",
+        object_id=registration_id,
+        detail=detail,
+    )
+    return (await select_in(conn, "r.id = ?", (registration_id,)))[0]
 
 
 async def _request(
@@ -82,30 +89,17 @@ async def _request(
     requested_by_name: str,
     now: datetime,
 ) -> Registration:
+    place = {"desa_code": desa_code, "kecamatan_code": kecamatan_code}
     async with db.transaction() as conn:
         await chats.record_in(conn, chat_id=chat_id, chat_type=chat_type, title=chat_title, now=now)
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
+        return await _create(
             conn,
-            chat_id=chat_id,
-            kind=kind,
+            chat_id,
+            {"kind": kind.value, "name": name, **place},
             status=Status.PENDING,
-            name=name,
-            desa_code=desa_code,
-            kecamatan_code=kecamatan_code,
-            topic=None,
             actor_id=requested_by,
             now=now,
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=requested_by,
             action="kim.request",
-            object_type="registration",
-            object_id=registration_id,
             detail={
                 "kind": kind.value,
                 "chat_id": chat_id,
@@ -115,8 +109,6 @@ async def _request(
                 "requested_by_name": requested_by_name,
             },
         )
-        created = await select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]
 
 
 async def request_kim(
@@ -286,29 +278,18 @@ async def register_channel(
                     raise LookupError(f"unknown kecamatan {kecamatan_code}")
         if topic is not None and topic not in topics.BY_KEY:
             raise LookupError(f"unknown topic {topic}")
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
+        return await _create(
             conn,
-            chat_id=chat_id,
-            kind=Kind.CHANNEL,
+            chat_id,
+            {
+                "kind": Kind.CHANNEL.value,
+                "name": chat.title,
+                "kecamatan_code": kecamatan_code,
+                "topic": topic,
+            },
             status=Status.APPROVED,
-            name=chat.title,
-            desa_code=None,
-            kecamatan_code=kecamatan_code,
-            topic=topic,
             actor_id=actor_id,
             now=now,
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=actor_id,
             action="channel.register",
-            object_type="registration",
-            object_id=registration_id,
             detail={"chat_id": chat_id, "kecamatan": kecamatan_code, "topic": topic},
         )
-        created = await select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]
