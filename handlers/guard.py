@@ -25,12 +25,12 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import audit, guard
+from bot import guard
 from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.services import KimApp, KimContext
 from bot.texts import guard as t
-from handlers.access import stale_button
+from handlers.access import log_refusal, stale_button
 from handlers.memberships import is_group_admin
 from handlers.presses import Press, on_press
 
@@ -64,15 +64,7 @@ async def _switch(
     services = context.bot_data
     chat = message.chat
     if not await _is_group_admin(context, message, user):
-        await audit.log(
-            services.db,
-            at=services.clock.now(),
-            actor_id=None if user is None else user.id,
-            action="access.denied",
-            object_type="command",
-            object_id="/penjaga",
-            detail={"chat_id": chat.id},
-        )
+        await log_refusal(context, user, "/penjaga", chat_id=chat.id)
         return None
     return await guard.switch(
         services.db,

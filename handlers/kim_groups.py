@@ -30,14 +30,15 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot import audit, kim, regions, registrations
+from bot import kim, regions, registrations
 from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.kim import Registration
+from bot.registrations import request_forum, request_kim
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
 from handlers import kim_decisions, memberships
-from handlers.access import stale_button
+from handlers.access import log_refusal, stale_button
 from handlers.kim_decisions import decision_keyboard
 from handlers.memberships import is_group_admin, tell_operators
 from handlers.presses import Press, on_press
@@ -133,15 +134,7 @@ async def _admin_in_group(update: Update, context: KimContext, name: str) -> Use
         return None
     services = context.bot_data
     if user is None or not await is_group_admin(context, chat.id, user.id):
-        await audit.log(
-            services.db,
-            at=services.clock.now(),
-            actor_id=None if user is None else user.id,
-            action="access.denied",
-            object_type="command",
-            object_id=f"/{name}",
-            detail={"chat_id": chat.id},
-        )
+        await log_refusal(context, user, f"/{name}", chat_id=chat.id)
         await message.reply_text(t.NOT_GROUP_ADMIN)
         return None
     existing = await kim.live_for_chat(services.db, chat.id)
@@ -285,14 +278,29 @@ async def on_desa(press: Press[PickDesa]) -> None:
 
 
 async def _submit(
-    context: KimContext, chat: Chat, user: User, request: Callable[[], Awaitable[Registration]]
+    context: KimContext,
+    chat: Chat,
+    user: User,
+    request: Callable[..., Awaitable[Registration]],
+    **choice: str | None,
 ) -> str:
-    """Re-check the admin, record the request, ask the operators; the text for the group."""
-    regency = context.bot_data.settings.regency_name
+    """Re-check the admin, `request` the registration with the `choice` (the desa or
+    kecamatan, and the name), ask the operators; the text for the group."""
+    services = context.bot_data
+    regency = services.settings.regency_name
     if not await is_group_admin(context, chat.id, user.id):
         return t.NOT_GROUP_ADMIN
     try:
-        registration = await request()
+        registration = await request(
+            services.db,
+            chat_id=chat.id,
+            chat_type=ChatType(chat.type),
+            chat_title=chat.title or "",
+            requested_by=user.id,
+            requested_by_name=user.full_name,
+            now=services.clock.now(),
+            **choice,
+        )
     except registrations.AlreadyRegistered as exc:
         return t.already_registered(exc.existing, regency)
     except LookupError:
@@ -300,28 +308,6 @@ async def _submit(
     card = t.registration_card(registration, regency)
     await tell_operators(context, card, decision_keyboard(registration.id))
     return t.submitted(registration, regency)
-
-
-async def _submit_kim(
-    context: KimContext, chat: Chat, user: User, desa_code: str, name: str
-) -> str:
-    services = context.bot_data
-    return await _submit(
-        context,
-        chat,
-        user,
-        lambda: registrations.request_kim(
-            services.db,
-            chat_id=chat.id,
-            chat_type=ChatType(chat.type),
-            chat_title=chat.title or "",
-            desa_code=desa_code,
-            name=name,
-            requested_by=user.id,
-            requested_by_name=user.full_name,
-            now=services.clock.now(),
-        ),
-    )
 
 
 async def on_default_name(press: Press[DefaultName]) -> None:
@@ -334,7 +320,9 @@ async def on_default_name(press: Press[DefaultName]) -> None:
         return
     await press.answer()
     name = kim.default_name(desa.name)
-    text = await _submit_kim(press.context, message.chat, press.user, desa.code, name)
+    text = await _submit(
+        press.context, message.chat, press.user, request_kim, desa_code=desa.code, name=name
+    )
     await _drop_prompts(press.context, message)
     await message.edit_text(text)
 
@@ -349,23 +337,9 @@ async def on_forum(press: Press[ForumScope]) -> None:
         await stale_button(press.update, press.context)
         return
     await press.answer()
-    chat, user = message.chat, press.user
     name = kim.forum_name(services.settings.regency_name, kecamatan)
     text = await _submit(
-        press.context,
-        chat,
-        user,
-        lambda: registrations.request_forum(
-            services.db,
-            chat_id=chat.id,
-            chat_type=ChatType(chat.type),
-            chat_title=chat.title or "",
-            kecamatan_code=code,
-            name=name,
-            requested_by=user.id,
-            requested_by_name=user.full_name,
-            now=services.clock.now(),
-        ),
+        press.context, message.chat, press.user, request_forum, kecamatan_code=code, name=name
     )
     await message.edit_text(text)
 
@@ -388,7 +362,9 @@ async def name_reply(update: Update, context: KimContext) -> None:
     if name is None:
         await message.reply_text(t.NAME_INVALID)
         return
-    text = await _submit_kim(context, message.chat, user, prompt.desa_code, name)
+    text = await _submit(
+        context, message.chat, user, request_kim, desa_code=prompt.desa_code, name=name
+    )
     del prompts[message.reply_to_message.message_id]
     desa = await regions.get_desa(context.bot_data.db, prompt.desa_code)
     with contextlib.suppress(TelegramError):
