@@ -36,6 +36,7 @@ from bot.storage import Database
 from bot.texts import blankspot as t
 from handlers import signal_reports
 from handlers.access import command, stale_button
+from handlers.layout import grid, with_nav
 from handlers.presses import Press, on_press
 
 PAGE_SIZE = 12
@@ -124,10 +125,6 @@ def draft_of(data: Place) -> Draft | None:
     return draft.but(kecamatan_code=data.kecamatan, desa_code=desa)
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 def _cancel_row() -> list[InlineKeyboardButton]:
     return [Cancel().button(t.CANCEL)]
 
@@ -138,7 +135,7 @@ async def _kecamatan_keyboard(context: KimContext, draft: Draft) -> InlineKeyboa
     buttons = [
         PickKecamatan.at(point.but(kecamatan_code=k.code)).button(k.display) for k in kecamatan
     ]
-    rows = _rows(buttons, 3)
+    rows = grid(buttons, 3)
     if draft.located:
         rows.append([SkipKecamatan.at(point).button(t.SKIP)])
     return InlineKeyboardMarkup([*rows, _cancel_row()])
@@ -162,14 +159,8 @@ async def _desa_page(
         return None
     shown, pages = found
     area = draft.but(desa_code=None)
-    rows = _rows([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
-    nav = []
-    if page > 0:
-        nav.append(DesaPage.at(area, page=page - 1).button(t.PREVIOUS_PAGE))
-    if page + 1 < pages:
-        nav.append(DesaPage.at(area, page=page + 1).button(t.NEXT_PAGE))
-    if nav:
-        rows.append(nav)
+    rows = grid([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
+    rows = with_nav(rows, page, pages, lambda n: DesaPage.at(area, page=n), t.PAGES)
     rows.append([PickDesa.at(area).button(t.DESA_UNKNOWN)])
     back = BackToKecamatan.at(draft.but(kecamatan_code=None, desa_code=None))
     rows.append([back.button(t.BACK), *_cancel_row()])
@@ -191,7 +182,7 @@ async def _operator_step(context: KimContext, draft: Draft) -> tuple[str, Inline
     buttons = [
         PickOperator.at(draft, operator=op).button(t.OPERATOR_LABELS[op.value]) for op in Operator
     ]
-    keyboard = InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
+    keyboard = InlineKeyboardMarkup([*grid(buttons, 2), _cancel_row()])
     return t.pick_operator(await _place(context, draft)), keyboard
 
 

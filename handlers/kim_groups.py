@@ -21,7 +21,6 @@ from typing import Any
 from telegram import (
     Chat,
     ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -40,6 +39,7 @@ from bot.texts import kim as t
 from handlers import kim_decisions, memberships
 from handlers.access import log_refusal, stale_button
 from handlers.kim_decisions import decision_keyboard
+from handlers.layout import grid, with_nav
 from handlers.memberships import is_group_admin, tell_operators
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
@@ -144,10 +144,6 @@ async def _admin_in_group(update: Update, context: KimContext, name: str) -> Use
     return user
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int = 3) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 async def _kecamatan_keyboard(
     context: KimContext, starter: int, *, forum: bool = False
 ) -> InlineKeyboardMarkup:
@@ -158,7 +154,7 @@ async def _kecamatan_keyboard(
         else DesaPage(starter, k.code, 0).button(k.display)
         for k in kecamatan
     ]
-    rows = _rows(buttons)
+    rows = grid(buttons, 3)
     if forum:
         rows.insert(0, [ForumScope(starter, None).button(t.WHOLE_KABUPATEN)])
     return InlineKeyboardMarkup([*rows, [Cancel(starter).button(t.CANCEL)]])
@@ -190,14 +186,8 @@ async def _desa_page(
     if found is None:
         return None
     shown, pages = found
-    rows = _rows([PickDesa(starter, d.code).button(d.display) for d in shown])
-    nav = []
-    if page > 0:
-        nav.append(DesaPage(starter, kecamatan.code, page - 1).button(t.PREVIOUS_PAGE))
-    if page + 1 < pages:
-        nav.append(DesaPage(starter, kecamatan.code, page + 1).button(t.NEXT_PAGE))
-    if nav:
-        rows.append(nav)
+    rows = grid([PickDesa(starter, d.code).button(d.display) for d in shown], 3)
+    rows = with_nav(rows, page, pages, lambda n: DesaPage(starter, kecamatan.code, n), t.PAGES)
     rows.append(
         [BackToKecamatan(starter).button(t.BACK_TO_KECAMATAN), Cancel(starter).button(t.CANCEL)]
     )

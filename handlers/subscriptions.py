@@ -10,12 +10,11 @@ whether they came from /langganan or /profil), a deep link's offer accepted or d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot import people, privacy, regions, subscriptions, texts
@@ -28,13 +27,12 @@ from bot.texts import langganan as t
 from bot.topics import DEFAULT_BITS, TOPICS, topics_in, valid_bits
 from handlers import menus
 from handlers.access import stale_button
+from handlers.layout import PER_PAGE, grid, page_of, with_nav
 from handlers.presses import Press, on_press
 
-PER_PAGE = 16
 # "/start d3514142011": a token-shaped payload is ours; anything else is the plain /start's.
 DEEP_LINK = filters.Regex(r"^/start(@\w+)?\s+[rkd]\d{4,10}\s*$")
 
-Item = TypeVar("Item")
 D = TypeVar("D", bound=ButtonData)
 
 
@@ -97,33 +95,6 @@ class Forget(ButtonData, prefix="hps"):
     confirmed: bool
 
 
-def page_of(items: Sequence[Item], page: int) -> tuple[Sequence[Item], int] | None:
-    """Items on `page` and the number of pages, or None when the page does not exist."""
-    pages = max(1, -(-len(items) // PER_PAGE))
-    if not 0 <= page < pages:
-        return None
-    return items[page * PER_PAGE : (page + 1) * PER_PAGE], pages
-
-
-def grid(buttons: Sequence[InlineKeyboardButton], columns: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
-
-
-def nav_row(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
-    """The « and » buttons around `page`; `data(n)` is the callback data of page n."""
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton(t.PREVIOUS_PAGE, callback_data=data(page - 1)))
-    if page + 1 < pages:
-        row.append(InlineKeyboardButton(t.NEXT_PAGE, callback_data=data(page + 1)))
-    return row
-
-
-def pager(prefix: str, token: str, page: int, pages: int) -> list[InlineKeyboardButton]:
-    """`nav_row` for lists whose pages are `<prefix>k:<token>:<page>`."""
-    return nav_row(page, pages, lambda n: f"{prefix}k:{token}:{n}")
-
-
 @dataclass(frozen=True)
 class Screen:
     text: str
@@ -157,18 +128,11 @@ async def _desa_screen(services: Services, token: str, page: int) -> Screen | No
     if kecamatan is None or found is None:
         return None
     desa, pages = found
-    rows = grid(
-        [
-            Topics(Origin.SUBSCRIBE, AreaRef(Scope.DESA, d.code).token, DEFAULT_BITS).button(
-                d.display
-            )
-            for d in desa
-        ],
-        2,
-    )
-    nav = nav_row(page, pages, lambda n: DesaPage(token, n).encode())
-    if nav:
-        rows.append(nav)
+    buttons = [
+        Topics(Origin.SUBSCRIBE, AreaRef(Scope.DESA, d.code).token, DEFAULT_BITS).button(d.display)
+        for d in desa
+    ]
+    rows = with_nav(grid(buttons, 2), page, pages, lambda n: DesaPage(token, n), t.PAGES)
     whole = Topics(Origin.SUBSCRIBE, token, DEFAULT_BITS)
     rows.append([whole.button(t.whole_kecamatan_button(kecamatan.display))])
     rows.append([KecamatanList().button(texts.BACK)])

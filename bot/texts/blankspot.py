@@ -39,8 +39,7 @@ PICK_KECAMATAN_FOR_POINT = (
 )
 SKIP = "Lewati ⏭"
 DESA_UNKNOWN = "Tidak tahu desanya ⏭"
-PREVIOUS_PAGE = "« Sebelumnya"
-NEXT_PAGE = "Berikutnya »"
+PAGES = ("« Sebelumnya", "Berikutnya »")  # to the previous and the next page
 BACK = "« Kecamatan lain"
 CANCEL = "❌ Batal"
 CANCELLED = "Baik, laporan blank spot dibatalkan."

@@ -113,8 +113,7 @@ WHOLE_KABUPATEN = "Seluruh kabupaten"
 CANCEL = "Batal"
 CANCELLED = "Pendaftaran dibatalkan. Ketik /daftarkim kapan saja untuk mulai lagi."
 BACK_TO_KECAMATAN = "« Kecamatan"
-PREVIOUS_PAGE = "‹"
-NEXT_PAGE = "›"
+PAGES = ("‹", "›")  # to the previous and the next page
 
 
 def pick_desa(kecamatan: str, page: int, pages: int) -> str:

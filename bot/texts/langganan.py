@@ -57,8 +57,7 @@ def whole_kecamatan_button(kecamatan: str) -> str:
     return f"📍 Seluruh Kecamatan {kecamatan}"
 
 
-PREVIOUS_PAGE = "‹ Sebelumnya"
-NEXT_PAGE = "Berikutnya ›"
+PAGES = ("‹ Sebelumnya", "Berikutnya ›")  # to the previous and the next page
 
 
 def choose_topics(area: Area) -> str:
