@@ -104,8 +104,7 @@ class PickProblem(ButtonData, Place, prefix="bsp"):
 
 
 @dataclass(frozen=True)
-class Cancel(ButtonData, prefix="bsx"):
-    pass
+class Cancel(ButtonData, prefix="bsx"): ...
 
 
 def draft_of(data: Place) -> Draft | None:

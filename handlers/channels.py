@@ -65,8 +65,7 @@ class End(ButtonData, prefix="knd"):
 
 
 @dataclass(frozen=True)
-class ChannelList(ButtonData, prefix="knl"):
-    pass
+class ChannelList(ButtonData, prefix="knl"): ...
 
 
 def target_menu(chat_id: int) -> InlineKeyboardMarkup:

@@ -15,8 +15,7 @@ from handlers.presses import Press, on_press
 
 
 @dataclass(frozen=True)
-class RegionsOverview(ButtonData, prefix="wil"):
-    pass
+class RegionsOverview(ButtonData, prefix="wil"): ...
 
 
 @dataclass(frozen=True)

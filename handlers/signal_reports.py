@@ -25,13 +25,11 @@ Caption = Callable[[str, date, list[Report]], str]  # (regency, day, reports) â†
 
 
 @dataclass(frozen=True)
-class SignalCsv(ButtonData, prefix="snc"):
-    pass
+class SignalCsv(ButtonData, prefix="snc"): ...
 
 
 @dataclass(frozen=True)
-class SignalGeoJson(ButtonData, prefix="sng"):
-    pass
+class SignalGeoJson(ButtonData, prefix="sng"): ...
 
 
 @command("sinyal")
