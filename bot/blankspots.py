@@ -34,7 +34,7 @@ from bot.clock import isoformat
 from bot.exports import Cell, csv_bytes
 from bot.quota import HourlyQuota
 from bot.regions import Kecamatan
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 from bot.texts import blankspot as texts
 
 TICKET_PREFIX = "BS"
@@ -209,19 +209,14 @@ SELECT b.id, b.latitude, b.longitude, b.kecamatan_code, k.name AS kecamatan_name
 
 
 def _report(row: Row) -> Report:
-    return Report(
-        id=int(row["id"]),
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        kecamatan_code=row["kecamatan_code"],
-        kecamatan=None
-        if row["kecamatan_name"] is None
-        else (regions.display_name(row["kecamatan_name"])),
-        desa_code=row["desa_code"],
-        desa=None if row["desa_name"] is None else regions.display_name(row["desa_name"]),
+    kecamatan, desa = row["kecamatan_name"], row["desa_name"]
+    return from_row(
+        Report,
+        row,
+        kecamatan=None if kecamatan is None else regions.display_name(kecamatan),
+        desa=None if desa is None else regions.display_name(desa),
         operator=Operator(row["operator"]),
         problem=Problem(row["problem"]),
-        created_at=row["created_at"],
     )
 
 

@@ -24,7 +24,7 @@ from bot.clock import isoformat
 from bot.hoaxes import Verdict
 from bot.regions import display_name
 from bot.reports import Kind, Report, of_case
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 CLAIM_LIMIT = 500
 NARRATIVE_LIMIT = 4000
@@ -122,25 +122,17 @@ async def _case(db: Database, row: Row) -> Case:
         " ORDER BY id",
         (row["id"],),
     )
-    return Case(
-        id=int(row["id"]),
-        status=row["status"],
-        first_reported_at=row["first_reported_at"],
-        reports=int(row["reports"]),
+    pending = row["pending_verdict"]
+    return from_row(
+        Case,
+        row,
         kind=Kind(row["kind"] or Kind.TEXT),
         text=row["text"] or "",
-        file_id=row["file_id"],
         origins=tuple(str(r[0]) for r in origins),
         kecamatan_codes=tuple(str(r["code"]) for r in areas),
         areas=tuple(display_name(str(r["name"])) for r in areas),
         verdict=Verdict(row["verdict"]) if row["verdict"] else None,
-        explanation=row["explanation"],
-        reference_url=row["reference_url"],
-        decided_at=row["decided_at"],
-        merged_into=row["merged_into"],
-        clarification_id=row["clarification_id"],
-        pending_verdict=Verdict(row["pending_verdict"]) if row["pending_verdict"] else None,
-        pending_explanation=row["pending_explanation"],
+        pending_verdict=Verdict(pending) if pending else None,
     )
 
 

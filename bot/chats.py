@@ -22,7 +22,7 @@ import aiosqlite
 
 from bot import audit
 from bot.clock import isoformat
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 
 class ChatType(StrEnum):
@@ -70,17 +70,8 @@ _COLUMNS = (
 
 
 def _chat(row: Row) -> Chat:
-    return Chat(
-        chat_id=int(row["chat_id"]),
-        type=ChatType(row["type"]),
-        title=row["title"],
-        status=ChatStatus(row["status"]),
-        status_reason=row["status_reason"],
-        bot_is_admin=bool(row["bot_is_admin"]),
-        added_by=row["added_by"],
-        first_seen=row["first_seen"],
-        updated_at=row["updated_at"],
-    )
+    status, admin = ChatStatus(row["status"]), bool(row["bot_is_admin"])
+    return from_row(Chat, row, type=ChatType(row["type"]), status=status, bot_is_admin=admin)
 
 
 async def get(db: Database, chat_id: int) -> Chat | None:

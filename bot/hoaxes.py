@@ -34,7 +34,7 @@ import aiosqlite
 
 from bot.clock import isoformat
 from bot.normalize import normalize, terms
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 
 class Verdict(StrEnum):
@@ -299,15 +299,4 @@ async def entries_by_id(db: Database, ids: Iterable[int]) -> dict[int, Entry]:
 
 
 def _entry(row: Row) -> Entry:
-    return Entry(
-        id=row["id"],
-        claim=row["claim"],
-        verdict=Verdict(row["verdict"]),
-        explanation=row["explanation"],
-        url=row["url"],
-        date=row["date"],
-        narrative=row["narrative"],
-        source=row["source"],
-        created_at=row["created_at"],
-        kind=Kind(row["kind"]),
-    )
+    return from_row(Entry, row, verdict=Verdict(row["verdict"]), kind=Kind(row["kind"]))

@@ -12,7 +12,6 @@ Early warning, checked whenever a report is filed or given its kecamatan:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import statistics as stats
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from bot.clock import isoformat
 from bot.normalize import normalize, terms
 from bot.quota import HourlyQuota
 from bot.regions import display_name
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again (Bot API getFile limit)
 MAX_VOICE_SECONDS = 5 * 60
@@ -293,9 +292,8 @@ async def of_case(db: Database, case_id: int) -> list[Report]:
 
 
 def _report(row: Row) -> Report:
-    values = {field.name: row[field.name] for field in dataclasses.fields(Report)}
-    typed = {"via": Via(row["via"]), "kind": Kind(row["kind"]), "area_done": bool(row["area_done"])}
-    return Report(**(values | typed))
+    via, kind, area_done = Via(row["via"]), Kind(row["kind"]), bool(row["area_done"])
+    return from_row(Report, row, via=via, kind=kind, area_done=area_done)
 
 
 # --- early warning --------------------------------------------------------------------------
