@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 import aiosqlite
 
@@ -75,29 +76,33 @@ async def _create(
     return (await select_in(conn, "r.id = ?", (registration_id,)))[0]
 
 
+class Asking(TypedDict):
+    """Who asks to register which chat under which name: the same for every request."""
+
+    chat_id: int
+    chat_type: ChatType
+    chat_title: str
+    name: str
+    requested_by: int
+    requested_by_name: str
+    now: datetime
+
+
 async def _request(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kind: Kind,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
+    db: Database, kind: Kind, desa_code: str | None, kecamatan_code: str | None, ask: Asking
 ) -> Registration:
+    chat_id, name, now = ask["chat_id"], ask["name"], ask["now"]
     place = {"desa_code": desa_code, "kecamatan_code": kecamatan_code}
     async with db.transaction() as conn:
-        await chats.record_in(conn, chat_id=chat_id, chat_type=chat_type, title=chat_title, now=now)
+        await chats.record_in(
+            conn, chat_id=chat_id, chat_type=ask["chat_type"], title=ask["chat_title"], now=now
+        )
         return await _create(
             conn,
             chat_id,
             {"kind": kind.value, "name": name, **place},
             status=Status.PENDING,
-            actor_id=requested_by,
+            actor_id=ask["requested_by"],
             now=now,
             action="kim.request",
             detail={
@@ -106,23 +111,12 @@ async def _request(
                 "desa": desa_code,
                 "kecamatan": kecamatan_code,
                 "name": name,
-                "requested_by_name": requested_by_name,
+                "requested_by_name": ask["requested_by_name"],
             },
         )
 
 
-async def request_kim(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    desa_code: str,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
-) -> Registration:
+async def request_kim(db: Database, *, desa_code: str, **ask: Unpack[Asking]) -> Registration:
     """A group admin asks to register the group as a KIM of `desa_code`; pending until an
     operator decides. The caller has checked that the person is an admin of the group.
 
@@ -132,51 +126,18 @@ async def request_kim(
     row = await db.fetchone("SELECT kecamatan_code FROM desa WHERE code = ?", (desa_code,))
     if row is None:
         raise LookupError(f"unknown desa {desa_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.KIM,
-        name=name,
-        desa_code=desa_code,
-        kecamatan_code=row["kecamatan_code"],
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
+    return await _request(db, Kind.KIM, desa_code, row["kecamatan_code"], ask)
 
 
 async def request_forum(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kecamatan_code: str | None,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
+    db: Database, *, kecamatan_code: str | None, **ask: Unpack[Asking]
 ) -> Registration:
     """Like `request_kim`, for the Forum KIM of a kecamatan (`None`: the whole kabupaten)."""
     if kecamatan_code is not None:
         known = await db.fetchval("SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,))
         if known is None:
             raise LookupError(f"unknown kecamatan {kecamatan_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.FORUM,
-        name=name,
-        desa_code=None,
-        kecamatan_code=kecamatan_code,
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
+    return await _request(db, Kind.FORUM, None, kecamatan_code, ask)
 
 
 @dataclass(frozen=True)
