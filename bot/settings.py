@@ -103,14 +103,7 @@ class Settings(BaseSettings):
             return frozenset(ids)
         return value
 
-    @field_validator("operator_chat_id", mode="before")
-    @classmethod
-    def _empty_chat_is_none(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("webhook_url", "bot_api_base_file_url", mode="before")
+    @field_validator("operator_chat_id", "webhook_url", "bot_api_base_file_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
