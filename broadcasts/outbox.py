@@ -243,10 +243,3 @@ async def original_messages(db: Database, announcement_id: int | None) -> dict[i
         (announcement_id,),
     )
     return {int(row[0]): json.loads(row[1])[0] for row in rows if row[1] and json.loads(row[1])}
-
-
-async def announcements_in_flight(db: Database) -> list[int]:
-    rows = await db.fetchall(
-        "SELECT DISTINCT announcement_id FROM outbox WHERE status = 'pending' ORDER BY 1"
-    )
-    return [int(row[0]) for row in rows]
