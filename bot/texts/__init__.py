@@ -259,8 +259,7 @@ def staff_list(members: Iterable[tuple[str, Iterable[Role]]]) -> str:
     return f"<b>Petugas kim-bot</b>\n{body}\n\nTambah atau hapus petugas dengan tombol di bawah."
 
 
-ADD_OPERATOR = "➕ Operator"
-ADD_VERIFIER = "➕ Verifikator"
+ADD_STAFF = {Role.OPERATOR: "➕ Operator", Role.VERIFIER: "➕ Verifikator"}
 
 
 def remove_button(name: str, role: Role) -> str:
