@@ -148,12 +148,7 @@ async def reporters(db: Database, case_id: int) -> list[str]:
 
 
 async def set_explanation(
-    db: Database,
-    case_id: int,
-    *,
-    verdict: Verdict,
-    explanation: str,
-    actor_id: int,
+    db: Database, case_id: int, *, verdict: Verdict, explanation: str, actor_id: int
 ) -> bool:
     """Step two: the chosen verdict with its explanation, waiting for the link step."""
     async with db.transaction() as conn:

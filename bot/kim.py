@@ -254,9 +254,7 @@ async def active_groups(
 
 
 async def forums(
-    db: Database,
-    kecamatan_codes: Iterable[str] | None = None,
-    include_kabupaten: bool = True,
+    db: Database, kecamatan_codes: Iterable[str] | None = None, include_kabupaten: bool = True
 ) -> list[Target]:
     """Approved Forum KIM groups whose chat is active.
 

@@ -98,9 +98,7 @@ def configure(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         RedactingFormatter(
-            secrets,
-            "%(asctime)s %(levelname)s %(name)s: %(message)s",
-            private_data=private_data,
+            secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s", private_data=private_data
         )
     )
     root = logging.getLogger()

@@ -37,8 +37,7 @@ async def enqueue(
 ) -> None:
     """Inside the caller's transaction."""
     await conn.execute(
-        "INSERT INTO notices(chat_id, text, report_id) VALUES (?, ?, ?)",
-        (chat_id, text, report_id),
+        "INSERT INTO notices(chat_id, text, report_id) VALUES (?, ?, ?)", (chat_id, text, report_id)
     )
 
 

@@ -309,8 +309,7 @@ async def _alerts(
     since = isoformat(now - rule.window)
     alerts: list[Alert] = []
     async with conn.execute(
-        "SELECT COUNT(*) FROM hoax_reports WHERE case_id = ? AND created_at > ?",
-        (case_id, since),
+        "SELECT COUNT(*) FROM hoax_reports WHERE case_id = ? AND created_at > ?", (case_id, since)
     ) as cursor:
         row = await cursor.fetchone()
     in_window = int(row[0]) if row else 0

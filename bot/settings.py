@@ -39,10 +39,7 @@ class Settings(BaseSettings):
     """Every setting of kim-bot; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
     bot_token: SecretStr | None = None

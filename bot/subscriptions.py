@@ -143,8 +143,7 @@ async def subscribe(db: Database, *, user_id: int, area: Area, topics: int, now:
     stamp = isoformat(now)
     async with db.transaction() as conn:
         async with conn.execute(
-            "SELECT 1 FROM subscriptions WHERE user_id = ? AND area_code = ?",
-            (user_id, area.code),
+            "SELECT 1 FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area.code)
         ) as cursor:
             is_new = await cursor.fetchone() is None
         await conn.execute(
@@ -201,8 +200,7 @@ async def unsubscribe_all(db: Database, *, user_id: int) -> int:
 async def topics_of(db: Database, *, user_id: int, area_code: str) -> int | None:
     """The topics of one subscription, or None when the person is not subscribed there."""
     value = await db.fetchval(
-        "SELECT topics FROM subscriptions WHERE user_id = ? AND area_code = ?",
-        (user_id, area_code),
+        "SELECT topics FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
     )
     return None if value is None else int(value)
 

@@ -90,12 +90,7 @@ class Outcome:
 
 class Scheduler:
     def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        clock: Clock,
-        delivery: Waker,
-        notifier: RunNotifier,
+        self, db: Database, settings: Settings, clock: Clock, delivery: Waker, notifier: RunNotifier
     ) -> None:
         self._db = db
         self._settings = settings
@@ -364,10 +359,7 @@ async def _spawn(
     template = await announcements.get(db, schedule.announcement_id)
     assert template is not None and template.topic is not None and template.urgency is not None
     found = await recipients.resolve(
-        db,
-        template.targets,
-        template.topic,
-        digest_readers=template.urgency is Urgency.DARURAT,
+        db, template.targets, template.topic, digest_readers=template.urgency is Urgency.DARURAT
     )
     if found.total == 0:
         await _record_run(conn, schedule.id, slot, "empty", None, now)

@@ -14,14 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import (
-    Chat,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-    User,
-)
+from telegram import Chat, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, MessageHandler, filters
 

@@ -18,14 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import (
-    Chat,
-    ForceReply,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-    User,
-)
+from telegram import Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 

@@ -18,12 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import (
-    ForceReply,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 

@@ -57,12 +57,7 @@ def waiting_for(app: KimApp, name: str) -> WaitingFor:
 
 
 def open_step(
-    update: Update,
-    context: KimContext,
-    question: Message,
-    name: str,
-    *,
-    detail: str = "",
+    update: Update, context: KimContext, question: Message, name: str, *, detail: str = ""
 ) -> None:
     """Wait for the next message of the person behind `update`, in the chat of `question`."""
     user = update.effective_user

@@ -40,11 +40,7 @@ def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> s
 
 
 def altered(
-    number: int,
-    sent_on: date,
-    changes: Sequence[tuple[str, str]],
-    more: int,
-    withdrawn: bool,
+    number: int, sent_on: date, changes: Sequence[tuple[str, str]], more: int, withdrawn: bool
 ) -> str:
     """`changes`: (as sent, as received) pairs."""
     lines = [

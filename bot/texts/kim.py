@@ -190,10 +190,7 @@ def registration_card(registration: Registration, regency: str) -> str:
     else:
         lines.append(f"Wilayah: {esc(target(registration, regency).removeprefix('Forum KIM '))}")
     requester = registration.requested_by_name or _id_or_redacted(registration.requested_by)
-    lines += [
-        f"Diminta oleh: {esc(requester)}",
-        f"Waktu: {date_time(registration.requested_at)}",
-    ]
+    lines += [f"Diminta oleh: {esc(requester)}", f"Waktu: {date_time(registration.requested_at)}"]
     return "\n".join(lines)
 
 
@@ -348,10 +345,7 @@ def channel_list(
     waiting = [f"• <b>{esc(title)}</b>" for title in unregistered]
     if waiting:
         lines += ["", "<b>Belum terdaftar</b> (bot sudah admin):", *waiting]
-    lines += [
-        "",
-        "Tambah kanal: jadikan bot admin di kanal Telegram Anda, lalu pilih tujuannya.",
-    ]
+    lines += ["", "Tambah kanal: jadikan bot admin di kanal Telegram Anda, lalu pilih tujuannya."]
     return "\n".join(lines)
 
 
