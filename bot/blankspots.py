@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -177,17 +177,7 @@ async def record(
             " kecamatan_code, desa_code, operator, problem, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(reporter_id, flow_message_id) DO NOTHING",
-            (
-                reporter_id,
-                flow_message_id,
-                draft.latitude,
-                draft.longitude,
-                draft.kecamatan_code,
-                draft.desa_code,
-                draft.operator.value,
-                draft.problem.value,
-                isoformat(now),
-            ),
+            (reporter_id, flow_message_id, *astuple(draft), isoformat(now)),  # Draft's order
         )
         async with conn.execute(
             "SELECT id FROM blankspots WHERE reporter_id = ? AND flow_message_id = ?",
@@ -300,17 +290,8 @@ def summary_rows(
 
 # --- exports ---------------------------------------------------------------------------
 
-EXPORT_COLUMNS = (
-    "ticket",
-    "date",
-    "kecamatan_code",
-    "kecamatan",
-    "desa_code",
-    "desa",
-    "latitude",
-    "longitude",
-    "operator",
-    "problem",
+EXPORT_COLUMNS = tuple(
+    "ticket date kecamatan_code kecamatan desa_code desa latitude longitude operator problem".split()
 )
 
 
