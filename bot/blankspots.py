@@ -290,8 +290,17 @@ def summary_rows(
 
 # --- exports ---------------------------------------------------------------------------
 
-EXPORT_COLUMNS = tuple(
-    "ticket date kecamatan_code kecamatan desa_code desa latitude longitude operator problem".split()
+EXPORT_COLUMNS = (
+    "ticket",
+    "date",
+    "kecamatan_code",
+    "kecamatan",
+    "desa_code",
+    "desa",
+    "latitude",
+    "longitude",
+    "operator",
+    "problem",
 )
 
 

@@ -232,15 +232,8 @@ def _narrative(claim: str, reports: Sequence[Report]) -> str:
     """Every wording people reported, the claim's own included: the circulating text is
     what the next villager forwards, and the search's narrative index recognises a repeat
     of it as `cocok` at once."""
-    seen: set[str] = set()
-    texts = [claim.strip()] if claim.strip() else []
-    seen.update(texts)
-    for report in reports:
-        text = report.text.strip()
-        if text and text not in seen:
-            seen.add(text)
-            texts.append(text)
-    return "\n".join(texts)[:NARRATIVE_LIMIT]
+    texts = [text for text in (claim.strip(), *(r.text.strip() for r in reports)) if text]
+    return "\n".join(dict.fromkeys(texts))[:NARRATIVE_LIMIT]
 
 
 async def merge(
