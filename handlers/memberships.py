@@ -209,7 +209,6 @@ async def migrated(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers."""
     app.add_handler(
         BotMembershipHandler(
             bot_status_changed, frozenset({Chat.PRIVATE, Chat.GROUP, Chat.SUPERGROUP})
