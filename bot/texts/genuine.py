@@ -47,8 +47,7 @@ def altered(
         f"⚠️ <b>DIUBAH</b> — mirip <b>Pengumuman #{number}</b> (dikirim {long_date(sent_on)}), "
         "tetapi isinya tidak sama. Yang berbeda:"
     ]
-    for before, after in changes:
-        lines.append(f"• «{esc(before) or '…'}» → «{esc(after) or '…'}»")
+    lines += [f"• «{esc(before) or '…'}» → «{esc(after) or '…'}»" for before, after in changes]
     if more:
         lines.append(f"• dan {more} perubahan lain")
     if withdrawn:
