@@ -151,13 +151,12 @@ async def set_explanation(
     db: Database, case_id: int, *, verdict: Verdict, explanation: str, actor_id: int
 ) -> bool:
     """Step two: the chosen verdict with its explanation, waiting for the link step."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE hoax_cases SET pending_verdict = ?, pending_explanation = ?, pending_by = ?"
-            " WHERE id = ? AND status = 'open'",
-            (verdict.value, explanation.strip(), actor_id, case_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE hoax_cases SET pending_verdict = ?, pending_explanation = ?, pending_by = ?"
+        " WHERE id = ? AND status = 'open'",
+        (verdict.value, explanation.strip(), actor_id, case_id),
+    )
+    return changed > 0
 
 
 async def decide(
@@ -287,10 +286,9 @@ async def attach_clarification(
 ) -> bool:
     """Remember the clarification drafted for a decided case. `replacing` names the draft it
     takes over from (one that was cancelled or rejected); two presses at once attach one."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE hoax_cases SET clarification_id = ?"
-            " WHERE id = ? AND status = 'decided' AND clarification_id IS ?",
-            (announcement_id, case_id, replacing),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE hoax_cases SET clarification_id = ?"
+        " WHERE id = ? AND status = 'decided' AND clarification_id IS ?",
+        (announcement_id, case_id, replacing),
+    )
+    return changed > 0

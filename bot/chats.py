@@ -169,12 +169,11 @@ async def joined(
 
 async def retitle(db: Database, chat_id: int, title: str, now: datetime) -> bool:
     """The chat was renamed; False for a chat the bot has not recorded."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE chats SET title = ?, updated_at = ? WHERE chat_id = ?",
-            (title, isoformat(now), chat_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE chats SET title = ?, updated_at = ? WHERE chat_id = ?",
+        (title, isoformat(now), chat_id),
+    )
+    return changed > 0
 
 
 async def _set_status(

@@ -183,18 +183,15 @@ async def subscribe_if_absent(
 
 async def unsubscribe(db: Database, *, user_id: int, area_code: str) -> bool:
     """Remove one subscription; False when there was none."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "DELETE FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "DELETE FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
+    )
+    return changed > 0
 
 
 async def unsubscribe_all(db: Database, *, user_id: int) -> int:
     """Remove every subscription of a person; returns how many there were."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
-        return cursor.rowcount
+    return await db.write("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
 
 
 async def topics_of(db: Database, *, user_id: int, area_code: str) -> int | None:
@@ -362,11 +359,9 @@ async def weekly_digest(db: Database, user_id: int) -> bool:
 
 async def set_weekly_digest(db: Database, user_id: int, on: bool) -> bool:
     """Opt in or out of the weekly digest; False when the person is unknown."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id)
-        )
-        return cursor.rowcount > 0
+    return bool(
+        await db.write("UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id))
+    )
 
 
 async def toggle_weekly_digest(db: Database, user_id: int) -> bool:
