@@ -136,13 +136,6 @@ async def watch(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("penjaga", penjaga))
     on_press(app, GuardSwitch, on_button)
-    app.add_handler(
-        MessageHandler(
-            (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-            & filters.ChatType.GROUPS
-            & (filters.TEXT | filters.CAPTION)
-            & ~filters.COMMAND,
-            watch,
-        ),
-        group=GUARD_GROUP,
-    )
+    posted = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    said = posted & filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    app.add_handler(MessageHandler(said, watch), group=GUARD_GROUP)

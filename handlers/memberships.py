@@ -209,10 +209,7 @@ async def migrated(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    app.add_handler(
-        BotMembershipHandler(
-            bot_status_changed, frozenset({Chat.PRIVATE, Chat.GROUP, Chat.SUPERGROUP})
-        )
-    )
+    chat_types = frozenset({Chat.PRIVATE, Chat.GROUP, Chat.SUPERGROUP})
+    app.add_handler(BotMembershipHandler(bot_status_changed, chat_types))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_TITLE, retitled))

@@ -351,17 +351,11 @@ async def on_checked(press: Press[CheckedReport]) -> None:
 def register(app: KimApp) -> None:
     private = filters.ChatType.PRIVATE
     # Before handlers/start.py: the group's "Lanjut di chat pribadi" link is answered here.
-    app.add_handler(
-        CommandHandler(
-            "start",
-            deep_link,
-            filters=private & filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$"),
-        )
-    )
+    link = filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$")
+    app.add_handler(CommandHandler("start", deep_link, filters=private & link))
     app.add_handler(CommandHandler("lapor", start_private, private))
-    app.add_handler(
-        MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive)
-    )
+    answer = private & ~filters.COMMAND & waiting.waiting_for(app, STEP)
+    app.add_handler(MessageHandler(answer, receive))
     app.add_handler(CommandHandler("lapor", report_in_group, filters.ChatType.GROUPS))
     on_press(app, CheckedReport, on_checked)
     on_press(app, AreaChoice, on_area)

@@ -391,11 +391,8 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("profil", profile_command, filters=private))
     app.add_handler(CommandHandler("berhenti", stop_command, filters=private))
     app.add_handler(CommandHandler("hapusdata", forget_command, filters=private))
-    app.add_handler(
-        CommandHandler(
-            ["langganan", "profil", "berhenti", "hapusdata"], private_only, filters=~private
-        )
-    )
+    personal = ["langganan", "profil", "berhenti", "hapusdata"]
+    app.add_handler(CommandHandler(personal, private_only, filters=~private))
     on_press(app, KecamatanList, on_kecamatan_list)
     on_press(app, DesaPage, on_desa_page)
     on_press(app, Topics, on_topics)
