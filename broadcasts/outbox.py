@@ -25,7 +25,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 @dataclass(frozen=True)
@@ -85,16 +85,7 @@ async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = 
         (now, *skip, limit),
     )
     return [
-        Row(
-            id=row[0],
-            announcement_id=row[1],
-            chat_id=row[2],
-            kind=row[3],
-            priority=row[4],
-            attempts=row[5],
-            reply_to=row[6],
-            message_ids=tuple(json.loads(row[7] or "[]")),
-        )
+        from_row(Row, row, message_ids=tuple(json.loads(row["message_ids"] or "[]")))
         for row in rows
     ]
 
