@@ -111,8 +111,7 @@ def help_text(commands: Iterable[tuple[str, str]], roles: frozenset[Role]) -> st
     lines += [f"/{name} — {esc(description)}" for name, description in commands]
     staff_roles = [ROLE_NAMES[r] for r in (Role.ADMIN, Role.OPERATOR, Role.VERIFIER) if r in roles]
     if staff_roles:
-        lines.append("")
-        lines.append(f"Peran Anda: {', '.join(staff_roles)}.")
+        lines += ["", f"Peran Anda: {', '.join(staff_roles)}."]
     return "\n".join(lines)
 
 
