@@ -168,9 +168,7 @@ async def check(db: Database, text: str, organization: str) -> Finding:
 def _unframed(tokens: list[str], header: str) -> list[str]:
     """The tokens without the announcement's header, when they start with it."""
     head = _keys(_tokens(header))
-    if head and _keys(tokens[: len(head)]) == head:
-        return tokens[len(head) :]
-    return tokens
+    return tokens[len(head) :] if head and _keys(tokens[: len(head)]) == head else tokens
 
 
 def compare(text: str, archived: Sequence[Archived]) -> Finding:
@@ -219,6 +217,4 @@ def differences(original: Sequence[str], received: Sequence[str]) -> list[Change
 
 
 def _clip(text: str) -> str:
-    if len(text) <= CHANGE_WIDTH:
-        return text
-    return text[: CHANGE_WIDTH - 1].rstrip() + "…"
+    return text if len(text) <= CHANGE_WIDTH else text[: CHANGE_WIDTH - 1].rstrip() + "…"

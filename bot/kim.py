@@ -120,9 +120,7 @@ def forum_name(regency_name: str, kecamatan: Kecamatan | None) -> str:
 def clean_name(text: str) -> str | None:
     """A typed KIM name on one line, or None when it is empty or too long."""
     name = " ".join(text.split())
-    if not name or len(name) > NAME_MAX:
-        return None
-    return name
+    return name if name and len(name) <= NAME_MAX else None
 
 
 # --- reading ----------------------------------------------------------------------------

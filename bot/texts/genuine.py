@@ -24,9 +24,7 @@ def long_date(day: date) -> str:
 
 
 def _shorten(text: str, limit: int = BODY_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> str:

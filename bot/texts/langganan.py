@@ -21,9 +21,7 @@ def area_name(area: Area) -> str:
 
 def area_short(area: Area) -> str:
     """For buttons (plain text, not HTML): "Raci", "Kec. Gempol", "Kabupaten Pasuruan"."""
-    if area.scope is Scope.KECAMATAN:
-        return f"Kec. {area.name}"
-    return area.name
+    return f"Kec. {area.name}" if area.scope is Scope.KECAMATAN else area.name
 
 
 def topic_list(labels: Iterable[str]) -> str:

@@ -136,9 +136,7 @@ def _snippet(text: str) -> str:
 
 def _content(kind: str, text: str) -> str:
     label = KIND_LABELS.get(kind, kind)
-    if text:
-        return f"[{label}] <i>{esc(_snippet(text))}</i>"
-    return f"[{label} tanpa keterangan]"
+    return f"[{label}] <i>{esc(_snippet(text))}</i>" if text else f"[{label} tanpa keterangan]"
 
 
 def new_case(
