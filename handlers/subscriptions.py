@@ -110,11 +110,9 @@ async def _kecamatan_screen(services: Services) -> Screen:
     buttons = [
         DesaPage(AreaRef(Scope.KECAMATAN, k.code).token, 0).button(k.display) for k in kecamatan
     ]
-    rows = grid(buttons, 3)
-    whole = AreaRef(Scope.KABUPATEN, services.settings.region_code).token
-    rows.append(
-        [Topics(Origin.SUBSCRIBE, whole, DEFAULT_BITS).button(t.whole_kabupaten_button(regency))]
-    )
+    regency_token = AreaRef(Scope.KABUPATEN, services.settings.region_code).token
+    whole = Topics(Origin.SUBSCRIBE, regency_token, DEFAULT_BITS)
+    rows = [*grid(buttons, 3), [whole.button(t.whole_kabupaten_button(regency))]]
     return Screen(t.choose_kecamatan(regency), InlineKeyboardMarkup(rows))
 
 
@@ -154,18 +152,15 @@ async def _back_from_topics(services: Services, area: Area, origin: Origin) -> B
 
 
 async def _topics_screen(services: Services, area: Area, origin: Origin, bits: int) -> Screen:
-    rows = grid(
-        [
-            Topics(origin, area.token, bits ^ topic.bit).button(
-                t.topic_button(topic.label, bool(bits & topic.bit))
-            )
-            for topic in TOPICS
-        ],
-        2,
-    )
-    rows.append([Save(origin, area.token, bits).button(t.SAVE)])
-    rows.append([(await _back_from_topics(services, area, origin)).button(texts.BACK)])
-    return Screen(t.choose_topics(area), InlineKeyboardMarkup(rows))
+    toggles = [
+        Topics(origin, area.token, bits ^ topic.bit).button(
+            t.topic_button(topic.label, bool(bits & topic.bit))
+        )
+        for topic in TOPICS
+    ]
+    back = await _back_from_topics(services, area, origin)
+    rows = [*grid(toggles, 2), [Save(origin, area.token, bits).button(t.SAVE)]]
+    return Screen(t.choose_topics(area), InlineKeyboardMarkup([*rows, [back.button(texts.BACK)]]))
 
 
 def _labels(bits: int) -> list[str]:
