@@ -36,7 +36,7 @@ from bot.storage import Database
 from bot.texts import blankspot as t
 from handlers import signal_reports
 from handlers.access import command, stale_button
-from handlers.layout import grid, with_nav
+from handlers.layout import grid, page_of, with_nav
 from handlers.presses import Press, on_press
 
 PAGE_SIZE = 12
@@ -153,7 +153,7 @@ async def _desa_page(
     kecamatan = await _kecamatan(db, draft)
     if kecamatan is None:
         return None
-    found = await regions.desa_page(db, kecamatan.code, page, PAGE_SIZE)
+    found = page_of(await regions.desa_of(db, kecamatan.code), page, PAGE_SIZE)
     if found is None:
         return None
     shown, pages = found

@@ -32,7 +32,7 @@ from bot.texts import kim as t
 from handlers import kim_decisions, memberships
 from handlers.access import log_refusal, stale_button
 from handlers.kim_decisions import decision_keyboard
-from handlers.layout import grid, with_nav
+from handlers.layout import grid, page_of, with_nav
 from handlers.memberships import is_group_admin, tell_operators
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
@@ -175,7 +175,7 @@ async def _desa_page(
     """One page of a kecamatan's desa; None for an unknown kecamatan or page."""
     if kecamatan is None:
         return None
-    found = await regions.desa_page(context.bot_data.db, kecamatan.code, page, PAGE_SIZE)
+    found = page_of(await regions.desa_of(context.bot_data.db, kecamatan.code), page, PAGE_SIZE)
     if found is None:
         return None
     shown, pages = found

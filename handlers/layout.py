@@ -18,12 +18,14 @@ def grid(buttons: Sequence[InlineKeyboardButton], columns: int) -> list[list[Inl
     return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
 
 
-def page_of(items: Sequence[Item], page: int) -> tuple[Sequence[Item], int] | None:
-    """Items on `page` and the number of pages, or None when the page does not exist."""
-    pages = max(1, -(-len(items) // PER_PAGE))
+def page_of(
+    items: Sequence[Item], page: int, size: int = PER_PAGE
+) -> tuple[Sequence[Item], int] | None:
+    """Items on `page` (from 0) and the number of pages, or None when the page does not exist."""
+    pages = max(1, -(-len(items) // size))
     if not 0 <= page < pages:
         return None
-    return items[page * PER_PAGE : (page + 1) * PER_PAGE], pages
+    return items[page * size : (page + 1) * size], pages
 
 
 def with_nav(
