@@ -112,9 +112,7 @@ def _origin(message: Message) -> tuple[str | None, datetime | None]:
     if origin is None:
         return None, None
     if isinstance(origin, MessageOriginUser):
-        user = origin.sender_user
-        handle = f" (@{user.username})" if user.username else ""
-        return t.origin("user", user.full_name + handle), origin.date
+        return t.origin("user", _name(origin.sender_user)), origin.date
     if isinstance(origin, MessageOriginHiddenUser):
         return t.origin("hidden_user", origin.sender_user_name), origin.date
     if isinstance(origin, MessageOriginChat):
@@ -145,7 +143,6 @@ async def _file(
     kecamatan_code: str | None = None,
 ) -> Filed | None:
     services = context.bot_data
-    settings = services.settings
     filed = await store.file_report(
         services.db,
         content,
@@ -153,7 +150,7 @@ async def _file(
         reporter_name=_name(user),
         via=via,
         now=services.clock.now(),
-        per_hour=settings.reports_per_hour,
+        per_hour=services.settings.reports_per_hour,
         rule=_rule(context),
         group_chat_id=group_chat_id,
         kecamatan_code=kecamatan_code,
