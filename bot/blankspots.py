@@ -141,11 +141,6 @@ class IncompleteReport(ValueError):
     """A draft without a place, operator or problem, or with an unknown area."""
 
 
-async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
-    """Blank-spot reports this person filed in the hour before `now`."""
-    return await QUOTA.used(db, reporter_id, now)
-
-
 async def record(
     db: Database,
     draft: Draft,

@@ -90,15 +90,10 @@ class SubscriptionError(ValueError):
     """A subscription that must not be stored (no topic, unknown topic bits)."""
 
 
-async def regency_code(db: Database) -> str | None:
-    value = await db.fetchval("SELECT value FROM meta WHERE key = 'region_code'")
-    return None if value is None else str(value)
-
-
 async def resolve(db: Database, ref: AreaRef) -> Area | None:
     """The area behind a token, or None when it is not part of this regency."""
     if ref.scope is Scope.KABUPATEN:
-        if ref.code != await regency_code(db):
+        if ref.code != await db.fetchval("SELECT value FROM meta WHERE key = 'region_code'"):
             return None
         return Area(Scope.KABUPATEN, ref.code, regions.regency_name(ref.code) or ref.code)
     if ref.scope is Scope.KECAMATAN:
@@ -357,15 +352,8 @@ async def weekly_digest(db: Database, user_id: int) -> bool:
     return bool(await db.fetchval("SELECT weekly_digest FROM people WHERE user_id = ?", (user_id,)))
 
 
-async def set_weekly_digest(db: Database, user_id: int, on: bool) -> bool:
-    """Opt in or out of the weekly digest; False when the person is unknown."""
-    return bool(
-        await db.write("UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id))
-    )
-
-
 async def toggle_weekly_digest(db: Database, user_id: int) -> bool:
     """Switch the weekly digest on or off; the new setting."""
     on = not await weekly_digest(db, user_id)
-    await set_weekly_digest(db, user_id, on)
+    await db.write("UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id))
     return on

@@ -247,7 +247,7 @@ async def _limited(update: Update, context: KimContext) -> bool:
         return True
     services = context.bot_data
     per_hour = services.settings.blankspots_per_hour
-    if await blankspots.recent_count(services.db, user.id, services.clock.now()) < per_hour:
+    if await blankspots.QUOTA.used(services.db, user.id, services.clock.now()) < per_hour:
         return False
     await message.reply_text(t.rate_limited(per_hour), reply_markup=ReplyKeyboardRemove())
     return True

@@ -37,17 +37,11 @@ class ReplyToPrompt(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         prompt = message.reply_to_message
-        if prompt is None or prompt_match(message, self.pattern) is None:
+        if prompt is None or prompt.from_user is None or not prompt.from_user.is_bot:
+            return False
+        if self.pattern.match(prompt.text or "") is None:
             return False
         return is_late(prompt.date, message.date, self.within) == self.late
-
-
-def prompt_match(message: Message, pattern: re.Pattern[str]) -> re.Match[str] | None:
-    """The match of `pattern` in the bot prompt `message` replies to, if it is one."""
-    prompt = message.reply_to_message
-    if prompt is None or prompt.from_user is None or not prompt.from_user.is_bot:
-        return None
-    return pattern.match(prompt.text or "")
 
 
 def answer_handlers(

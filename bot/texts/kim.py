@@ -23,16 +23,12 @@ def desa_word(registration: Registration) -> str:
     return "Kelurahan" if registration.desa_is_kelurahan else "Desa"
 
 
-def desa_label(registration: Registration) -> str:
-    return f"{desa_word(registration)} {registration.desa_display}"
-
-
 def target(registration: Registration, regency: str) -> str:
     """What a registration stands for: "KIM Desa Raci, Kecamatan Bangil", "Forum KIM
     Kabupaten Pasuruan", "kanal Kecamatan Bangil", "kanal topik Kesehatan"."""
     kecamatan = f"Kecamatan {registration.kecamatan_display}"
     if registration.kind == Kind.KIM:
-        return f"KIM {desa_label(registration)}, {kecamatan}"
+        return f"KIM {desa_word(registration)} {registration.desa_display}, {kecamatan}"
     if registration.kind == Kind.FORUM:
         return f"Forum KIM {kecamatan if registration.kecamatan_code else regency}"
     if registration.topic is not None:
