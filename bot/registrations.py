@@ -26,13 +26,6 @@ class AlreadyRegistered(Exception):
         self.existing = existing
 
 
-async def _live_in(conn: aiosqlite.Connection, chat_id: int) -> Registration | None:
-    found = await select_in(
-        conn, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,)
-    )
-    return found[0] if found else None
-
-
 async def _create(
     conn: aiosqlite.Connection,
     chat_id: int,
@@ -45,9 +38,11 @@ async def _create(
     detail: dict[str, object],
 ) -> Registration:
     """Insert the chat's registration (more `columns`) unless it has a live one; audited."""
-    existing = await _live_in(conn, chat_id)
-    if existing is not None:
-        raise AlreadyRegistered(existing)
+    live = await select_in(
+        conn, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,)
+    )
+    if live:
+        raise AlreadyRegistered(live[0])
     decided = status != Status.PENDING
     row = {
         "chat_id": chat_id,

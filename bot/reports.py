@@ -207,7 +207,11 @@ async def file_report(
         case_id = await matching_case(conn, key, report_terms, link, content.file_unique_id)
         new_case = case_id is None
         if case_id is None:
-            case_id = await _new_case(conn, now)
+            cursor = await conn.execute(
+                "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)",
+                (isoformat(now),),
+            )
+            case_id = int(cursor.lastrowid or 0)
         row: list[object] = [case_id, reporter_id, reporter_name, via.value, group_chat_id]
         row += [content.kind.value, text, key, " ".join(report_terms), link, content.file_id]
         row += [content.file_unique_id, content.origin, origin_date, kecamatan_code, area_done]
@@ -230,13 +234,6 @@ async def file_report(
     report = await get(db, report_id)
     assert report is not None  # just written
     return Filed(report, new_case, int(counted[0]) if counted else 1, alerts)
-
-
-async def _new_case(conn: aiosqlite.Connection, now: datetime) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)", (isoformat(now),)
-    )
-    return int(cursor.lastrowid or 0)
 
 
 _INSERT_REPORT = (
