@@ -226,12 +226,9 @@ async def register_channel(
         chat = await chats.get_in(conn, chat_id)
         if chat is None or not chat.is_open_channel:
             raise LookupError(f"no active channel {chat_id}")
-        if kecamatan_code is not None:
-            async with conn.execute(
-                "SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,)
-            ) as cur:
-                if await cur.fetchone() is None:
-                    raise LookupError(f"unknown kecamatan {kecamatan_code}")
+        known = "SELECT 1 FROM kecamatan WHERE code = ?"
+        if kecamatan_code is not None and not await conn.execute_fetchall(known, (kecamatan_code,)):
+            raise LookupError(f"unknown kecamatan {kecamatan_code}")
         if topic is not None and topic not in topics.BY_KEY:
             raise LookupError(f"unknown topic {topic}")
         return await _create(
