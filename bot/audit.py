@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,4 @@ async def entries(db: Database, *, action: str | None = None, limit: int = 100) 
         sql += " WHERE action = ?"
         params = (action,)
     rows = await db.fetchall(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
-    return [
-        AuditEntry(
-            row["at"],
-            row["actor_id"],
-            row["action"],
-            row["object_type"],
-            row["object_id"],
-            json.loads(row["detail"] or "{}"),
-        )
-        for row in rows
-    ]
+    return [from_row(AuditEntry, row, detail=json.loads(row["detail"] or "{}")) for row in rows]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -34,7 +34,7 @@ from bot.clock import isoformat
 from bot.exports import Cell, csv_bytes
 from bot.quota import HourlyQuota
 from bot.regions import Kecamatan
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 from bot.texts import blankspot as texts
 
 TICKET_PREFIX = "BS"
@@ -141,11 +141,6 @@ class IncompleteReport(ValueError):
     """A draft without a place, operator or problem, or with an unknown area."""
 
 
-async def recent_count(db: Database, reporter_id: int, now: datetime) -> int:
-    """Blank-spot reports this person filed in the hour before `now`."""
-    return await QUOTA.used(db, reporter_id, now)
-
-
 async def record(
     db: Database,
     draft: Draft,
@@ -177,17 +172,7 @@ async def record(
             " kecamatan_code, desa_code, operator, problem, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(reporter_id, flow_message_id) DO NOTHING",
-            (
-                reporter_id,
-                flow_message_id,
-                draft.latitude,
-                draft.longitude,
-                draft.kecamatan_code,
-                draft.desa_code,
-                draft.operator.value,
-                draft.problem.value,
-                isoformat(now),
-            ),
+            (reporter_id, flow_message_id, *astuple(draft), isoformat(now)),  # Draft's order
         )
         async with conn.execute(
             "SELECT id FROM blankspots WHERE reporter_id = ? AND flow_message_id = ?",
@@ -209,19 +194,14 @@ SELECT b.id, b.latitude, b.longitude, b.kecamatan_code, k.name AS kecamatan_name
 
 
 def _report(row: Row) -> Report:
-    return Report(
-        id=int(row["id"]),
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        kecamatan_code=row["kecamatan_code"],
-        kecamatan=None
-        if row["kecamatan_name"] is None
-        else (regions.display_name(row["kecamatan_name"])),
-        desa_code=row["desa_code"],
-        desa=None if row["desa_name"] is None else regions.display_name(row["desa_name"]),
+    kecamatan, desa = row["kecamatan_name"], row["desa_name"]
+    return from_row(
+        Report,
+        row,
+        kecamatan=None if kecamatan is None else regions.display_name(kecamatan),
+        desa=None if desa is None else regions.display_name(desa),
         operator=Operator(row["operator"]),
         problem=Problem(row["problem"]),
-        created_at=row["created_at"],
     )
 
 

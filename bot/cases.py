@@ -24,7 +24,7 @@ from bot.clock import isoformat
 from bot.hoaxes import Verdict
 from bot.regions import display_name
 from bot.reports import Kind, Report, of_case
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 CLAIM_LIMIT = 500
 NARRATIVE_LIMIT = 4000
@@ -122,25 +122,17 @@ async def _case(db: Database, row: Row) -> Case:
         " ORDER BY id",
         (row["id"],),
     )
-    return Case(
-        id=int(row["id"]),
-        status=row["status"],
-        first_reported_at=row["first_reported_at"],
-        reports=int(row["reports"]),
+    pending = row["pending_verdict"]
+    return from_row(
+        Case,
+        row,
         kind=Kind(row["kind"] or Kind.TEXT),
         text=row["text"] or "",
-        file_id=row["file_id"],
         origins=tuple(str(r[0]) for r in origins),
         kecamatan_codes=tuple(str(r["code"]) for r in areas),
         areas=tuple(display_name(str(r["name"])) for r in areas),
         verdict=Verdict(row["verdict"]) if row["verdict"] else None,
-        explanation=row["explanation"],
-        reference_url=row["reference_url"],
-        decided_at=row["decided_at"],
-        merged_into=row["merged_into"],
-        clarification_id=row["clarification_id"],
-        pending_verdict=Verdict(row["pending_verdict"]) if row["pending_verdict"] else None,
-        pending_explanation=row["pending_explanation"],
+        pending_verdict=Verdict(pending) if pending else None,
     )
 
 
@@ -156,21 +148,15 @@ async def reporters(db: Database, case_id: int) -> list[str]:
 
 
 async def set_explanation(
-    db: Database,
-    case_id: int,
-    *,
-    verdict: Verdict,
-    explanation: str,
-    actor_id: int,
+    db: Database, case_id: int, *, verdict: Verdict, explanation: str, actor_id: int
 ) -> bool:
     """Step two: the chosen verdict with its explanation, waiting for the link step."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE hoax_cases SET pending_verdict = ?, pending_explanation = ?, pending_by = ?"
-            " WHERE id = ? AND status = 'open'",
-            (verdict.value, explanation.strip(), actor_id, case_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE hoax_cases SET pending_verdict = ?, pending_explanation = ?, pending_by = ?"
+        " WHERE id = ? AND status = 'open'",
+        (verdict.value, explanation.strip(), actor_id, case_id),
+    )
+    return changed > 0
 
 
 async def decide(
@@ -245,15 +231,8 @@ def _narrative(claim: str, reports: Sequence[Report]) -> str:
     """Every wording people reported, the claim's own included: the circulating text is
     what the next villager forwards, and the search's narrative index recognises a repeat
     of it as `cocok` at once."""
-    seen: set[str] = set()
-    texts = [claim.strip()] if claim.strip() else []
-    seen.update(texts)
-    for report in reports:
-        text = report.text.strip()
-        if text and text not in seen:
-            seen.add(text)
-            texts.append(text)
-    return "\n".join(texts)[:NARRATIVE_LIMIT]
+    texts = [text for text in (claim.strip(), *(r.text.strip() for r in reports)) if text]
+    return "\n".join(dict.fromkeys(texts))[:NARRATIVE_LIMIT]
 
 
 async def merge(
@@ -307,10 +286,9 @@ async def attach_clarification(
 ) -> bool:
     """Remember the clarification drafted for a decided case. `replacing` names the draft it
     takes over from (one that was cancelled or rejected); two presses at once attach one."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE hoax_cases SET clarification_id = ?"
-            " WHERE id = ? AND status = 'decided' AND clarification_id IS ?",
-            (announcement_id, case_id, replacing),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE hoax_cases SET clarification_id = ?"
+        " WHERE id = ? AND status = 'decided' AND clarification_id IS ?",
+        (announcement_id, case_id, replacing),
+    )
+    return changed > 0

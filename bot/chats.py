@@ -22,7 +22,7 @@ import aiosqlite
 
 from bot import audit
 from bot.clock import isoformat
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 
 class ChatType(StrEnum):
@@ -70,17 +70,8 @@ _COLUMNS = (
 
 
 def _chat(row: Row) -> Chat:
-    return Chat(
-        chat_id=int(row["chat_id"]),
-        type=ChatType(row["type"]),
-        title=row["title"],
-        status=ChatStatus(row["status"]),
-        status_reason=row["status_reason"],
-        bot_is_admin=bool(row["bot_is_admin"]),
-        added_by=row["added_by"],
-        first_seen=row["first_seen"],
-        updated_at=row["updated_at"],
-    )
+    status, admin = ChatStatus(row["status"]), bool(row["bot_is_admin"])
+    return from_row(Chat, row, type=ChatType(row["type"]), status=status, bot_is_admin=admin)
 
 
 async def get(db: Database, chat_id: int) -> Chat | None:
@@ -178,12 +169,11 @@ async def joined(
 
 async def retitle(db: Database, chat_id: int, title: str, now: datetime) -> bool:
     """The chat was renamed; False for a chat the bot has not recorded."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE chats SET title = ?, updated_at = ? WHERE chat_id = ?",
-            (title, isoformat(now), chat_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE chats SET title = ?, updated_at = ? WHERE chat_id = ?",
+        (title, isoformat(now), chat_id),
+    )
+    return changed > 0
 
 
 async def _set_status(

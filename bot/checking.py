@@ -29,9 +29,7 @@ class Answer:
 
 def claim(typed: str | None, replied: str | None) -> str:
     """What to check: the words after /cek, or else the message it replies to ("": none)."""
-    if typed and typed.strip():
-        return typed.strip()
-    return (replied or "").strip()
+    return typed.strip() if typed and typed.strip() else (replied or "").strip()
 
 
 async def answer_for(db: Database, organization: str, text: str) -> Answer:

@@ -67,12 +67,11 @@ async def matching_case(
             return int(row[0])
     if len(set(report_terms)) < MIN_TERMS:
         return None
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "SELECT r.case_id, r.terms FROM hoax_reports r JOIN hoax_cases c ON c.id = r.case_id"
         " WHERE c.status = 'open' AND r.terms != '' ORDER BY r.id DESC LIMIT ?",
         (OPEN_REPORTS_COMPARED,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     best: tuple[int, int] | None = None
     for row in rows:
         score = similarity(report_terms, str(row[1]).split())

@@ -259,9 +259,7 @@ def _check_config(settings: Settings, schema_version: int | None) -> int:
 
 
 async def _write_files(
-    files: Sequence[Rendered],
-    written: Callable[[str], str],
-    not_written: Callable[[str, str], str],
+    files: Sequence[Rendered], written: Callable[[str], str], not_written: Callable[[str, str], str]
 ) -> int:
     """Write each asked-for file; each is reported on stderr, so that stdout stays parseable
     (`--json`). Stops at the first file that cannot be written, with status 2."""

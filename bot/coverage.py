@@ -137,14 +137,9 @@ async def compute(db: Database, *, region_code: str, regency_name: str) -> Cover
         by_kecamatan.setdefault(desa.kecamatan_code, []).append(
             DesaCoverage(desa, tuple(kim.get(desa.code, ())), subscribers.get(desa.code, 0))
         )
-    return Coverage(
-        region_code,
-        regency_name,
-        tuple(
-            KecamatanCoverage(k, tuple(by_kecamatan.get(k.code, ())))
-            for k in await regions.all_kecamatan(db)
-        ),
-    )
+    kecamatan = await regions.all_kecamatan(db)
+    found = tuple(KecamatanCoverage(k, tuple(by_kecamatan.get(k.code, ()))) for k in kecamatan)
+    return Coverage(region_code, regency_name, found)
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -163,23 +158,16 @@ def total_line(coverage: Coverage) -> str:
 def render_table(coverage: Coverage) -> str:
     """A monospace table, one line per kecamatan in code order, the regency's total last."""
 
-    def line(name: str, with_kim: int, total: int, value: float) -> str:
-        count = f"{with_kim}/{total}"
-        return f"{short_name(name):<{NAME_WIDTH}} {count:>8} {texts.percent(value):>5}"
+    def line(name: str, area: KecamatanCoverage | Coverage) -> str:
+        count = f"{area.desa_with_kim}/{area.desa_total}"
+        return f"{short_name(name):<{NAME_WIDTH}} {count:>8} {texts.percent(area.percent):>5}"
 
     header = (
         f"{texts.TABLE_KECAMATAN:<{NAME_WIDTH}} {texts.TABLE_COUNT:>8} {texts.TABLE_PERCENT:>5}"
     )
-    lines = [header, "-" * len(header)]
-    lines += [
-        line(k.kecamatan.display, k.desa_with_kim, k.desa_total, k.percent)
-        for k in coverage.kecamatan
-    ]
-    lines.append("-" * len(header))
-    lines.append(
-        line(texts.TABLE_TOTAL, coverage.desa_with_kim, coverage.desa_total, coverage.percent)
-    )
-    return "\n".join(lines)
+    rule = "-" * len(header)
+    kecamatan = [line(k.kecamatan.display, k) for k in coverage.kecamatan]
+    return "\n".join([header, rule, *kecamatan, rule, line(texts.TABLE_TOTAL, coverage)])
 
 
 def as_json(coverage: Coverage, day: date) -> dict[str, Any]:
@@ -296,28 +284,8 @@ def _summary_sheet(summary: Any, coverage: Coverage, day: date) -> None:
     summary.title = texts.SHEET_SUMMARY
     append_row(summary, texts.SUMMARY_HEADERS)
     for k in coverage.kecamatan:
-        append_row(
-            summary,
-            [
-                k.kecamatan.code,
-                k.kecamatan.display,
-                k.desa_total,
-                k.desa_with_kim,
-                k.desa_total - k.desa_with_kim,
-                k.percent / 100,
-            ],
-        )
-    append_row(
-        summary,
-        [
-            coverage.region_code,
-            coverage.regency_name,
-            coverage.desa_total,
-            coverage.desa_with_kim,
-            coverage.desa_total - coverage.desa_with_kim,
-            coverage.percent / 100,
-        ],
-    )
+        append_row(summary, _figures(k.kecamatan.code, k.kecamatan.display, k))
+    append_row(summary, _figures(coverage.region_code, coverage.regency_name, coverage))
     for cell in summary[summary.max_row]:
         cell.font = _bold()
     summary.append([])
@@ -325,6 +293,12 @@ def _summary_sheet(summary: Any, coverage: Coverage, day: date) -> None:
     for (cell,) in summary.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "0.0%"
     _finish(summary, (12, 20, 12, 13, 14, 9))
+
+
+def _figures(code: str, name: str, area: KecamatanCoverage | Coverage) -> list[Any]:
+    """A summary row: the area, its desa with and without KIM, the share covered."""
+    missing = area.desa_total - area.desa_with_kim
+    return [code, name, area.desa_total, area.desa_with_kim, missing, area.percent / 100]
 
 
 def _desa_sheet(sheet: Any, coverage: Coverage) -> None:

@@ -34,7 +34,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 from bot.texts import TOPIC_LABELS, siaran
 
 ARCHIVE_LIMIT = 5000  # the most recent announcements compared; years of a regency's output
@@ -135,14 +135,8 @@ def _archived(row: Row, organization: str) -> Archived:
         header = "\n".join(siaran.header_lines(organization, row["topic"], row["urgency"]))
     correction = f"#{row['correction_of']}" if row["correction_of"] else None
     footer = siaran.footer(f"#{row['id']}", verified=True, correction_of=correction)
-    return Archived(
-        id=int(row["id"]),
-        body=row["body"],
-        status=row["status"],
-        header=header,
-        footer=footer,
-        sent_at=row["verified_at"] or row["finished_at"] or row["created_at"],
-    )
+    sent_at = row["verified_at"] or row["finished_at"] or row["created_at"]
+    return from_row(Archived, row, header=header, footer=footer, sent_at=sent_at)
 
 
 _SELECT = (
@@ -174,9 +168,7 @@ async def check(db: Database, text: str, organization: str) -> Finding:
 def _unframed(tokens: list[str], header: str) -> list[str]:
     """The tokens without the announcement's header, when they start with it."""
     head = _keys(_tokens(header))
-    if head and _keys(tokens[: len(head)]) == head:
-        return tokens[len(head) :]
-    return tokens
+    return tokens[len(head) :] if head and _keys(tokens[: len(head)]) == head else tokens
 
 
 def compare(text: str, archived: Sequence[Archived]) -> Finding:
@@ -225,6 +217,4 @@ def differences(original: Sequence[str], received: Sequence[str]) -> list[Change
 
 
 def _clip(text: str) -> str:
-    if len(text) <= CHANGE_WIDTH:
-        return text
-    return text[: CHANGE_WIDTH - 1].rstrip() + "…"
+    return text if len(text) <= CHANGE_WIDTH else text[: CHANGE_WIDTH - 1].rstrip() + "…"

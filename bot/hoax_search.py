@@ -250,17 +250,11 @@ async def candidates(db: Database, text: str) -> list[Candidate]:
     found = []
     for rowid in pool:
         claim = texts["claim"].get(rowid, [])
-        values = {
-            "claim_bm25": bm25["claim"].get(rowid, 0.0) / len(chosen),
-            "explanation_bm25": bm25["explanation"].get(rowid, 0.0) / len(chosen),
-            "narrative_bm25": bm25["narrative"].get(rowid, 0.0) / len(chosen),
-            "claim_rank": _closeness(ranks["claim"].get(rowid)),
-            "explanation_rank": _closeness(ranks["explanation"].get(rowid)),
-            "narrative_rank": _closeness(ranks["narrative"].get(rowid)),
-            **_claim_features(query, ordered, claim, weight),
-            **_text_features("explanation", query, query_pairs, texts, rowid, weight),
-            **_text_features("narrative", query, query_pairs, texts, rowid, weight),
-        }
+        values = {f"{index}_bm25": bm25[index].get(rowid, 0.0) / len(chosen) for index in PER_INDEX}
+        values |= {f"{index}_rank": _closeness(ranks[index].get(rowid)) for index in PER_INDEX}
+        values |= _claim_features(query, ordered, claim, weight)
+        for index in ("explanation", "narrative"):
+            values |= _text_features(index, query, query_pairs, texts, rowid, weight)
         found.append(Candidate(rowid, tuple(values[name] for name in FEATURES)))
     return found
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -34,7 +34,7 @@ import aiosqlite
 
 from bot.clock import isoformat
 from bot.normalize import normalize, terms
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 
 class Verdict(StrEnum):
@@ -196,24 +196,10 @@ async def add_entries(
     if new:
         created = isoformat(now)
         await conn.executemany(
-            "INSERT INTO hoaxes(id, claim, verdict, explanation, url, date, narrative, source,"
-            " created_at, claim_key, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    i,
-                    e.claim,
-                    e.verdict.value,
-                    e.explanation,
-                    e.url,
-                    e.date,
-                    e.narrative,
-                    source,
-                    created,
-                    claim_key,
-                    e.kind.value,
-                )
-                for i, e, claim_key in new
-            ],
+            "INSERT INTO hoaxes(id, claim, verdict, explanation, url, date, narrative, kind,"
+            " source, created_at, claim_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # NewEntry's fields in their order, claim to kind
+            [(i, *astuple(e), source, created, key) for i, e, key in new],
         )
         await _index(conn, [(i, e.claim, e.explanation, e.narrative) for i, e, _ in new])
     return ids
@@ -221,25 +207,13 @@ async def add_entries(
 
 async def _index(conn: aiosqlite.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
     """Index entries given as (id, claim, explanation, narrative), and count their terms."""
-    index_rows: list[tuple[int, str, str, str]] = []
-    documents_with: Counter[str] = Counter()
-    for rowid, claim, explanation, narrative in rows:
-        claim_terms, explanation_terms = terms(claim), terms(explanation)
-        narrative_terms = terms(narrative)
-        documents_with.update(set(claim_terms) | set(narrative_terms) | set(explanation_terms))
-        index_rows.append(
-            (
-                rowid,
-                " ".join(claim_terms),
-                " ".join(explanation_terms),
-                " ".join(narrative_terms),
-            )
-        )
-    for column, field in ((1, "claim"), (2, "explanation"), (3, "narrative")):
+    indexed = [(rowid, [terms(text) for text in texts]) for rowid, *texts in rows]
+    for column, field in enumerate(("claim", "explanation", "narrative")):
         await conn.executemany(
             f"INSERT INTO hoax_{field}_index(rowid, terms) VALUES (?, ?)",
-            [(row[0], row[column]) for row in index_rows if row[column]],
+            [(rowid, " ".join(words[column])) for rowid, words in indexed if words[column]],
         )
+    documents_with = Counter(term for _, words in indexed for term in set().union(*words))
     async with conn.execute("SELECT coalesce(max(id), 0) FROM hoax_terms") as cursor:
         row = await cursor.fetchone()
     last_term = int(row[0]) if row else 0
@@ -259,14 +233,9 @@ async def reindex(conn: aiosqlite.Connection) -> None:
 
     A registry upgraded from the single index kept that index's terms, stemmed by the
     previous stemmer and without explanations; its first import rebuilds it this way."""
-    for table in (
-        "hoax_claim_index",
-        "hoax_explanation_index",
-        "hoax_narrative_index",
-        "hoax_terms_index",
-        "hoax_terms",
-    ):
-        await conn.execute(f"DELETE FROM {table}")
+    for field in ("claim", "explanation", "narrative", "terms"):
+        await conn.execute(f"DELETE FROM hoax_{field}_index")
+    await conn.execute("DELETE FROM hoax_terms")
     async with conn.execute("SELECT id, claim, explanation, narrative FROM hoaxes") as cursor:
         rows = [(int(r[0]), r[1], r[2], r[3]) for r in await cursor.fetchall()]
     await _index(conn, rows)
@@ -299,15 +268,4 @@ async def entries_by_id(db: Database, ids: Iterable[int]) -> dict[int, Entry]:
 
 
 def _entry(row: Row) -> Entry:
-    return Entry(
-        id=row["id"],
-        claim=row["claim"],
-        verdict=Verdict(row["verdict"]),
-        explanation=row["explanation"],
-        url=row["url"],
-        date=row["date"],
-        narrative=row["narrative"],
-        source=row["source"],
-        created_at=row["created_at"],
-        kind=Kind(row["kind"]),
-    )
+    return from_row(Entry, row, verdict=Verdict(row["verdict"]), kind=Kind(row["kind"]))

@@ -29,7 +29,7 @@ import aiosqlite
 from bot import chats, topics
 from bot.chats import ChatStatus
 from bot.regions import Kecamatan, display_name
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 DEFAULT_NAME_PREFIX = "KIM"
 NAME_MAX = 64
@@ -120,9 +120,7 @@ def forum_name(regency_name: str, kecamatan: Kecamatan | None) -> str:
 def clean_name(text: str) -> str | None:
     """A typed KIM name on one line, or None when it is empty or too long."""
     name = " ".join(text.split())
-    if not name or len(name) > NAME_MAX:
-        return None
-    return name
+    return name if name and len(name) <= NAME_MAX else None
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -150,26 +148,12 @@ SELECT r.id, r.chat_id, r.kind, r.status, r.name, r.desa_code, d.name AS desa_na
 
 
 def _registration(row: Row) -> Registration:
-    return Registration(
-        id=int(row["id"]),
-        chat_id=int(row["chat_id"]),
+    return from_row(
+        Registration,
+        row,
         kind=Kind(row["kind"]),
         status=Status(row["status"]),
-        name=row["name"],
-        desa_code=row["desa_code"],
-        desa_name=row["desa_name"],
         desa_is_kelurahan=bool(row["desa_is_kelurahan"]),
-        kecamatan_code=row["kecamatan_code"],
-        kecamatan_name=row["kecamatan_name"],
-        topic=row["topic"],
-        requested_by=row["requested_by"],
-        requested_by_name=row["requested_by_name"],
-        requested_at=row["requested_at"],
-        decided_by=row["decided_by"],
-        decided_by_name=row["decided_by_name"],
-        decided_at=row["decided_at"],
-        reason=row["reason"],
-        chat_title=row["chat_title"],
         chat_status=ChatStatus(row["chat_status"]),
     )
 
@@ -268,9 +252,7 @@ async def active_groups(
 
 
 async def forums(
-    db: Database,
-    kecamatan_codes: Iterable[str] | None = None,
-    include_kabupaten: bool = True,
+    db: Database, kecamatan_codes: Iterable[str] | None = None, include_kabupaten: bool = True
 ) -> list[Target]:
     """Approved Forum KIM groups whose chat is active.
 

@@ -77,9 +77,7 @@ def _plain(value: object) -> object:
     if isinstance(value, type):
         return value.__name__
     update_id = getattr(value, "update_id", None)
-    if isinstance(update_id, int):
-        return update_id
-    return HIDDEN
+    return update_id if isinstance(update_id, int) else HIDDEN
 
 
 def _statement(value: object) -> object:
@@ -98,9 +96,7 @@ def configure(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         RedactingFormatter(
-            secrets,
-            "%(asctime)s %(levelname)s %(name)s: %(message)s",
-            private_data=private_data,
+            secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s", private_data=private_data
         )
     )
     root = logging.getLogger()

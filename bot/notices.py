@@ -19,7 +19,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ async def enqueue(
 ) -> None:
     """Inside the caller's transaction."""
     await conn.execute(
-        "INSERT INTO notices(chat_id, text, report_id) VALUES (?, ?, ?)",
-        (chat_id, text, report_id),
+        "INSERT INTO notices(chat_id, text, report_id) VALUES (?, ?, ?)", (chat_id, text, report_id)
     )
 
 
@@ -64,17 +63,7 @@ async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = 
         f"   AND o.withdrawn = 0)){not_in} ORDER BY n.id LIMIT ?",
         (now, *skip, limit),
     )
-    return [
-        Notice(
-            id=int(row[0]),
-            chat_id=int(row[1]),
-            text=row[2],
-            report_id=row[3],
-            after_withdrawal=row[4],
-            attempts=int(row[5]),
-        )
-        for row in rows
-    ]
+    return [from_row(Notice, row) for row in rows]
 
 
 async def write_text(conn: aiosqlite.Connection, notice_id: int, text: str) -> None:

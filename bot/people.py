@@ -8,7 +8,7 @@ operator or a verifier may do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -67,15 +67,7 @@ async def remember(db: Database, person: Person, now: datetime) -> bool:
             " last_name = excluded.last_name, username = excluded.username,"
             " language_code = excluded.language_code, last_seen = excluded.last_seen,"
             " reachable = 1",
-            (
-                person.user_id,
-                person.first_name,
-                person.last_name,
-                person.username,
-                person.language_code,
-                isoformat(now),
-                isoformat(now),
-            ),
+            (*astuple(person), isoformat(now), isoformat(now)),  # Person's fields in order
         )
     return is_new
 

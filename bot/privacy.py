@@ -91,20 +91,21 @@ GROUP = Keep("a group or channel, never a private chat")
 COUNTED = Keep("kept for the delivery report and statistics; no longer tied to the person")
 
 
-def _same(decision: Decision, *columns: str) -> dict[str, Decision]:
-    return dict.fromkeys(columns, decision)
+def _same(decision: Decision, columns: str) -> dict[str, Decision]:
+    """The same decision for each of the space-separated `columns`."""
+    return dict.fromkeys(columns.split(), decision)
 
 
 def _fts5(name: str, *columns: str) -> dict[str, dict[str, Decision]]:
     """An FTS5 index and the shadow tables SQLite keeps for it."""
-    content = tuple(f"c{i}" for i in range(len(columns)))
+    content = " ".join(f"c{i}" for i in range(len(columns)))
     return {
-        name: _same(REGISTRY, *columns),
-        f"{name}_config": _same(REGISTRY, "k", "v"),
-        f"{name}_content": _same(REGISTRY, "id", *content),
-        f"{name}_data": _same(REGISTRY, "id", "block"),
-        f"{name}_docsize": _same(REGISTRY, "id", "sz"),
-        f"{name}_idx": _same(REGISTRY, "segid", "term", "pgno"),
+        name: _same(REGISTRY, " ".join(columns)),
+        f"{name}_config": _same(REGISTRY, "k v"),
+        f"{name}_content": _same(REGISTRY, f"id {content}"),
+        f"{name}_data": _same(REGISTRY, "id block"),
+        f"{name}_docsize": _same(REGISTRY, "id sz"),
+        f"{name}_idx": _same(REGISTRY, "segid term pgno"),
     }
 
 
@@ -114,45 +115,35 @@ _OWN_PROGRESS = "progress_chat_id = :user_id"
 _OWN_BLANKSPOT = "reporter_id = :user_id"
 
 POLICY: dict[str, dict[str, Decision]] = {
-    "meta": _same(REFERENCE, "key", "value"),
-    "kecamatan": _same(REFERENCE, "code", "name"),
-    "desa": _same(REFERENCE, "code", "kecamatan_code", "name", "is_kelurahan"),
+    "meta": _same(REFERENCE, "key value"),
+    "kecamatan": _same(REFERENCE, "code name"),
+    "desa": _same(REFERENCE, "code kecamatan_code name is_kelurahan"),
     "people": {
         "user_id": Delete(PERSON),
-        **_same(
-            WITH_ROW,
-            "first_name",
-            "last_name",
-            "username",
-            "language_code",
-            "first_seen",
-            "last_seen",
-            "reachable",
-            "weekly_digest",
-        ),
+        **_same(WITH_ROW, "first_name last_name username language_code first_seen last_seen"),
+        **_same(WITH_ROW, "reachable weekly_digest"),
     },
     "staff": {
         "user_id": Delete(PERSON),
         "added_by": Clear(NULL, "added_by = :user_id"),
-        **_same(WITH_ROW, "role", "added_at"),
+        **_same(WITH_ROW, "role added_at"),
     },
     "subscriptions": {
         "user_id": Delete(PERSON),
-        **_same(WITH_ROW, "id", "scope", "area_code", "topics", "created_at", "updated_at"),
+        **_same(WITH_ROW, "id scope area_code topics created_at updated_at"),
     },
     "audit_log": {
         "actor_id": Clear(NULL, "actor_id = :user_id"),
         "object_id": Clear(NULL, "object_type = 'person' AND object_id = :user_text"),
         # A registration request records the requester's name as it was then.
         "detail": Scrub(json=True, actor_keys=("requested_by_name",)),
-        **_same(NOT_A_PERSON, "id", "at", "action", "object_type"),
+        **_same(NOT_A_PERSON, "id at action object_type"),
     },
     "chats": {
         "added_by": Clear(NULL, "added_by = :user_id"),
         "chat_id": GROUP,
         "title": GROUP,
-        **_same(NOT_A_PERSON, "type", "status", "status_reason", "bot_is_admin"),
-        **_same(NOT_A_PERSON, "first_seen", "updated_at"),
+        **_same(NOT_A_PERSON, "type status status_reason bot_is_admin first_seen updated_at"),
     },
     "registrations": {
         "requested_by": Clear(NULL, "requested_by = :user_id"),
@@ -160,28 +151,17 @@ POLICY: dict[str, dict[str, Decision]] = {
         "chat_id": GROUP,
         "name": Keep("the KIM's name, chosen for the group"),
         "reason": Keep("why the office ended it, about the group"),
-        **_same(NOT_A_PERSON, "id", "kind", "desa_code", "kecamatan_code", "topic", "status"),
-        **_same(NOT_A_PERSON, "requested_at", "decided_at"),
+        **_same(NOT_A_PERSON, "id kind desa_code kecamatan_code topic status"),
+        **_same(NOT_A_PERSON, "requested_at decided_at"),
     },
     "hoaxes": _same(
-        REGISTRY,
-        "id",
-        "claim",
-        "verdict",
-        "explanation",
-        "url",
-        "date",
-        "narrative",
-        "source",
-        "created_at",
-        "claim_key",
-        "kind",
+        REGISTRY, "id claim verdict explanation url date narrative source created_at claim_key kind"
     ),
     **_fts5("hoax_claim_index", "terms"),
     **_fts5("hoax_explanation_index", "terms"),
     **_fts5("hoax_narrative_index", "terms"),
-    "hoax_thresholds": _same(REGISTRY, "tier", "score", "registry", "at"),
-    "hoax_terms": _same(REGISTRY, "id", "term", "docs"),
+    "hoax_thresholds": _same(REGISTRY, "tier score registry at"),
+    "hoax_terms": _same(REGISTRY, "id term docs"),
     **_fts5("hoax_terms_index", "term"),
     "announcements": {
         "author_id": Clear(NULL, "author_id = :user_id"),
@@ -194,8 +174,8 @@ POLICY: dict[str, dict[str, Decision]] = {
         "body": Keep("the office's official text"),
         "entities": Keep("formatting of the office's official text"),
         "file_id": Keep("the office's official picture or document"),
-        **_same(NOT_A_PERSON, "id", "status", "kind", "topic", "urgency", "correction_of"),
-        **_same(NOT_A_PERSON, "created_at", "submitted_at", "verified_at", "reject_reason"),
+        **_same(NOT_A_PERSON, "id status kind topic urgency correction_of"),
+        **_same(NOT_A_PERSON, "created_at submitted_at verified_at reject_reason"),
         "finished_at": NOT_A_PERSON,
     },
     "outbox": {
@@ -213,49 +193,45 @@ POLICY: dict[str, dict[str, Decision]] = {
         "reason": Clear(
             "CASE status WHEN 'pending' THEN 'forgotten' ELSE reason END", _OWN_PRIVATE_CHAT
         ),
-        **_same(COUNTED, "id", "announcement_id", "kind", "priority", "attempts"),
-        **_same(COUNTED, "not_before", "sent_at", "withdrawn"),
-        **_same(NOT_A_PERSON, "withdraw_after", "withdraw_tries"),
+        **_same(COUNTED, "id announcement_id kind priority attempts not_before sent_at withdrawn"),
+        **_same(NOT_A_PERSON, "withdraw_after withdraw_tries"),
     },
     "notices": {
         # A verdict or summary still owed to their chat is not sent any more.
         "chat_id": Delete("chat_id = :user_id"),
         "text": Scrub(),
-        **_same(WITH_ROW, "id", "report_id", "after_withdrawal", "attempts", "not_before"),
+        **_same(WITH_ROW, "id report_id after_withdrawal attempts not_before"),
     },
     "reactions": {
         # An anonymous vote: 👍/👎 counts per announcement stay right.
         "user_id": Clear(":anonymous - rowid", PERSON),
-        **_same(COUNTED, "announcement_id", "vote", "at"),
+        **_same(COUNTED, "announcement_id vote at"),
     },
     "relays": {
         # Counted once per group; which member pressed is not needed for that.
         "user_id": Clear(NULL, PERSON),
         "chat_id": GROUP,
-        **_same(COUNTED, "announcement_id", "at"),
+        **_same(COUNTED, "announcement_id at"),
     },
     "schedules": {
         "created_by": Clear(NULL, "created_by = :user_id"),
         "verified_by": Clear(NULL, "verified_by = :user_id"),
-        **_same(NOT_A_PERSON, "id", "kind", "announcement_id", "rule", "status", "slot"),
-        **_same(NOT_A_PERSON, "next_run", "ends_on", "max_runs", "runs", "created_at"),
-        **_same(NOT_A_PERSON, "verified_at", "updated_at"),
+        **_same(NOT_A_PERSON, "id kind announcement_id rule status slot"),
+        **_same(NOT_A_PERSON, "next_run ends_on max_runs runs created_at verified_at updated_at"),
     },
-    "schedule_runs": _same(
-        NOT_A_PERSON, "id", "schedule_id", "slot", "outcome", "announcement_id", "at"
-    ),
+    "schedule_runs": _same(NOT_A_PERSON, "id schedule_id slot outcome announcement_id at"),
     "digest_outbox": {
         # A digest owed to them is not sent; sent ones are counted nowhere.
         "user_id": Delete(PERSON),
-        **_same(WITH_ROW, "id", "run_id", "text", "status", "claimed_at", "sent_at"),
+        **_same(WITH_ROW, "id run_id text status claimed_at sent_at"),
     },
     "hoax_cases": {
         "decided_by": Clear(NULL, "decided_by = :user_id"),
         "pending_by": Clear(NULL, "pending_by = :user_id"),
         "explanation": Keep("the office's verdict, written by an operator about the claim"),
         "pending_explanation": Keep("the same, before a second look"),
-        **_same(NOT_A_PERSON, "id", "status", "first_reported_at", "verdict", "reference_url"),
-        **_same(NOT_A_PERSON, "decided_at", "merged_into", "hoax_id", "clarification_id"),
+        **_same(NOT_A_PERSON, "id status first_reported_at verdict reference_url"),
+        **_same(NOT_A_PERSON, "decided_at merged_into hoax_id clarification_id"),
         "pending_verdict": NOT_A_PERSON,
     },
     "hoax_reports": {
@@ -275,17 +251,17 @@ POLICY: dict[str, dict[str, Decision]] = {
             " same picture reported again joins the case by it"
         ),
         "group_chat_id": GROUP,
-        **_same(NOT_A_PERSON, "id", "case_id", "via", "kind", "origin_date", "kecamatan_code"),
-        **_same(NOT_A_PERSON, "area_done", "created_at", "answered_at"),
+        **_same(NOT_A_PERSON, "id case_id via kind origin_date kecamatan_code"),
+        **_same(NOT_A_PERSON, "area_done created_at answered_at"),
     },
-    "hoax_alerts": _same(NOT_A_PERSON, "key", "warned_at"),
+    "hoax_alerts": _same(NOT_A_PERSON, "key warned_at"),
     "blankspots": {
         # The place stays on the map, to about a kilometre: a street, not a house.
         "reporter_id": Clear(NULL, _OWN_BLANKSPOT),
         "flow_message_id": Clear(NULL, _OWN_BLANKSPOT),
         "latitude": Clear("round(latitude, 2)", _OWN_BLANKSPOT),
         "longitude": Clear("round(longitude, 2)", _OWN_BLANKSPOT),
-        **_same(NOT_A_PERSON, "id", "kecamatan_code", "desa_code", "operator", "problem"),
+        **_same(NOT_A_PERSON, "id kecamatan_code desa_code operator problem"),
         "created_at": NOT_A_PERSON,
     },
     "keyboards": {
@@ -296,8 +272,8 @@ POLICY: dict[str, dict[str, Decision]] = {
         "data": Scrub(json=True),
         "at": NOT_A_PERSON,
     },
-    "guard_chats": _same(GROUP, "chat_id", "enabled_at"),
-    "guard_notices": _same(GROUP, "chat_id", "hoax_id", "last_at"),
+    "guard_chats": _same(GROUP, "chat_id enabled_at"),
+    "guard_notices": _same(GROUP, "chat_id hoax_id last_at"),
 }
 
 

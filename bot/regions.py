@@ -138,18 +138,6 @@ async def desa_of(db: Database, kecamatan_code: str) -> list[Desa]:
     return [_desa(row) for row in rows]
 
 
-async def desa_page(
-    db: Database, kecamatan_code: str, page: int, size: int
-) -> tuple[list[Desa], int] | None:
-    """Page `page` (from 0) of a kecamatan's desa and how many pages there are; None for a
-    page that does not exist."""
-    desa = await desa_of(db, kecamatan_code)
-    pages = max(1, -(-len(desa) // size))
-    if not 0 <= page < pages:
-        return None
-    return desa[page * size : (page + 1) * size], pages
-
-
 async def get_kecamatan(db: Database, code: str) -> Kecamatan | None:
     row = await db.fetchone("SELECT code, name FROM kecamatan WHERE code = ?", (code,))
     return None if row is None else Kecamatan(row["code"], row["name"])

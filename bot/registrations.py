@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 import aiosqlite
 
@@ -25,112 +26,92 @@ class AlreadyRegistered(Exception):
         self.existing = existing
 
 
-async def _live_in(conn: aiosqlite.Connection, chat_id: int) -> Registration | None:
-    found = await select_in(
+async def _create(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    columns: dict[str, object],
+    *,
+    status: Status,
+    actor_id: int,
+    now: datetime,
+    action: str,
+    detail: dict[str, object],
+) -> Registration:
+    """Insert the chat's registration (more `columns`) unless it has a live one; audited."""
+    live = await select_in(
         conn, "r.chat_id = ? AND r.status IN ('pending', 'approved')", (chat_id,)
     )
-    return found[0] if found else None
-
-
-async def _insert(
-    conn: aiosqlite.Connection,
-    *,
-    chat_id: int,
-    kind: Kind,
-    status: Status,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    topic: str | None,
-    actor_id: int | None,
-    now: datetime,
-) -> int:
+    if live:
+        raise AlreadyRegistered(live[0])
     decided = status != Status.PENDING
+    row = {
+        "chat_id": chat_id,
+        **columns,
+        "status": status.value,
+        "requested_by": actor_id,
+        "requested_at": isoformat(now),
+        "decided_by": actor_id if decided else None,
+        "decided_at": isoformat(now) if decided else None,
+    }
     cursor = await conn.execute(
-        "INSERT INTO registrations(chat_id, kind, desa_code, kecamatan_code, topic, name,"
-        " status, requested_by, requested_at, decided_by, decided_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            chat_id,
-            kind.value,
-            desa_code,
-            kecamatan_code,
-            topic,
-            name,
-            status.value,
-            actor_id,
-            isoformat(now),
-            actor_id if decided else None,
-            isoformat(now) if decided else None,
-        ),
+        f"INSERT INTO registrations({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
     )
     assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
-    return int(cursor.lastrowid)
+    registration_id = int(cursor.lastrowid)
+    await audit.record(
+        conn,
+        at=now,
+        actor_id=actor_id,
+        action=action,
+        object_type="registration",
+        object_id=registration_id,
+        detail=detail,
+    )
+    return (await select_in(conn, "r.id = ?", (registration_id,)))[0]
+
+
+class Asking(TypedDict):
+    """Who asks to register which chat under which name: the same for every request."""
+
+    chat_id: int
+    chat_type: ChatType
+    chat_title: str
+    name: str
+    requested_by: int
+    requested_by_name: str
+    now: datetime
 
 
 async def _request(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kind: Kind,
-    name: str,
-    desa_code: str | None,
-    kecamatan_code: str | None,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
+    db: Database, kind: Kind, desa_code: str | None, kecamatan_code: str | None, ask: Asking
 ) -> Registration:
+    chat_id, name, now = ask["chat_id"], ask["name"], ask["now"]
+    place = {"desa_code": desa_code, "kecamatan_code": kecamatan_code}
     async with db.transaction() as conn:
-        await chats.record_in(conn, chat_id=chat_id, chat_type=chat_type, title=chat_title, now=now)
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
-            conn,
-            chat_id=chat_id,
-            kind=kind,
-            status=Status.PENDING,
-            name=name,
-            desa_code=desa_code,
-            kecamatan_code=kecamatan_code,
-            topic=None,
-            actor_id=requested_by,
-            now=now,
+        await chats.record_in(
+            conn, chat_id=chat_id, chat_type=ask["chat_type"], title=ask["chat_title"], now=now
         )
-        await audit.record(
+        return await _create(
             conn,
-            at=now,
-            actor_id=requested_by,
+            chat_id,
+            {"kind": kind.value, "name": name, **place},
+            status=Status.PENDING,
+            actor_id=ask["requested_by"],
+            now=now,
             action="kim.request",
-            object_type="registration",
-            object_id=registration_id,
             detail={
                 "kind": kind.value,
                 "chat_id": chat_id,
                 "desa": desa_code,
                 "kecamatan": kecamatan_code,
                 "name": name,
-                "requested_by_name": requested_by_name,
+                "requested_by_name": ask["requested_by_name"],
             },
         )
-        created = await select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]
 
 
-async def request_kim(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    desa_code: str,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
-) -> Registration:
+async def request_kim(db: Database, *, desa_code: str, **ask: Unpack[Asking]) -> Registration:
     """A group admin asks to register the group as a KIM of `desa_code`; pending until an
     operator decides. The caller has checked that the person is an admin of the group.
 
@@ -140,51 +121,18 @@ async def request_kim(
     row = await db.fetchone("SELECT kecamatan_code FROM desa WHERE code = ?", (desa_code,))
     if row is None:
         raise LookupError(f"unknown desa {desa_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.KIM,
-        name=name,
-        desa_code=desa_code,
-        kecamatan_code=row["kecamatan_code"],
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
+    return await _request(db, Kind.KIM, desa_code, row["kecamatan_code"], ask)
 
 
 async def request_forum(
-    db: Database,
-    *,
-    chat_id: int,
-    chat_type: ChatType,
-    chat_title: str,
-    kecamatan_code: str | None,
-    name: str,
-    requested_by: int,
-    requested_by_name: str,
-    now: datetime,
+    db: Database, *, kecamatan_code: str | None, **ask: Unpack[Asking]
 ) -> Registration:
     """Like `request_kim`, for the Forum KIM of a kecamatan (`None`: the whole kabupaten)."""
     if kecamatan_code is not None:
         known = await db.fetchval("SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,))
         if known is None:
             raise LookupError(f"unknown kecamatan {kecamatan_code}")
-    return await _request(
-        db,
-        chat_id=chat_id,
-        chat_type=chat_type,
-        chat_title=chat_title,
-        kind=Kind.FORUM,
-        name=name,
-        desa_code=None,
-        kecamatan_code=kecamatan_code,
-        requested_by=requested_by,
-        requested_by_name=requested_by_name,
-        now=now,
-    )
+    return await _request(db, Kind.FORUM, None, kecamatan_code, ask)
 
 
 @dataclass(frozen=True)
@@ -278,37 +226,23 @@ async def register_channel(
         chat = await chats.get_in(conn, chat_id)
         if chat is None or not chat.is_open_channel:
             raise LookupError(f"no active channel {chat_id}")
-        if kecamatan_code is not None:
-            async with conn.execute(
-                "SELECT 1 FROM kecamatan WHERE code = ?", (kecamatan_code,)
-            ) as cur:
-                if await cur.fetchone() is None:
-                    raise LookupError(f"unknown kecamatan {kecamatan_code}")
+        known = "SELECT 1 FROM kecamatan WHERE code = ?"
+        if kecamatan_code is not None and not await conn.execute_fetchall(known, (kecamatan_code,)):
+            raise LookupError(f"unknown kecamatan {kecamatan_code}")
         if topic is not None and topic not in topics.BY_KEY:
             raise LookupError(f"unknown topic {topic}")
-        existing = await _live_in(conn, chat_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
-        registration_id = await _insert(
+        return await _create(
             conn,
-            chat_id=chat_id,
-            kind=Kind.CHANNEL,
+            chat_id,
+            {
+                "kind": Kind.CHANNEL.value,
+                "name": chat.title,
+                "kecamatan_code": kecamatan_code,
+                "topic": topic,
+            },
             status=Status.APPROVED,
-            name=chat.title,
-            desa_code=None,
-            kecamatan_code=kecamatan_code,
-            topic=topic,
             actor_id=actor_id,
             now=now,
-        )
-        await audit.record(
-            conn,
-            at=now,
-            actor_id=actor_id,
             action="channel.register",
-            object_type="registration",
-            object_id=registration_id,
             detail={"chat_id": chat_id, "kecamatan": kecamatan_code, "topic": topic},
         )
-        created = await select_in(conn, "r.id = ?", (registration_id,))
-    return created[0]

@@ -12,7 +12,6 @@ Early warning, checked whenever a report is filed or given its kecamatan:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import statistics as stats
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from bot.clock import isoformat
 from bot.normalize import normalize, terms
 from bot.quota import HourlyQuota
 from bot.regions import display_name
-from bot.storage import Database, Row
+from bot.storage import Database, Row, from_row
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download again (Bot API getFile limit)
 MAX_VOICE_SECONDS = 5 * 60
@@ -208,7 +207,11 @@ async def file_report(
         case_id = await matching_case(conn, key, report_terms, link, content.file_unique_id)
         new_case = case_id is None
         if case_id is None:
-            case_id = await _new_case(conn, now)
+            cursor = await conn.execute(
+                "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)",
+                (isoformat(now),),
+            )
+            case_id = int(cursor.lastrowid or 0)
         row: list[object] = [case_id, reporter_id, reporter_name, via.value, group_chat_id]
         row += [content.kind.value, text, key, " ".join(report_terms), link, content.file_id]
         row += [content.file_unique_id, content.origin, origin_date, kecamatan_code, area_done]
@@ -231,13 +234,6 @@ async def file_report(
     report = await get(db, report_id)
     assert report is not None  # just written
     return Filed(report, new_case, int(counted[0]) if counted else 1, alerts)
-
-
-async def _new_case(conn: aiosqlite.Connection, now: datetime) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO hoax_cases(status, first_reported_at) VALUES ('open', ?)", (isoformat(now),)
-    )
-    return int(cursor.lastrowid or 0)
 
 
 _INSERT_REPORT = (
@@ -293,9 +289,8 @@ async def of_case(db: Database, case_id: int) -> list[Report]:
 
 
 def _report(row: Row) -> Report:
-    values = {field.name: row[field.name] for field in dataclasses.fields(Report)}
-    typed = {"via": Via(row["via"]), "kind": Kind(row["kind"]), "area_done": bool(row["area_done"])}
-    return Report(**(values | typed))
+    via, kind, area_done = Via(row["via"]), Kind(row["kind"]), bool(row["area_done"])
+    return from_row(Report, row, via=via, kind=kind, area_done=area_done)
 
 
 # --- early warning --------------------------------------------------------------------------
@@ -311,8 +306,7 @@ async def _alerts(
     since = isoformat(now - rule.window)
     alerts: list[Alert] = []
     async with conn.execute(
-        "SELECT COUNT(*) FROM hoax_reports WHERE case_id = ? AND created_at > ?",
-        (case_id, since),
+        "SELECT COUNT(*) FROM hoax_reports WHERE case_id = ? AND created_at > ?", (case_id, since)
     ) as cursor:
         row = await cursor.fetchone()
     in_window = int(row[0]) if row else 0

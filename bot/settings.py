@@ -39,10 +39,7 @@ class Settings(BaseSettings):
     """Every setting of kim-bot; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
     bot_token: SecretStr | None = None
@@ -103,19 +100,10 @@ class Settings(BaseSettings):
             return frozenset(ids)
         return value
 
-    @field_validator("operator_chat_id", mode="before")
-    @classmethod
-    def _empty_chat_is_none(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("webhook_url", "bot_api_base_file_url", mode="before")
+    @field_validator("operator_chat_id", "webhook_url", "bot_api_base_file_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("webhook_url")
     @classmethod
@@ -190,9 +178,7 @@ class Settings(BaseSettings):
     @classmethod
     def _seconds(cls, value: Any) -> Any:
         """`MISSED_RUN_GRACE=3600` means seconds (HH:MM:SS works as well)."""
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        return value
+        return int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
 
     @field_validator("quiet_hours_start", "quiet_hours_end", "digest_time")
     @classmethod

@@ -13,17 +13,22 @@ the transaction's own rows yet. (An in-memory database has one connection for bo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
 from bot.migrations import MIGRATIONS
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Row = sqlite3.Row
+D = TypeVar("D", bound="DataclassInstance")
 
 # SQLite's primary result codes that mean "the storage said no", not "the statement is wrong".
 _REFUSALS = frozenset(
@@ -44,6 +49,13 @@ _REFUSALS = frozenset(
 _WRITER_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL")
 # The reader refuses writes (so every write stays serialised) and reports the same settings.
 _READER_PRAGMAS = ("query_only=ON", "foreign_keys=ON", "busy_timeout=5000")
+
+
+def from_row(cls: type[D], row: Row, **converted: Any) -> D:
+    """The dataclass `cls` from the row's columns of the same names; `converted` gives the
+    fields that are not stored as they are (enums, flags, derived values)."""
+    stored = {f.name: row[f.name] for f in dataclasses.fields(cls) if f.name not in converted}
+    return cls(**stored, **converted)
 
 
 class StorageError(Exception):

@@ -90,15 +90,10 @@ class SubscriptionError(ValueError):
     """A subscription that must not be stored (no topic, unknown topic bits)."""
 
 
-async def regency_code(db: Database) -> str | None:
-    value = await db.fetchval("SELECT value FROM meta WHERE key = 'region_code'")
-    return None if value is None else str(value)
-
-
 async def resolve(db: Database, ref: AreaRef) -> Area | None:
     """The area behind a token, or None when it is not part of this regency."""
     if ref.scope is Scope.KABUPATEN:
-        if ref.code != await regency_code(db):
+        if ref.code != await db.fetchval("SELECT value FROM meta WHERE key = 'region_code'"):
             return None
         return Area(Scope.KABUPATEN, ref.code, regions.regency_name(ref.code) or ref.code)
     if ref.scope is Scope.KECAMATAN:
@@ -143,8 +138,7 @@ async def subscribe(db: Database, *, user_id: int, area: Area, topics: int, now:
     stamp = isoformat(now)
     async with db.transaction() as conn:
         async with conn.execute(
-            "SELECT 1 FROM subscriptions WHERE user_id = ? AND area_code = ?",
-            (user_id, area.code),
+            "SELECT 1 FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area.code)
         ) as cursor:
             is_new = await cursor.fetchone() is None
         await conn.execute(
@@ -184,25 +178,21 @@ async def subscribe_if_absent(
 
 async def unsubscribe(db: Database, *, user_id: int, area_code: str) -> bool:
     """Remove one subscription; False when there was none."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "DELETE FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "DELETE FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
+    )
+    return changed > 0
 
 
 async def unsubscribe_all(db: Database, *, user_id: int) -> int:
     """Remove every subscription of a person; returns how many there were."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
-        return cursor.rowcount
+    return await db.write("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
 
 
 async def topics_of(db: Database, *, user_id: int, area_code: str) -> int | None:
     """The topics of one subscription, or None when the person is not subscribed there."""
     value = await db.fetchval(
-        "SELECT topics FROM subscriptions WHERE user_id = ? AND area_code = ?",
-        (user_id, area_code),
+        "SELECT topics FROM subscriptions WHERE user_id = ? AND area_code = ?", (user_id, area_code)
     )
     return None if value is None else int(value)
 
@@ -362,17 +352,8 @@ async def weekly_digest(db: Database, user_id: int) -> bool:
     return bool(await db.fetchval("SELECT weekly_digest FROM people WHERE user_id = ?", (user_id,)))
 
 
-async def set_weekly_digest(db: Database, user_id: int, on: bool) -> bool:
-    """Opt in or out of the weekly digest; False when the person is unknown."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id)
-        )
-        return cursor.rowcount > 0
-
-
 async def toggle_weekly_digest(db: Database, user_id: int) -> bool:
     """Switch the weekly digest on or off; the new setting."""
     on = not await weekly_digest(db, user_id)
-    await set_weekly_digest(db, user_id, on)
+    await db.write("UPDATE people SET weekly_digest = ? WHERE user_id = ?", (int(on), user_id))
     return on

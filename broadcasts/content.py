@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import accumulate
 
 from telegram import MessageEntity
 
@@ -94,13 +95,9 @@ def frame(
     chunks = split(body.text, tuple(body.entities), budget)
     parts = []
     for index, (chunk, entities) in enumerate(chunks):
-        pieces: list[tuple[str, Sequence[MessageEntity]]] = []
-        if index == 0:
-            pieces.append((header_text, header_entities))
-        pieces.append((chunk, entities))
-        if index == len(chunks) - 1:
-            pieces.append((footer_text, footer_entities))
-        text, merged = MessageEntity.concatenate(*pieces)
+        first = [header] if index == 0 else []
+        last = [footer] if index == len(chunks) - 1 else []
+        text, merged = MessageEntity.concatenate(*first, (chunk, entities), *last)
         parts.append(Part(Kind.TEXT, text, tuple(merged)))
     return parts
 
@@ -122,11 +119,11 @@ def split(
         while start < len(text) and text[start] in "\n ":
             start += 1
     offsets = _utf16_offsets(text)
-    result = []
-    for begin, finish in pieces:
-        if begin == finish:
-            continue
-        result.append((text[begin:finish], _slice(entities, offsets[begin], offsets[finish])))
+    result = [
+        (text[begin:end], _slice(entities, offsets[begin], offsets[end]))
+        for begin, end in pieces
+        if begin != end
+    ]
     return result or [(text, entities)]
 
 
@@ -152,13 +149,7 @@ def _cut(text: str, start: int, budget: int) -> int:
 
 def _utf16_offsets(text: str) -> list[int]:
     """offsets[i] = UTF-16 offset of code point i (and of the end at len(text))."""
-    offsets = [0] * (len(text) + 1)
-    total = 0
-    for index, char in enumerate(text):
-        offsets[index] = total
-        total += 2 if ord(char) > 0xFFFF else 1
-    offsets[len(text)] = total
-    return offsets
+    return [0, *accumulate(2 if ord(char) > 0xFFFF else 1 for char in text)]
 
 
 def _slice(entities: tuple[MessageEntity, ...], begin: int, end: int) -> tuple[MessageEntity, ...]:

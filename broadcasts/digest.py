@@ -152,28 +152,24 @@ async def pending(db: Database, *, limit: int = 500) -> list[tuple[int, int, str
 
 
 async def claim(db: Database, row_id: int, now: datetime) -> bool:
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE digest_outbox SET status = 'sending', claimed_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (stamp(now), row_id),
-        )
-        return cursor.rowcount > 0
+    changed = await db.write(
+        "UPDATE digest_outbox SET status = 'sending', claimed_at = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (stamp(now), row_id),
+    )
+    return changed > 0
 
 
 async def mark(db: Database, row_id: int, status: str, now: datetime) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE digest_outbox SET status = ?, sent_at = ? WHERE id = ?",
-            (status, isoformat(now), row_id),
-        )
+    await db.write(
+        "UPDATE digest_outbox SET status = ?, sent_at = ? WHERE id = ?",
+        (status, isoformat(now), row_id),
+    )
 
 
 async def release_stuck(db: Database, now: datetime) -> None:
     """Rows claimed by a process that died before recording the result are tried again."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE digest_outbox SET status = 'pending' WHERE status = 'sending'"
-            " AND claimed_at < ?",
-            (stamp(now - STUCK_AFTER),),
-        )
+    await db.write(
+        "UPDATE digest_outbox SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?",
+        (stamp(now - STUCK_AFTER),),
+    )

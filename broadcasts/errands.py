@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import audit, notices
-from bot.storage import Database
+from bot.storage import Database, from_row
 from bot.texts import siaran as t
 
 DELETE_WINDOW = timedelta(hours=48)
@@ -64,22 +64,14 @@ async def due_deletions(
     skip = sorted(exclude)
     not_in = f" AND o.id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
     rows = await db.fetchall(
-        "SELECT o.id, o.announcement_id, o.chat_id, o.kind, o.message_ids, o.sent_at,"
-        " o.withdraw_tries FROM announcements a JOIN outbox o ON o.announcement_id = a.id"
+        "SELECT o.id AS row_id, o.announcement_id, o.chat_id, o.kind, o.message_ids, o.sent_at,"
+        " o.withdraw_tries AS tries FROM announcements a JOIN outbox o ON o.announcement_id = a.id"
         " WHERE a.status = 'withdrawn' AND o.status = 'sent' AND o.withdrawn = 0"
         f" AND o.withdraw_after <= ?{not_in} ORDER BY o.priority, o.id LIMIT ?",
         (now, *skip, limit),
     )
     return [
-        Deletion(
-            row_id=int(row[0]),
-            announcement_id=int(row[1]),
-            chat_id=int(row[2]),
-            kind=str(row[3]),
-            message_ids=tuple(json.loads(row[4] or "[]")),
-            sent_at=row[5],
-            tries=int(row[6]),
-        )
+        from_row(Deletion, row, message_ids=tuple(json.loads(row["message_ids"] or "[]")))
         for row in rows
     ]
 

@@ -25,7 +25,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 @dataclass(frozen=True)
@@ -85,16 +85,7 @@ async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = 
         (now, *skip, limit),
     )
     return [
-        Row(
-            id=row[0],
-            announcement_id=row[1],
-            chat_id=row[2],
-            kind=row[3],
-            priority=row[4],
-            attempts=row[5],
-            reply_to=row[6],
-            message_ids=tuple(json.loads(row[7] or "[]")),
-        )
+        from_row(Row, row, message_ids=tuple(json.loads(row["message_ids"] or "[]")))
         for row in rows
     ]
 
@@ -137,12 +128,11 @@ async def record_parts(db: Database, row_id: int, message_ids: list[int]) -> Non
 
 
 async def mark_failed(db: Database, row_id: int, reason: str, error: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, reason = ?,"
-            " last_error = ? WHERE id = ? AND status = 'pending'",
-            (reason, error[:500], row_id),
-        )
+    await db.write(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, reason = ?,"
+        " last_error = ? WHERE id = ? AND status = 'pending'",
+        (reason, error[:500], row_id),
+    )
 
 
 async def retry_later(
@@ -156,18 +146,17 @@ async def retry_later(
 ) -> None:
     """Leave the row pending, due again at `not_before` (a time.time() value); `sent` keeps
     the parts that already went out so they are not sent twice."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + ?,"
-            " message_ids = COALESCE(?, message_ids) WHERE id = ? AND status = 'pending'",
-            (
-                not_before,
-                error[:500],
-                1 if count_attempt else 0,
-                json.dumps(sent) if sent else None,
-                row_id,
-            ),
-        )
+    await db.write(
+        "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + ?,"
+        " message_ids = COALESCE(?, message_ids) WHERE id = ? AND status = 'pending'",
+        (
+            not_before,
+            error[:500],
+            1 if count_attempt else 0,
+            json.dumps(sent) if sent else None,
+            row_id,
+        ),
+    )
 
 
 async def move_chat(db: Database, row_id: int, new_chat_id: int) -> bool:
@@ -192,13 +181,11 @@ async def move_chat(db: Database, row_id: int, new_chat_id: int) -> bool:
 
 async def cancel(db: Database, announcement_id: int) -> int:
     """Skip every pending row of the announcement; returns how many."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET status = 'skipped', reason = 'cancelled'"
-            " WHERE announcement_id = ? AND status = 'pending'",
-            (announcement_id,),
-        )
-        return cursor.rowcount
+    return await db.write(
+        "UPDATE outbox SET status = 'skipped', reason = 'cancelled'"
+        " WHERE announcement_id = ? AND status = 'pending'",
+        (announcement_id,),
+    )
 
 
 async def progress(db: Database, announcement_id: int) -> Progress:
@@ -243,10 +230,3 @@ async def original_messages(db: Database, announcement_id: int | None) -> dict[i
         (announcement_id,),
     )
     return {int(row[0]): json.loads(row[1])[0] for row in rows if row[1] and json.loads(row[1])}
-
-
-async def announcements_in_flight(db: Database) -> list[int]:
-    rows = await db.fetchall(
-        "SELECT DISTINCT announcement_id FROM outbox WHERE status = 'pending' ORDER BY 1"
-    )
-    return [int(row[0]) for row in rows]

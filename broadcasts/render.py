@@ -40,6 +40,5 @@ def outgoing(announcement: Announcement, organization: str, chat_kind: str) -> O
     """What one chat of `chat_kind` receives: the announcement with its `buttons`, and for a
     correction a reply to the original in that chat (added per row)."""
     return Outgoing(
-        tuple(parts(announcement, organization, verified=True)),
-        buttons(announcement.id, chat_kind),
+        tuple(parts(announcement, organization, verified=True)), buttons(announcement.id, chat_kind)
     )

@@ -70,18 +70,15 @@ class Rule:
         return self.kind is not RuleKind.ONCE
 
     def to_json(self) -> str:
-        data: dict[str, Any] = {"kind": self.kind.value}
-        if self.at is not None:
-            data["at"] = self.at.strftime("%H:%M")
-        if self.on is not None:
-            data["on"] = self.on.isoformat()
-        if self.days:
-            data["days"] = list(self.days)
-        if self.day is not None:
-            data["day"] = self.day
-        if self.cron is not None:
-            data["cron"] = self.cron
-        return json.dumps(data)
+        data = {
+            "kind": self.kind.value,
+            "at": None if self.at is None else self.at.strftime("%H:%M"),
+            "on": None if self.on is None else self.on.isoformat(),
+            "days": list(self.days) or None,
+            "day": self.day,
+            "cron": self.cron,
+        }
+        return json.dumps({key: value for key, value in data.items() if value is not None})
 
     @classmethod
     def from_json(cls, text: str) -> Rule:
@@ -185,9 +182,7 @@ def daily(at: time) -> Rule:
 
 def weekly(days: Iterable[str], at: time) -> Rule:
     chosen = set(days)
-    if not chosen:
-        raise ScheduleError(t.NO_DAYS)
-    if not chosen <= set(DAYS):
+    if not chosen or not chosen <= set(DAYS):
         raise ScheduleError(t.NO_DAYS)
     return Rule(RuleKind.WEEKLY, at=at, days=tuple(d for d in DAYS if d in chosen))
 

@@ -90,12 +90,7 @@ class Outcome:
 
 class Scheduler:
     def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        clock: Clock,
-        delivery: Waker,
-        notifier: RunNotifier,
+        self, db: Database, settings: Settings, clock: Clock, delivery: Waker, notifier: RunNotifier
     ) -> None:
         self._db = db
         self._settings = settings
@@ -122,14 +117,12 @@ class Scheduler:
         )
         await digest.release_stuck(self._db, self._clock.now())
         await self.tick()
-        self._aps = AsyncIOScheduler(timezone=self.tz)
+        # A tick that was late runs once, however late; never two at a time.
+        once = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        self._aps = AsyncIOScheduler(timezone=self.tz, job_defaults=once)
+        interval = self._settings.schedule_check_interval
         self._aps.add_job(
-            self.tick,
-            IntervalTrigger(seconds=self._settings.schedule_check_interval, timezone=self.tz),
-            id=TICK_JOB,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
+            self.tick, IntervalTrigger(seconds=interval, timezone=self.tz), id=TICK_JOB
         )
         self._aps.start()
         await self._plan_wake_up()
@@ -144,13 +137,7 @@ class Scheduler:
     def wake(self) -> None:
         """Schedules changed (approved, resumed): look again now rather than at the next tick."""
         if self._aps is not None and self._aps.running:
-            self._aps.add_job(
-                self.tick,
-                id=WAKE_JOB,
-                replace_existing=True,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
+            self._aps.add_job(self.tick, id=WAKE_JOB, replace_existing=True)
 
     # --- ticking --------------------------------------------------------------------------
 
@@ -306,14 +293,8 @@ class Scheduler:
         if delay >= self._settings.schedule_check_interval:
             return  # the interval tick comes first anyway
         run_date = datetime.now(self.tz) + timedelta(seconds=max(0.0, delay))
-        self._aps.add_job(
-            self.tick,
-            DateTrigger(run_date=run_date, timezone=self.tz),
-            id=WAKE_JOB,
-            replace_existing=True,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        trigger = DateTrigger(run_date=run_date, timezone=self.tz)
+        self._aps.add_job(self.tick, trigger, id=WAKE_JOB, replace_existing=True)
 
 
 async def _advance(
@@ -378,10 +359,7 @@ async def _spawn(
     template = await announcements.get(db, schedule.announcement_id)
     assert template is not None and template.topic is not None and template.urgency is not None
     found = await recipients.resolve(
-        db,
-        template.targets,
-        template.topic,
-        digest_readers=template.urgency is Urgency.DARURAT,
+        db, template.targets, template.topic, digest_readers=template.urgency is Urgency.DARURAT
     )
     if found.total == 0:
         await _record_run(conn, schedule.id, slot, "empty", None, now)

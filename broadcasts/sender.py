@@ -171,18 +171,9 @@ async def post(
     """One part through any python-telegram-bot Bot; formatting travels as entities, so the
     parse mode is switched off even where the bot has an HTML default."""
     entities = list(part.entities)
-    if part.kind is Kind.PHOTO:
-        return await bot.send_photo(
-            chat_id,
-            part.file_id or "",
-            caption=part.text,
-            caption_entities=entities,
-            parse_mode=None,
-            reply_markup=markup,
-            reply_parameters=reply,
-        )
-    if part.kind is Kind.DOCUMENT:
-        return await bot.send_document(
+    if part.kind in (Kind.PHOTO, Kind.DOCUMENT):
+        send_file = bot.send_photo if part.kind is Kind.PHOTO else bot.send_document
+        return await send_file(
             chat_id,
             part.file_id or "",
             caption=part.text,

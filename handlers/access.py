@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop
 
 from bot import audit, commands, keyboards, texts
@@ -51,8 +51,8 @@ def command(name: str) -> Callable[[Callback], Callback]:
     return requires(commands.spec(name).allowed, f"/{name}")
 
 
-async def refuse(update: Update, context: KimContext, action: str) -> None:
-    user = update.effective_user
+async def log_refusal(context: KimContext, user: User | None, action: str, **detail: Any) -> None:
+    """Write to the audit log that `user` was refused `action`."""
     services = context.bot_data
     await audit.log(
         services.db,
@@ -61,7 +61,12 @@ async def refuse(update: Update, context: KimContext, action: str) -> None:
         action="access.denied",
         object_type="command",
         object_id=action,
+        detail=detail,
     )
+
+
+async def refuse(update: Update, context: KimContext, action: str) -> None:
+    await log_refusal(context, update.effective_user, action)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NOT_ALLOWED_BUTTON, show_alert=True)
     elif update.effective_message is not None:

@@ -41,16 +41,6 @@ _KNOWN = frozenset(c.name for c in commands.COMMANDS) | {"help"}
 class Help(ButtonData, prefix="ans"): ...  # "❓ Bantuan" under a message outside any flow
 
 
-_REPORTABLE = (
-    filters.TEXT
-    | filters.PHOTO
-    | filters.VIDEO
-    | filters.ANIMATION
-    | filters.Document.ALL
-    | filters.VOICE
-)
-
-
 def next_steps(message: Message) -> InlineKeyboardMarkup:
     """The buttons for a message outside any flow: check (if it has words), report, help."""
     row = []
@@ -125,7 +115,8 @@ def register_first(app: KimApp) -> None:
 def register_last(app: KimApp) -> None:
     """After every flow: the answers for messages nobody was waiting for."""
     private = filters.ChatType.PRIVATE
-    anything = _REPORTABLE | filters.Sticker.ALL | filters.AUDIO | filters.VIDEO_NOTE
+    media = filters.PHOTO | filters.VIDEO | filters.ANIMATION | filters.Document.ALL | filters.VOICE
+    anything = filters.TEXT | media | filters.Sticker.ALL | filters.AUDIO | filters.VIDEO_NOTE
     app.add_handler(MessageHandler(private & ~filters.COMMAND & anything, outside_flow))
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     on_press(app, Help, on_help)

@@ -35,6 +35,7 @@ from bot.services import KimApp, KimContext
 from bot.storage import Database
 from bot.texts import blankspot as t
 from handlers.access import command, stale_button
+from handlers.layout import grid, page_of, with_nav
 from handlers.presses import Press, on_press
 
 PAGE_SIZE = 12
@@ -102,8 +103,7 @@ class PickProblem(ButtonData, Place, prefix="bsp"):
 
 
 @dataclass(frozen=True)
-class Cancel(ButtonData, prefix="bsx"):
-    pass
+class Cancel(ButtonData, prefix="bsx"): ...
 
 
 def draft_of(data: Place) -> Draft | None:
@@ -123,10 +123,6 @@ def draft_of(data: Place) -> Draft | None:
     return draft.but(kecamatan_code=data.kecamatan, desa_code=desa)
 
 
-def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
 def _cancel_row() -> list[InlineKeyboardButton]:
     return [Cancel().button(t.CANCEL)]
 
@@ -137,7 +133,7 @@ async def _kecamatan_keyboard(context: KimContext, draft: Draft) -> InlineKeyboa
     buttons = [
         PickKecamatan.at(point.but(kecamatan_code=k.code)).button(k.display) for k in kecamatan
     ]
-    rows = _rows(buttons, 3)
+    rows = grid(buttons, 3)
     if draft.located:
         rows.append([SkipKecamatan.at(point).button(t.SKIP)])
     return InlineKeyboardMarkup([*rows, _cancel_row()])
@@ -156,19 +152,13 @@ async def _desa_page(
     kecamatan = await _kecamatan(db, draft)
     if kecamatan is None:
         return None
-    found = await regions.desa_page(db, kecamatan.code, page, PAGE_SIZE)
+    found = page_of(await regions.desa_of(db, kecamatan.code), page, PAGE_SIZE)
     if found is None:
         return None
     shown, pages = found
     area = draft.but(desa_code=None)
-    rows = _rows([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
-    nav = []
-    if page > 0:
-        nav.append(DesaPage.at(area, page=page - 1).button(t.PREVIOUS_PAGE))
-    if page + 1 < pages:
-        nav.append(DesaPage.at(area, page=page + 1).button(t.NEXT_PAGE))
-    if nav:
-        rows.append(nav)
+    rows = grid([PickDesa.at(area.but(desa_code=d.code)).button(d.display) for d in shown], 3)
+    rows = with_nav(rows, page, pages, lambda n: DesaPage.at(area, page=n), t.PAGES)
     rows.append([PickDesa.at(area).button(t.DESA_UNKNOWN)])
     back = BackToKecamatan.at(draft.but(kecamatan_code=None, desa_code=None))
     rows.append([back.button(t.BACK), *_cancel_row()])
@@ -190,7 +180,7 @@ async def _operator_step(context: KimContext, draft: Draft) -> tuple[str, Inline
     buttons = [
         PickOperator.at(draft, operator=op).button(t.OPERATOR_LABELS[op.value]) for op in Operator
     ]
-    keyboard = InlineKeyboardMarkup([*_rows(buttons, 2), _cancel_row()])
+    keyboard = InlineKeyboardMarkup([*grid(buttons, 2), _cancel_row()])
     return t.pick_operator(await _place(context, draft)), keyboard
 
 
@@ -256,7 +246,7 @@ async def _limited(update: Update, context: KimContext) -> bool:
         return True
     services = context.bot_data
     per_hour = services.settings.blankspots_per_hour
-    if await blankspots.recent_count(services.db, user.id, services.clock.now()) < per_hour:
+    if await blankspots.QUOTA.used(services.db, user.id, services.clock.now()) < per_hour:
         return False
     await message.reply_text(t.rate_limited(per_hour), reply_markup=ReplyKeyboardRemove())
     return True

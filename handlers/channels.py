@@ -65,8 +65,7 @@ class End(ButtonData, prefix="knd"):
 
 
 @dataclass(frozen=True)
-class ChannelList(ButtonData, prefix="knl"):
-    pass
+class ChannelList(ButtonData, prefix="knl"): ...
 
 
 def target_menu(chat_id: int) -> InlineKeyboardMarkup:
@@ -262,7 +261,6 @@ async def list_channels(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers."""
     app.add_handler(BotMembershipHandler(bot_status_changed, frozenset({Chat.CHANNEL})))
     app.add_handler(CommandHandler("kanal", list_channels))
     _manage(app, ChannelMenu, on_menu)

@@ -20,24 +20,22 @@ from bot.coverage import Coverage
 from bot.services import KimApp, KimContext
 from bot.texts import cakupan as texts
 from handlers.access import command, stale_button
+from handlers.layout import grid
 from handlers.presses import D, Press, PressCallback, on_press
 
 ALLOWED = commands.spec("cakupan").allowed
 
 
 @dataclass(frozen=True)
-class CoverageTable(ButtonData, prefix="cakt"):
-    pass
+class CoverageTable(ButtonData, prefix="cakt"): ...
 
 
 @dataclass(frozen=True)
-class CoverageChart(ButtonData, prefix="cakc"):
-    pass
+class CoverageChart(ButtonData, prefix="cakc"): ...
 
 
 @dataclass(frozen=True)
-class CoverageExcel(ButtonData, prefix="cakx"):
-    pass
+class CoverageExcel(ButtonData, prefix="cakx"): ...
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,7 @@ class Gaps(ButtonData, prefix="cakd"):
 
 
 async def _coverage(context: KimContext) -> tuple[Coverage, date]:
-    services = context.bot_data
-    settings = services.settings
+    services, settings = context.bot_data, context.bot_data.settings
     result = await coverage.compute(
         services.db, region_code=settings.region_code, regency_name=settings.regency_name
     )
@@ -69,16 +66,8 @@ def _summary(result: Coverage, day: date) -> tuple[str, InlineKeyboardMarkup]:
         coverage.total_line(result),
         result.kim_not_active,
     )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                CoverageChart().button(texts.CHART_BUTTON),
-                CoverageExcel().button(texts.EXCEL_BUTTON),
-            ],
-            [GapPicker().button(texts.GAPS_BUTTON)],
-        ]
-    )
-    return text, keyboard
+    files = [CoverageChart().button(texts.CHART_BUTTON), CoverageExcel().button(texts.EXCEL_BUTTON)]
+    return text, InlineKeyboardMarkup([files, [GapPicker().button(texts.GAPS_BUTTON)]])
 
 
 @command("cakupan")
@@ -133,16 +122,12 @@ async def on_gaps(press: Press[Gaps]) -> None:
         await stale_button(press.update, press.context)
         return
     missing = [(d.desa.display, d.desa.is_kelurahan, d.subscribers) for d in found.without_kim]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                GapPicker().button(texts.OTHER_KECAMATAN),
-                CoverageTable().button(texts.BACK_TO_SUMMARY),
-            ]
-        ]
-    )
+    back = [
+        GapPicker().button(texts.OTHER_KECAMATAN),
+        CoverageTable().button(texts.BACK_TO_SUMMARY),
+    ]
     text = texts.desa_without_kim(found.kecamatan.display, found.desa_total, missing)
-    await press.edit(text, keyboard)
+    await press.edit(text, InlineKeyboardMarkup([back]))
 
 
 def _picker(result: Coverage) -> InlineKeyboardMarkup:
@@ -152,9 +137,9 @@ def _picker(result: Coverage) -> InlineKeyboardMarkup:
         )
         for k in result.kecamatan
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([CoverageTable().button(texts.BACK_TO_SUMMARY)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(
+        [*grid(buttons, 2), [CoverageTable().button(texts.BACK_TO_SUMMARY)]]
+    )
 
 
 def register(app: KimApp) -> None:

@@ -20,7 +20,7 @@ ALERT_INTERVAL = timedelta(minutes=1)
 
 async def on_error(update: object, context: KimContext) -> None:
     error = context.error
-    if _already_shown(error):
+    if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
         # A double tap on a slow phone: the second tap asks for the screen the first one
         # already put there. Nothing failed, so no apology and no alert.
         log.debug("message already up to date: %s", error)
@@ -29,10 +29,6 @@ async def on_error(update: object, context: KimContext) -> None:
     if isinstance(update, Update):
         await _apologise(update, context)
     await _alert_operators(update, context, type(error).__name__)
-
-
-def _already_shown(error: BaseException | None) -> bool:
-    return isinstance(error, BadRequest) and "message is not modified" in error.message.lower()
 
 
 async def _apologise(update: Update, context: KimContext) -> None:

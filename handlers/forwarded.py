@@ -54,13 +54,6 @@ async def on_check(press: Press[CheckQuoted]) -> None:
 
 
 def register(app: KimApp) -> None:
-    app.add_handler(
-        MessageHandler(
-            filters.ChatType.PRIVATE
-            & filters.FORWARDED
-            & (filters.TEXT | filters.CAPTION)
-            & ~filters.COMMAND,
-            forwarded,
-        )
-    )
+    forwards = filters.ChatType.PRIVATE & filters.FORWARDED & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(forwards & ~filters.COMMAND, forwarded))
     on_press(app, CheckQuoted, on_check)

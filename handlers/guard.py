@@ -14,23 +14,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import (
-    Chat,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-    User,
-)
+from telegram import Chat, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import audit, guard
+from bot import guard
 from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.services import KimApp, KimContext
 from bot.texts import guard as t
-from handlers.access import stale_button
+from handlers.access import log_refusal, stale_button
 from handlers.memberships import is_group_admin
 from handlers.presses import Press, on_press
 
@@ -64,15 +57,7 @@ async def _switch(
     services = context.bot_data
     chat = message.chat
     if not await _is_group_admin(context, message, user):
-        await audit.log(
-            services.db,
-            at=services.clock.now(),
-            actor_id=None if user is None else user.id,
-            action="access.denied",
-            object_type="command",
-            object_id="/penjaga",
-            detail={"chat_id": chat.id},
-        )
+        await log_refusal(context, user, "/penjaga", chat_id=chat.id)
         return None
     return await guard.switch(
         services.db,
@@ -151,13 +136,6 @@ async def watch(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("penjaga", penjaga))
     on_press(app, GuardSwitch, on_button)
-    app.add_handler(
-        MessageHandler(
-            (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-            & filters.ChatType.GROUPS
-            & (filters.TEXT | filters.CAPTION)
-            & ~filters.COMMAND,
-            watch,
-        ),
-        group=GUARD_GROUP,
-    )
+    posted = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    said = posted & filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    app.add_handler(MessageHandler(said, watch), group=GUARD_GROUP)

@@ -35,14 +35,8 @@ class Decide(ButtonData, prefix="kg"):
 
 
 def decision_keyboard(registration_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                Decide(Verdict.APPROVE, registration_id).button(t.APPROVE),
-                Decide(Verdict.REJECT, registration_id).button(t.REJECT),
-            ]
-        ]
-    )
+    approve, reject = (Decide(verdict, registration_id) for verdict in Verdict)
+    return InlineKeyboardMarkup([[approve.button(t.APPROVE), reject.button(t.REJECT)]])
 
 
 async def on_decide(press: Press[Decide]) -> None:
@@ -96,6 +90,5 @@ async def list_pending(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers."""
     app.add_handler(CommandHandler("pendaftaran", list_pending))
     on_press(app, Decide, on_decide, allowed=OPERATORS, action="kim.decide")

@@ -18,26 +18,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import (
-    Chat,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-    User,
-)
+from telegram import Chat, ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot import audit, kim, regions, registrations
+from bot import kim, regions, registrations
 from bot.buttons import ButtonData
 from bot.chats import ChatType
 from bot.kim import Registration
+from bot.registrations import request_forum, request_kim
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
-from handlers.access import stale_button
+from handlers.access import log_refusal, stale_button
 from handlers.kim_decisions import decision_keyboard
+from handlers.layout import grid, page_of, with_nav
 from handlers.memberships import is_group_admin, tell_operators
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
@@ -132,15 +126,7 @@ async def _admin_in_group(update: Update, context: KimContext, name: str) -> Use
         return None
     services = context.bot_data
     if user is None or not await is_group_admin(context, chat.id, user.id):
-        await audit.log(
-            services.db,
-            at=services.clock.now(),
-            actor_id=None if user is None else user.id,
-            action="access.denied",
-            object_type="command",
-            object_id=f"/{name}",
-            detail={"chat_id": chat.id},
-        )
+        await log_refusal(context, user, f"/{name}", chat_id=chat.id)
         await message.reply_text(t.NOT_GROUP_ADMIN)
         return None
     existing = await kim.live_for_chat(services.db, chat.id)
@@ -148,10 +134,6 @@ async def _admin_in_group(update: Update, context: KimContext, name: str) -> Use
         await message.reply_text(t.already_registered(existing, services.settings.regency_name))
         return None
     return user
-
-
-def _rows(buttons: list[InlineKeyboardButton], width: int = 3) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
 async def _kecamatan_keyboard(
@@ -164,7 +146,7 @@ async def _kecamatan_keyboard(
         else DesaPage(starter, k.code, 0).button(k.display)
         for k in kecamatan
     ]
-    rows = _rows(buttons)
+    rows = grid(buttons, 3)
     if forum:
         rows.insert(0, [ForumScope(starter, None).button(t.WHOLE_KABUPATEN)])
     return InlineKeyboardMarkup([*rows, [Cancel(starter).button(t.CANCEL)]])
@@ -192,18 +174,12 @@ async def _desa_page(
     """One page of a kecamatan's desa; None for an unknown kecamatan or page."""
     if kecamatan is None:
         return None
-    found = await regions.desa_page(context.bot_data.db, kecamatan.code, page, PAGE_SIZE)
+    found = page_of(await regions.desa_of(context.bot_data.db, kecamatan.code), page, PAGE_SIZE)
     if found is None:
         return None
     shown, pages = found
-    rows = _rows([PickDesa(starter, d.code).button(d.display) for d in shown])
-    nav = []
-    if page > 0:
-        nav.append(DesaPage(starter, kecamatan.code, page - 1).button(t.PREVIOUS_PAGE))
-    if page + 1 < pages:
-        nav.append(DesaPage(starter, kecamatan.code, page + 1).button(t.NEXT_PAGE))
-    if nav:
-        rows.append(nav)
+    rows = grid([PickDesa(starter, d.code).button(d.display) for d in shown], 3)
+    rows = with_nav(rows, page, pages, lambda n: DesaPage(starter, kecamatan.code, n), t.PAGES)
     rows.append(
         [BackToKecamatan(starter).button(t.BACK_TO_KECAMATAN), Cancel(starter).button(t.CANCEL)]
     )
@@ -284,14 +260,29 @@ async def on_desa(press: Press[PickDesa]) -> None:
 
 
 async def _submit(
-    context: KimContext, chat: Chat, user: User, request: Callable[[], Awaitable[Registration]]
+    context: KimContext,
+    chat: Chat,
+    user: User,
+    request: Callable[..., Awaitable[Registration]],
+    **choice: str | None,
 ) -> str:
-    """Re-check the admin, record the request, ask the operators; the text for the group."""
-    regency = context.bot_data.settings.regency_name
+    """Re-check the admin, `request` the registration with the `choice` (the desa or
+    kecamatan, and the name), ask the operators; the text for the group."""
+    services = context.bot_data
+    regency = services.settings.regency_name
     if not await is_group_admin(context, chat.id, user.id):
         return t.NOT_GROUP_ADMIN
     try:
-        registration = await request()
+        registration = await request(
+            services.db,
+            chat_id=chat.id,
+            chat_type=ChatType(chat.type),
+            chat_title=chat.title or "",
+            requested_by=user.id,
+            requested_by_name=user.full_name,
+            now=services.clock.now(),
+            **choice,
+        )
     except registrations.AlreadyRegistered as exc:
         return t.already_registered(exc.existing, regency)
     except LookupError:
@@ -299,28 +290,6 @@ async def _submit(
     card = t.registration_card(registration, regency)
     await tell_operators(context, card, decision_keyboard(registration.id))
     return t.submitted(registration, regency)
-
-
-async def _submit_kim(
-    context: KimContext, chat: Chat, user: User, desa_code: str, name: str
-) -> str:
-    services = context.bot_data
-    return await _submit(
-        context,
-        chat,
-        user,
-        lambda: registrations.request_kim(
-            services.db,
-            chat_id=chat.id,
-            chat_type=ChatType(chat.type),
-            chat_title=chat.title or "",
-            desa_code=desa_code,
-            name=name,
-            requested_by=user.id,
-            requested_by_name=user.full_name,
-            now=services.clock.now(),
-        ),
-    )
 
 
 async def on_default_name(press: Press[DefaultName]) -> None:
@@ -333,7 +302,9 @@ async def on_default_name(press: Press[DefaultName]) -> None:
         return
     await press.answer()
     name = kim.default_name(desa.name)
-    text = await _submit_kim(press.context, message.chat, press.user, desa.code, name)
+    text = await _submit(
+        press.context, message.chat, press.user, request_kim, desa_code=desa.code, name=name
+    )
     await _drop_prompts(press.context, message)
     await message.edit_text(text)
 
@@ -348,23 +319,9 @@ async def on_forum(press: Press[ForumScope]) -> None:
         await stale_button(press.update, press.context)
         return
     await press.answer()
-    chat, user = message.chat, press.user
     name = kim.forum_name(services.settings.regency_name, kecamatan)
     text = await _submit(
-        press.context,
-        chat,
-        user,
-        lambda: registrations.request_forum(
-            services.db,
-            chat_id=chat.id,
-            chat_type=ChatType(chat.type),
-            chat_title=chat.title or "",
-            kecamatan_code=code,
-            name=name,
-            requested_by=user.id,
-            requested_by_name=user.full_name,
-            now=services.clock.now(),
-        ),
+        press.context, message.chat, press.user, request_forum, kecamatan_code=code, name=name
     )
     await message.edit_text(text)
 
@@ -387,7 +344,9 @@ async def name_reply(update: Update, context: KimContext) -> None:
     if name is None:
         await message.reply_text(t.NAME_INVALID)
         return
-    text = await _submit_kim(context, message.chat, user, prompt.desa_code, name)
+    text = await _submit(
+        context, message.chat, user, request_kim, desa_code=prompt.desa_code, name=name
+    )
     del prompts[message.reply_to_message.message_id]
     desa = await regions.get_desa(context.bot_data.db, prompt.desa_code)
     with contextlib.suppress(TelegramError):

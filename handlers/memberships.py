@@ -32,6 +32,7 @@ from bot.texts import kim as t
 from handlers.access import Callback
 
 log = logging.getLogger(__name__)
+_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 async def tell_operators(
@@ -87,17 +88,13 @@ async def is_group_admin(context: KimContext, chat_id: int, user_id: int) -> boo
     except TelegramError as exc:
         log.warning("admin check in %s failed: %s", chat_id, exc)
         return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+    return member.status in _ADMINS
 
 
 def _present(member: ChatMember) -> bool:
     if isinstance(member, ChatMemberRestricted):
         return member.is_member
-    return member.status in (
-        ChatMemberStatus.OWNER,
-        ChatMemberStatus.ADMINISTRATOR,
-        ChatMemberStatus.MEMBER,
-    )
+    return member.status in (*_ADMINS, ChatMemberStatus.MEMBER)
 
 
 class BotMembershipHandler(ChatMemberHandler[KimContext, None]):
@@ -132,10 +129,9 @@ async def bot_status_changed(update: Update, context: KimContext) -> None:
 async def _private_status(context: KimContext, user: User, new: ChatMember) -> None:
     """A person who blocks the bot cannot be reached until they unblock it or write again."""
     services = context.bot_data
-    if new.status == ChatMemberStatus.BANNED:
-        await people.set_reachable(services.db, user.id, False, services.clock.now())
-    elif new.status == ChatMemberStatus.MEMBER:
-        await people.set_reachable(services.db, user.id, True, services.clock.now())
+    if new.status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+        reachable = new.status == ChatMemberStatus.MEMBER
+        await people.set_reachable(services.db, user.id, reachable, services.clock.now())
 
 
 async def _joined(context: KimContext, change: ChatMemberUpdated) -> None:
@@ -209,11 +205,7 @@ async def migrated(update: Update, context: KimContext) -> None:
 
 
 def register(app: KimApp) -> None:
-    """Add this module's handlers."""
-    app.add_handler(
-        BotMembershipHandler(
-            bot_status_changed, frozenset({Chat.PRIVATE, Chat.GROUP, Chat.SUPERGROUP})
-        )
-    )
+    chat_types = frozenset({Chat.PRIVATE, Chat.GROUP, Chat.SUPERGROUP})
+    app.add_handler(BotMembershipHandler(bot_status_changed, chat_types))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     app.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_TITLE, retitled))

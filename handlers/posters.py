@@ -15,10 +15,8 @@ from bot.services import KimApp, KimContext
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import langganan as t
 from handlers.access import command, stale_button
+from handlers.layout import grid, page_of, with_nav
 from handlers.presses import D, Press, PressCallback, on_press
-from handlers.subscriptions import grid, page_of, pager
-
-PAGER_PREFIX = "pst"  # `pager` writes "<prefix>k:<kecamatan>:<page>": a `PosterDesaPage`
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class PosterKecamatan(ButtonData, prefix="pst"):
 
 
 @dataclass(frozen=True)
-class PosterDesaPage(ButtonData, prefix=PAGER_PREFIX + "k"):
+class PosterDesaPage(ButtonData, prefix="pstk"):
     kecamatan: str
     page: int
 
@@ -66,9 +64,7 @@ async def on_desa_page(press: Press[PosterDesaPage]) -> None:
         return
     desa, pages = found
     rows = grid([Poster(d.code).button(d.display) for d in desa], 2)
-    nav = pager(PAGER_PREFIX, kecamatan.code, page, pages)
-    if nav:
-        rows.append(nav)
+    rows = with_nav(rows, page, pages, lambda n: PosterDesaPage(kecamatan.code, n), t.PAGES)
     rows.append([PosterKecamatan().button(texts.BACK)])
     text = t.poster_choose_desa(kecamatan.display, page, pages)
     await press.edit(text, InlineKeyboardMarkup(rows))

@@ -6,6 +6,8 @@ villager and run into the per-chat limits of a busy group.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.services import KimApp
 from bot.texts import siaran as t
 from broadcasts import reactions
@@ -14,17 +16,11 @@ from handlers.presses import Press, on_press
 
 
 async def on_vote(press: Press[Vote]) -> None:
-    services = press.services
-    vote = press.data
+    services, vote = press.services, press.data
     result = await reactions.vote(
         services.db, vote.announcement, press.user.id, vote.choice, services.clock.now()
     )
-    if result is VoteResult.UNKNOWN:
-        await press.answer(t.PREVIEW_BUTTON_INACTIVE)
-    elif result is VoteResult.UNCHANGED:
-        await press.answer(t.VOTE_SAME)
-    else:
-        await press.answer(t.VOTE_THANKS[vote.choice.word])
+    await _answer(press, result, t.VOTE_SAME, t.VOTE_THANKS[vote.choice.word])
 
 
 async def on_relay(press: Press[Relay]) -> None:
@@ -34,12 +30,13 @@ async def on_relay(press: Press[Relay]) -> None:
     result = await reactions.relay(
         services.db, press.data.announcement, press.chat.id, press.user.id, services.clock.now()
     )
-    if result is VoteResult.UNKNOWN:
-        await press.answer(t.PREVIEW_BUTTON_INACTIVE)
-    elif result is VoteResult.UNCHANGED:
-        await press.answer(t.RELAY_ALREADY)
-    else:
-        await press.answer(t.RELAY_THANKS)
+    await _answer(press, result, t.RELAY_ALREADY, t.RELAY_THANKS)
+
+
+async def _answer(press: Press[Any], result: VoteResult, unchanged: str, thanks: str) -> None:
+    """The toast: the button is not live, nothing changed, or thanks."""
+    toasts = {VoteResult.UNKNOWN: t.PREVIEW_BUTTON_INACTIVE, VoteResult.UNCHANGED: unchanged}
+    await press.answer(toasts.get(result, thanks))
 
 
 def register(app: KimApp) -> None:

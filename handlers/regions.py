@@ -11,12 +11,12 @@ from bot import regions, texts
 from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from handlers.access import command, stale_button
+from handlers.layout import grid
 from handlers.presses import Press, on_press
 
 
 @dataclass(frozen=True)
-class RegionsOverview(ButtonData, prefix="wil"):
-    pass
+class RegionsOverview(ButtonData, prefix="wil"): ...
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,9 @@ async def _overview(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
     kecamatan = await regions.all_kecamatan(db)
     _, desa_count = await regions.counts(db)
     buttons = [KecamatanDesa(k.code).button(k.display) for k in kecamatan]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    text = texts.regions_overview(
-        context.bot_data.settings.regency_name, len(kecamatan), desa_count
-    )
-    return text, InlineKeyboardMarkup(rows)
+    regency = context.bot_data.settings.regency_name
+    text = texts.regions_overview(regency, len(kecamatan), desa_count)
+    return text, InlineKeyboardMarkup(grid(buttons, 3))
 
 
 @command("wilayah")

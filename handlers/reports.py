@@ -112,9 +112,7 @@ def _origin(message: Message) -> tuple[str | None, datetime | None]:
     if origin is None:
         return None, None
     if isinstance(origin, MessageOriginUser):
-        user = origin.sender_user
-        handle = f" (@{user.username})" if user.username else ""
-        return t.origin("user", user.full_name + handle), origin.date
+        return t.origin("user", _name(origin.sender_user)), origin.date
     if isinstance(origin, MessageOriginHiddenUser):
         return t.origin("hidden_user", origin.sender_user_name), origin.date
     if isinstance(origin, MessageOriginChat):
@@ -145,7 +143,6 @@ async def _file(
     kecamatan_code: str | None = None,
 ) -> Filed | None:
     services = context.bot_data
-    settings = services.settings
     filed = await store.file_report(
         services.db,
         content,
@@ -153,7 +150,7 @@ async def _file(
         reporter_name=_name(user),
         via=via,
         now=services.clock.now(),
-        per_hour=settings.reports_per_hour,
+        per_hour=services.settings.reports_per_hour,
         rule=_rule(context),
         group_chat_id=group_chat_id,
         kecamatan_code=kecamatan_code,
@@ -351,17 +348,11 @@ async def on_checked(press: Press[CheckedReport]) -> None:
 def register(app: KimApp) -> None:
     private = filters.ChatType.PRIVATE
     # Before handlers/start.py: the group's "Lanjut di chat pribadi" link is answered here.
-    app.add_handler(
-        CommandHandler(
-            "start",
-            deep_link,
-            filters=private & filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$"),
-        )
-    )
+    link = filters.Regex(rf"^/start(@\w+)?\s+{DEEP_LINK}\d{{1,12}}\s*$")
+    app.add_handler(CommandHandler("start", deep_link, filters=private & link))
     app.add_handler(CommandHandler("lapor", start_private, private))
-    app.add_handler(
-        MessageHandler(private & ~filters.COMMAND & waiting.waiting_for(app, STEP), receive)
-    )
+    answer = private & ~filters.COMMAND & waiting.waiting_for(app, STEP)
+    app.add_handler(MessageHandler(answer, receive))
     app.add_handler(CommandHandler("lapor", report_in_group, filters.ChatType.GROUPS))
     on_press(app, CheckedReport, on_checked)
     on_press(app, AreaChoice, on_area)

@@ -25,13 +25,11 @@ Caption = Callable[[str, date, list[Report]], str]  # (regency, day, reports) â†
 
 
 @dataclass(frozen=True)
-class SignalCsv(ButtonData, prefix="snc"):
-    pass
+class SignalCsv(ButtonData, prefix="snc"): ...
 
 
 @dataclass(frozen=True)
-class SignalGeoJson(ButtonData, prefix="sng"):
-    pass
+class SignalGeoJson(ButtonData, prefix="sng"): ...
 
 
 @command("sinyal")
@@ -48,12 +46,8 @@ async def summary(update: Update, context: KimContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [[SignalCsv().button(t.CSV_BUTTON), SignalGeoJson().button(t.GEOJSON_BUTTON)]]
     )
-    text = t.summary(
-        services.settings.regency_name,
-        result.total,
-        result.located,
-        blankspots.summary_rows(result),
-    )
+    regency = services.settings.regency_name
+    text = t.summary(regency, result.total, result.located, blankspots.summary_rows(result))
     await message.reply_text(text, reply_markup=keyboard)
 
 

@@ -45,12 +45,7 @@ class RemoveStaff(ButtonData, prefix="stfr"):
 
 async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
     members = await people.staff(context.bot_data.db)
-    rows = [
-        [
-            AddStaff(Role.OPERATOR).button(texts.ADD_OPERATOR),
-            AddStaff(Role.VERIFIER).button(texts.ADD_VERIFIER),
-        ]
-    ]
+    rows = [[AddStaff(role).button(texts.ADD_STAFF[role]) for role in people.GRANTABLE]]
     rows += [
         [RemoveStaff(m.person.user_id, role).button(texts.remove_button(m.person.display, role))]
         for m in members

@@ -10,12 +10,11 @@ whether they came from /langganan or /profil), a deep link's offer accepted or d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot import people, privacy, regions, subscriptions, texts
@@ -28,13 +27,12 @@ from bot.texts import langganan as t
 from bot.topics import DEFAULT_BITS, TOPICS, topics_in, valid_bits
 from handlers import menus
 from handlers.access import stale_button
+from handlers.layout import PER_PAGE, grid, page_of, with_nav
 from handlers.presses import Press, on_press
 
-PER_PAGE = 16
 # "/start d3514142011": a token-shaped payload is ours; anything else is the plain /start's.
 DEEP_LINK = filters.Regex(r"^/start(@\w+)?\s+[rkd]\d{4,10}\s*$")
 
-Item = TypeVar("Item")
 D = TypeVar("D", bound=ButtonData)
 
 
@@ -97,33 +95,6 @@ class Forget(ButtonData, prefix="hps"):
     confirmed: bool
 
 
-def page_of(items: Sequence[Item], page: int) -> tuple[Sequence[Item], int] | None:
-    """Items on `page` and the number of pages, or None when the page does not exist."""
-    pages = max(1, -(-len(items) // PER_PAGE))
-    if not 0 <= page < pages:
-        return None
-    return items[page * PER_PAGE : (page + 1) * PER_PAGE], pages
-
-
-def grid(buttons: Sequence[InlineKeyboardButton], columns: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
-
-
-def nav_row(page: int, pages: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
-    """The « and » buttons around `page`; `data(n)` is the callback data of page n."""
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton(t.PREVIOUS_PAGE, callback_data=data(page - 1)))
-    if page + 1 < pages:
-        row.append(InlineKeyboardButton(t.NEXT_PAGE, callback_data=data(page + 1)))
-    return row
-
-
-def pager(prefix: str, token: str, page: int, pages: int) -> list[InlineKeyboardButton]:
-    """`nav_row` for lists whose pages are `<prefix>k:<token>:<page>`."""
-    return nav_row(page, pages, lambda n: f"{prefix}k:{token}:{n}")
-
-
 @dataclass(frozen=True)
 class Screen:
     text: str
@@ -139,11 +110,9 @@ async def _kecamatan_screen(services: Services) -> Screen:
     buttons = [
         DesaPage(AreaRef(Scope.KECAMATAN, k.code).token, 0).button(k.display) for k in kecamatan
     ]
-    rows = grid(buttons, 3)
-    whole = AreaRef(Scope.KABUPATEN, services.settings.region_code).token
-    rows.append(
-        [Topics(Origin.SUBSCRIBE, whole, DEFAULT_BITS).button(t.whole_kabupaten_button(regency))]
-    )
+    regency_token = AreaRef(Scope.KABUPATEN, services.settings.region_code).token
+    whole = Topics(Origin.SUBSCRIBE, regency_token, DEFAULT_BITS)
+    rows = [*grid(buttons, 3), [whole.button(t.whole_kabupaten_button(regency))]]
     return Screen(t.choose_kecamatan(regency), InlineKeyboardMarkup(rows))
 
 
@@ -157,18 +126,11 @@ async def _desa_screen(services: Services, token: str, page: int) -> Screen | No
     if kecamatan is None or found is None:
         return None
     desa, pages = found
-    rows = grid(
-        [
-            Topics(Origin.SUBSCRIBE, AreaRef(Scope.DESA, d.code).token, DEFAULT_BITS).button(
-                d.display
-            )
-            for d in desa
-        ],
-        2,
-    )
-    nav = nav_row(page, pages, lambda n: DesaPage(token, n).encode())
-    if nav:
-        rows.append(nav)
+    buttons = [
+        Topics(Origin.SUBSCRIBE, AreaRef(Scope.DESA, d.code).token, DEFAULT_BITS).button(d.display)
+        for d in desa
+    ]
+    rows = with_nav(grid(buttons, 2), page, pages, lambda n: DesaPage(token, n), t.PAGES)
     whole = Topics(Origin.SUBSCRIBE, token, DEFAULT_BITS)
     rows.append([whole.button(t.whole_kecamatan_button(kecamatan.display))])
     rows.append([KecamatanList().button(texts.BACK)])
@@ -190,18 +152,15 @@ async def _back_from_topics(services: Services, area: Area, origin: Origin) -> B
 
 
 async def _topics_screen(services: Services, area: Area, origin: Origin, bits: int) -> Screen:
-    rows = grid(
-        [
-            Topics(origin, area.token, bits ^ topic.bit).button(
-                t.topic_button(topic.label, bool(bits & topic.bit))
-            )
-            for topic in TOPICS
-        ],
-        2,
-    )
-    rows.append([Save(origin, area.token, bits).button(t.SAVE)])
-    rows.append([(await _back_from_topics(services, area, origin)).button(texts.BACK)])
-    return Screen(t.choose_topics(area), InlineKeyboardMarkup(rows))
+    toggles = [
+        Topics(origin, area.token, bits ^ topic.bit).button(
+            t.topic_button(topic.label, bool(bits & topic.bit))
+        )
+        for topic in TOPICS
+    ]
+    back = await _back_from_topics(services, area, origin)
+    rows = [*grid(toggles, 2), [Save(origin, area.token, bits).button(t.SAVE)]]
+    return Screen(t.choose_topics(area), InlineKeyboardMarkup([*rows, [back.button(texts.BACK)]]))
 
 
 def _labels(bits: int) -> list[str]:
@@ -427,11 +386,8 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("profil", profile_command, filters=private))
     app.add_handler(CommandHandler("berhenti", stop_command, filters=private))
     app.add_handler(CommandHandler("hapusdata", forget_command, filters=private))
-    app.add_handler(
-        CommandHandler(
-            ["langganan", "profil", "berhenti", "hapusdata"], private_only, filters=~private
-        )
-    )
+    personal = ["langganan", "profil", "berhenti", "hapusdata"]
+    app.add_handler(CommandHandler(personal, private_only, filters=~private))
     on_press(app, KecamatanList, on_kecamatan_list)
     on_press(app, DesaPage, on_desa_page)
     on_press(app, Topics, on_topics)

@@ -18,13 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import (
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -40,6 +34,7 @@ from bot.texts import lapor as t
 from broadcasts import announcements, clarifications
 from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
+from handlers.layout import grid
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers
 
@@ -85,10 +80,6 @@ class Clarify(CaseButton, prefix="trk"): ...
 
 
 C = TypeVar("C", bound=CaseButton)
-
-
-def _pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 # --- telling operators ---------------------------------------------------------------------
@@ -186,7 +177,7 @@ async def show_queue(update: Update, context: KimContext) -> None:
     buttons = [OpenCase(c.id).button(t.case_button(c.number, c.reports)) for c in found]
     await message.reply_text(
         t.queue(entries, await cases.count_open(db)),
-        reply_markup=InlineKeyboardMarkup(_pairs(buttons)),
+        reply_markup=InlineKeyboardMarkup(grid(buttons, 2)),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 
@@ -204,7 +195,7 @@ async def _panel(
         pending=pending,
     )
     verdicts = [VerdictChoice(case.id, v).button(t.VERDICT_NAMES[v]) for v in Verdict]
-    rows = [*_pairs(verdicts), [Duplicates(case.id).button(t.DUPLICATE)]]
+    rows = [*grid(verdicts, 2), [Duplicates(case.id).button(t.DUPLICATE)]]
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -271,7 +262,7 @@ async def on_duplicates(press: Press[Duplicates]) -> None:
         MergeInto(case.id, o.id).button(t.case_button(o.number, o.reports))
         for o in others[:DUPLICATE_CHOICES]
     ]
-    rows = [*_pairs(buttons), [BackToPanel(case.id).button(texts.BACK)]]
+    rows = [*grid(buttons, 2), [BackToPanel(case.id).button(texts.BACK)]]
     await press.edit(t.pick_duplicate(case.number), InlineKeyboardMarkup(rows))
 
 

@@ -57,12 +57,7 @@ def waiting_for(app: KimApp, name: str) -> WaitingFor:
 
 
 def open_step(
-    update: Update,
-    context: KimContext,
-    question: Message,
-    name: str,
-    *,
-    detail: str = "",
+    update: Update, context: KimContext, question: Message, name: str, *, detail: str = ""
 ) -> None:
     """Wait for the next message of the person behind `update`, in the chat of `question`."""
     user = update.effective_user
@@ -124,7 +119,5 @@ def register(app: KimApp) -> None:
     app.add_handler(CommandHandler("batal", cancel, private))
     late = private & ~filters.COMMAND & StepExpired(app.bot_data.waiting)
     app.add_handler(MessageHandler(late, expired))
-    app.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, after_command),
-        group=AFTER_COMMANDS_GROUP,
-    )
+    command = MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, after_command)
+    app.add_handler(command, group=AFTER_COMMANDS_GROUP)

@@ -111,8 +111,7 @@ def help_text(commands: Iterable[tuple[str, str]], roles: frozenset[Role]) -> st
     lines += [f"/{name} — {esc(description)}" for name, description in commands]
     staff_roles = [ROLE_NAMES[r] for r in (Role.ADMIN, Role.OPERATOR, Role.VERIFIER) if r in roles]
     if staff_roles:
-        lines.append("")
-        lines.append(f"Peran Anda: {', '.join(staff_roles)}.")
+        lines += ["", f"Peran Anda: {', '.join(staff_roles)}."]
     return "\n".join(lines)
 
 
@@ -259,8 +258,7 @@ def staff_list(members: Iterable[tuple[str, Iterable[Role]]]) -> str:
     return f"<b>Petugas kim-bot</b>\n{body}\n\nTambah atau hapus petugas dengan tombol di bawah."
 
 
-ADD_OPERATOR = "➕ Operator"
-ADD_VERIFIER = "➕ Verifikator"
+ADD_STAFF = {Role.OPERATOR: "➕ Operator", Role.VERIFIER: "➕ Verifikator"}
 
 
 def remove_button(name: str, role: Role) -> str:

@@ -39,8 +39,7 @@ PICK_KECAMATAN_FOR_POINT = (
 )
 SKIP = "Lewati ⏭"
 DESA_UNKNOWN = "Tidak tahu desanya ⏭"
-PREVIOUS_PAGE = "« Sebelumnya"
-NEXT_PAGE = "Berikutnya »"
+PAGES = ("« Sebelumnya", "Berikutnya »")  # to the previous and the next page
 BACK = "« Kecamatan lain"
 CANCEL = "❌ Batal"
 CANCELLED = "Baik, laporan blank spot dibatalkan."
@@ -118,12 +117,9 @@ def summary(
         f"{total} laporan, {located} dengan titik lokasi.",
     ]
     for name, count, operators, problems in rows:
-        lines.append("")
-        lines.append(f"<b>{esc(name)}</b> — {count} laporan")
-        lines.append(_counts(operators, OPERATOR_LABELS))
-        lines.append(_counts(problems, PROBLEM_LABELS))
-    lines.append("")
-    lines.append("Unduh datanya untuk peta dan pembahasan dengan operator seluler:")
+        lines += ["", f"<b>{esc(name)}</b> — {count} laporan"]
+        lines += [_counts(operators, OPERATOR_LABELS), _counts(problems, PROBLEM_LABELS)]
+    lines += ["", "Unduh datanya untuk peta dan pembahasan dengan operator seluler:"]
     return "\n".join(lines)
 
 

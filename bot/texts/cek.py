@@ -17,10 +17,7 @@ VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.TIDAK_DAPAT_DIVERIFIKASI: "❔ BELUM DAPAT DIVERIFIKASI",
 }
 
-KIND_LABELS: dict[Kind, str] = {
-    Kind.SATIRE: "🎭 SATIRE/PARODI",
-    Kind.KLARIFIKASI: "ℹ️ KLARIFIKASI",
-}
+KIND_LABELS: dict[Kind, str] = {Kind.SATIRE: "🎭 SATIRE/PARODI", Kind.KLARIFIKASI: "ℹ️ KLARIFIKASI"}
 
 EXPLANATION_LIMIT = 280
 
@@ -60,16 +57,13 @@ def results(matches: Sequence[Match]) -> str:
         lines.append("🔎 <b>Hasil cek</b> — kabar ini sudah diperiksa:")
         for number, match in enumerate(same, start=1):
             entry = match.entry
-            lines.append("")
-            lines.append(f"{number}. <b>{label(entry)}</b>: {esc(entry.claim)}")
+            lines += ["", f"{number}. <b>{label(entry)}</b>: {esc(entry.claim)}"]
             if entry.explanation:
                 lines.append(f"<i>{esc(_shorten(entry.explanation))}</i>")
             if entry.url.startswith(("https://", "http://")):
                 lines.append(f'<a href="{escape(entry.url, quote=True)}">Baca selengkapnya</a>')
     if related:
-        if lines:
-            lines.append("")
-        lines.append(RELATED)
+        lines += ["", RELATED] if lines else [RELATED]
         for match in related:
             entry = match.entry
             link = (
@@ -79,8 +73,7 @@ def results(matches: Sequence[Match]) -> str:
             )
             lines.append(f"• {esc(entry.claim)}{link}")
         if not same:
-            lines.append("")
-            lines.append(RELATED_ONLY)
+            lines += ["", RELATED_ONLY]
     return "\n".join(lines)
 
 

@@ -24,9 +24,7 @@ def long_date(day: date) -> str:
 
 
 def _shorten(text: str, limit: int = BODY_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> str:
@@ -40,19 +38,14 @@ def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> s
 
 
 def altered(
-    number: int,
-    sent_on: date,
-    changes: Sequence[tuple[str, str]],
-    more: int,
-    withdrawn: bool,
+    number: int, sent_on: date, changes: Sequence[tuple[str, str]], more: int, withdrawn: bool
 ) -> str:
     """`changes`: (as sent, as received) pairs."""
     lines = [
         f"⚠️ <b>DIUBAH</b> — mirip <b>Pengumuman #{number}</b> (dikirim {long_date(sent_on)}), "
         "tetapi isinya tidak sama. Yang berbeda:"
     ]
-    for before, after in changes:
-        lines.append(f"• «{esc(before) or '…'}» → «{esc(after) or '…'}»")
+    lines += [f"• «{esc(before) or '…'}» → «{esc(after) or '…'}»" for before, after in changes]
     if more:
         lines.append(f"• dan {more} perubahan lain")
     if withdrawn:

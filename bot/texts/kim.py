@@ -23,16 +23,12 @@ def desa_word(registration: Registration) -> str:
     return "Kelurahan" if registration.desa_is_kelurahan else "Desa"
 
 
-def desa_label(registration: Registration) -> str:
-    return f"{desa_word(registration)} {registration.desa_display}"
-
-
 def target(registration: Registration, regency: str) -> str:
     """What a registration stands for: "KIM Desa Raci, Kecamatan Bangil", "Forum KIM
     Kabupaten Pasuruan", "kanal Kecamatan Bangil", "kanal topik Kesehatan"."""
     kecamatan = f"Kecamatan {registration.kecamatan_display}"
     if registration.kind == Kind.KIM:
-        return f"KIM {desa_label(registration)}, {kecamatan}"
+        return f"KIM {desa_word(registration)} {registration.desa_display}, {kecamatan}"
     if registration.kind == Kind.FORUM:
         return f"Forum KIM {kecamatan if registration.kecamatan_code else regency}"
     if registration.topic is not None:
@@ -113,8 +109,7 @@ WHOLE_KABUPATEN = "Seluruh kabupaten"
 CANCEL = "Batal"
 CANCELLED = "Pendaftaran dibatalkan. Ketik /daftarkim kapan saja untuk mulai lagi."
 BACK_TO_KECAMATAN = "« Kecamatan"
-PREVIOUS_PAGE = "‹"
-NEXT_PAGE = "›"
+PAGES = ("‹", "›")  # to the previous and the next page
 
 
 def pick_desa(kecamatan: str, page: int, pages: int) -> str:
@@ -191,10 +186,7 @@ def registration_card(registration: Registration, regency: str) -> str:
     else:
         lines.append(f"Wilayah: {esc(target(registration, regency).removeprefix('Forum KIM '))}")
     requester = registration.requested_by_name or _id_or_redacted(registration.requested_by)
-    lines += [
-        f"Diminta oleh: {esc(requester)}",
-        f"Waktu: {date_time(registration.requested_at)}",
-    ]
+    lines += [f"Diminta oleh: {esc(requester)}", f"Waktu: {date_time(registration.requested_at)}"]
     return "\n".join(lines)
 
 
@@ -349,10 +341,7 @@ def channel_list(
     waiting = [f"• <b>{esc(title)}</b>" for title in unregistered]
     if waiting:
         lines += ["", "<b>Belum terdaftar</b> (bot sudah admin):", *waiting]
-    lines += [
-        "",
-        "Tambah kanal: jadikan bot admin di kanal Telegram Anda, lalu pilih tujuannya.",
-    ]
+    lines += ["", "Tambah kanal: jadikan bot admin di kanal Telegram Anda, lalu pilih tujuannya."]
     return "\n".join(lines)
 
 

@@ -21,9 +21,7 @@ def area_name(area: Area) -> str:
 
 def area_short(area: Area) -> str:
     """For buttons (plain text, not HTML): "Raci", "Kec. Gempol", "Kabupaten Pasuruan"."""
-    if area.scope is Scope.KECAMATAN:
-        return f"Kec. {area.name}"
-    return area.name
+    return f"Kec. {area.name}" if area.scope is Scope.KECAMATAN else area.name
 
 
 def topic_list(labels: Iterable[str]) -> str:
@@ -57,8 +55,7 @@ def whole_kecamatan_button(kecamatan: str) -> str:
     return f"📍 Seluruh Kecamatan {kecamatan}"
 
 
-PREVIOUS_PAGE = "‹ Sebelumnya"
-NEXT_PAGE = "Berikutnya ›"
+PAGES = ("‹ Sebelumnya", "Berikutnya ›")  # to the previous and the next page
 
 
 def choose_topics(area: Area) -> str:

@@ -136,9 +136,7 @@ def _snippet(text: str) -> str:
 
 def _content(kind: str, text: str) -> str:
     label = KIND_LABELS.get(kind, kind)
-    if text:
-        return f"[{label}] <i>{esc(_snippet(text))}</i>"
-    return f"[{label} tanpa keterangan]"
+    return f"[{label}] <i>{esc(_snippet(text))}</i>" if text else f"[{label} tanpa keterangan]"
 
 
 def new_case(
@@ -172,9 +170,8 @@ def queue_entry(
 
 def queue(entries: Sequence[str], total: int) -> str:
     shown = f" (ditampilkan {len(entries)})" if total > len(entries) else ""
-    return f"📋 <b>Antrian laporan hoaks</b>: {total} kasus terbuka{shown}\n\n" + "\n\n".join(
-        entries
-    )
+    header = f"📋 <b>Antrian laporan hoaks</b>: {total} kasus terbuka{shown}\n\n"
+    return header + "\n\n".join(entries)
 
 
 EMPTY_QUEUE = "✅ Tidak ada laporan hoaks yang menunggu pemeriksaan."
@@ -271,12 +268,8 @@ def alert(
 
 def clarification_body(claim: str, verdict: Verdict, explanation: str, url: str) -> str:
     """Plain text (announcements carry formatting as entities, not HTML)."""
-    lines = [
-        f"Beredar kabar: \u201c{_snippet(claim)}\u201d"
-        if claim
-        else "Beredar kabar di wilayah kita.",
-        f"Hasil pemeriksaan: {VERDICT_LABELS[verdict]}.",
-    ]
+    rumour = f"Beredar kabar: “{_snippet(claim)}”" if claim else "Beredar kabar di wilayah kita."
+    lines = [rumour, f"Hasil pemeriksaan: {VERDICT_LABELS[verdict]}."]
     if explanation:
         lines += ["", explanation]
     if url:
