@@ -158,8 +158,8 @@ def whatsapp(body: str, entities: Sequence[MessageEntity]) -> str:
     """Bold and italic entities as WhatsApp's marks, where WhatsApp can show them (within one
     line, without spaces just inside the marks)."""
     offsets = _utf16_offsets(body)
-    inserts: list[tuple[int, int, str]] = []  # (position, order, mark)
-    for entity in entities:
+    inserts: list[tuple[int, int, int, str]] = []  # (position, closing first, nesting, mark)
+    for rank, entity in enumerate(entities):
         mark = _MARKS.get(entity.type)
         start, end = offsets.get(entity.offset), offsets.get(entity.offset + entity.length)
         if mark is None or start is None or end is None:
@@ -169,9 +169,9 @@ def whatsapp(body: str, entities: Sequence[MessageEntity]) -> str:
             continue
         start += len(inner) - len(inner.lstrip())
         end -= len(inner) - len(inner.rstrip())
-        inserts += [(start, 1, mark), (end, 0, mark)]
+        inserts += [(start, 1, rank, mark), (end, 0, -rank, mark)]
     out, last = [], 0
-    for position, _, mark in sorted(inserts):
+    for position, _, _, mark in sorted(inserts):
         out += [body[last:position], mark]
         last = position
     return "".join([*out, body[last:]])

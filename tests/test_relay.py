@@ -31,7 +31,9 @@ LONG = SHORT + "".join(
     f"\n\nKelompok tani {i} menebus pupuk pada hari ke-{i} pukul {7 + i % 9}.00 dengan kartu tani."
     for i in range(1, 40)
 )
-FOOTER = re.compile(r"\n\n— Pengumuman #(\d+) · " + ORGANIZATION + r" · kode [A-Z2-7]{4}-[A-Z2-7]{4}$")
+FOOTER = re.compile(
+    r"\n\n— Pengumuman #(\d+) · " + ORGANIZATION + r" · kode [A-Z2-7]{4}-[A-Z2-7]{4}$"
+)
 
 
 @dataclass
@@ -198,6 +200,17 @@ def test_the_footer_reads_back_and_emoji_still_fit_the_link() -> None:
     kept = parsed.body.removesuffix(" …")
     assert body.startswith(kept) and body[len(kept)] == " "
     assert len(text) < relay.TEXT_LIMIT // 2  # the link's length bound it
+
+
+def test_bold_and_italic_become_whatsapp_marks_around_the_words() -> None:
+    """Marks hug the words (spaces stay outside), nest properly, and skip multi-line runs."""
+    text = "Rapat desa Senin.\nBawa KTP."
+    entities = [
+        MessageEntity(MessageEntity.BOLD, 0, 11),  # "Rapat desa " with its space
+        MessageEntity(MessageEntity.ITALIC, 0, 5),  # "Rapat", inside the bold
+        MessageEntity(MessageEntity.BOLD, 6, 15),  # across the line break: left alone
+    ]
+    assert relay.whatsapp(text, entities) == "*_Rapat_ desa* Senin.\nBawa KTP."
 
 
 def _archived(number: int, body: str) -> Archived:
