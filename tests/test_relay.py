@@ -207,10 +207,10 @@ def test_bold_and_italic_become_whatsapp_marks_around_the_words() -> None:
     text = "Rapat desa Senin.\nBawa KTP."
     entities = [
         MessageEntity(MessageEntity.BOLD, 0, 11),  # "Rapat desa " with its space
-        MessageEntity(MessageEntity.ITALIC, 0, 5),  # "Rapat", inside the bold
+        MessageEntity(MessageEntity.ITALIC, 6, 4),  # "desa", ending with the bold
         MessageEntity(MessageEntity.BOLD, 6, 15),  # across the line break: left alone
     ]
-    assert relay.whatsapp(text, entities) == "*_Rapat_ desa* Senin.\nBawa KTP."
+    assert relay.whatsapp(text, entities) == "*Rapat _desa_* Senin.\nBawa KTP."
 
 
 def _archived(number: int, body: str) -> Archived:
