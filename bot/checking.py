@@ -56,6 +56,11 @@ async def genuine_answer(db: Database, organization: str, text: str) -> Answer |
         return None
     finding = await genuine.check(db, text, organization)
     found = finding.announcement
+    if finding.outcome is Outcome.GENUINE and found is not None and finding.relayed:
+        reply = genuine_texts.relayed(
+            organization, found.id, found.sent_on, finding.trimmed, found.withdrawn
+        )
+        return Answer(reply, offer_report=False)
     if finding.outcome is Outcome.GENUINE and found is not None:
         reply = genuine_texts.genuine(organization, found.id, found.sent_on, found.withdrawn)
         return Answer(reply, offer_report=False)

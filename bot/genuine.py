@@ -18,6 +18,13 @@ case do not count, since copying, pasting and forwarding change them.
    of tokens from difflib (a few at most), and a claimed number that is not the
    candidate's counts as a change too. Otherwise: **tidak ditemukan**.
 
+A text relayed to WhatsApp from a KIM group ends with "— Pengumuman #N · … · kode XXXX-XXXX"
+(`bot.relay`) and is judged by that code first: valid for N and the words above it, it is
+**asli** (an official copy, perhaps trimmed). Otherwise the words are compared as above,
+but with each archived announcement cut to the length received, since the relay trims
+the tail: what is missing at the end is no change. Words that all match with a wrong code
+are **diubah**, the code being the change.
+
 Limits: only the body of a photo's caption or a text is compared (a forwarded photo's
 picture is not); an announcement long enough to be split into several messages matches
 only part by part, so a single part reads as "diubah".
@@ -34,6 +41,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
+from bot import relay
 from bot.storage import Database, Row, from_row
 from bot.texts import TOPIC_LABELS, siaran
 
@@ -42,7 +50,6 @@ CLOSE_ENOUGH = 70  # ratio (0–100) from which a text is an altered copy, not a
 MAX_CHANGES = 4
 CHANGE_WIDTH = 60
 
-_TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*|[^\W\d_]+")
 _FOOTER = re.compile(r"^[ \t]*—[^\n]*?Pengumuman\s*#\s*(\d{1,9})[^\n]*$", re.IGNORECASE | re.M)
 _CLAIMED = re.compile(r"\bpengumuman\s*(?:nomor|no\.?)?\s*#\s*(\d{1,9})", re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"(?:pengumuman\s*)?#?\s*(\d{1,9})", re.IGNORECASE)
@@ -91,6 +98,8 @@ class Finding:
     claimed_exists: bool = False  # for "tidak ditemukan": that number exists, text differs
     changes: tuple[Change, ...] = ()
     more_changes: int = 0
+    relayed: bool = False  # the text carried a WhatsApp relay footer
+    trimmed: bool = False  # for a relayed "asli": shorter than the announcement
 
 
 # --- reading the text --------------------------------------------------------------------
@@ -119,7 +128,7 @@ def looks_official(text: str, organization: str) -> bool:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
+    return relay.words(text)
 
 
 def _keys(tokens: Sequence[str]) -> list[str]:
@@ -159,6 +168,10 @@ async def lookup(db: Database, number: int, organization: str) -> Archived | Non
 
 async def check(db: Database, text: str, organization: str) -> Finding:
     """Compare a received text with everything the office sent."""
+    relayed = relay.parse(text)
+    if relayed is not None:
+        secret = await relay.stored_key(db)
+        return compare_relayed(relayed, await archive(db, organization), secret)
     return compare(text, await archive(db, organization))
 
 
@@ -202,12 +215,22 @@ def compare(text: str, archived: Sequence[Archived]) -> Finding:
     )
 
 
-def differences(original: Sequence[str], received: Sequence[str]) -> list[Change]:
-    """Runs of tokens that differ, each with the word before it for context."""
+def differences(
+    original: Sequence[str], received: Sequence[str], *, trimmed: bool = False
+) -> list[Change]:
+    """Runs of tokens that differ, each with the word before it for context. `trimmed`: the
+    received text may end early, so the original's missing tail is no change."""
     matcher = difflib.SequenceMatcher(None, _keys(original), _keys(received), autojunk=False)
+    opcodes = matcher.get_opcodes()
+    if trimmed and opcodes and opcodes[-1][2] == len(original) and opcodes[-1][0] != "equal":
+        op, i1, i2, j1, j2 = opcodes.pop()
+        if op == "replace":  # the received text's last words against as many of the original
+            opcodes.append((op, i1, min(i2, i1 + j2 - j1), j1, j2))
+        elif op == "insert":
+            opcodes.append((op, i1, i2, j1, j2))
     changes = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
+    for op, i1, i2, j1, j2 in opcodes:
+        if op == "equal" or (i1, i2, j1, j2) == (i1, i1, j1, j1):
             continue
         context = [original[i1 - 1]] if i1 > 0 else []
         before = _clip(" ".join([*context, *original[i1:i2]]))
@@ -218,3 +241,41 @@ def differences(original: Sequence[str], received: Sequence[str]) -> list[Change
 
 def _clip(text: str) -> str:
     return text if len(text) <= CHANGE_WIDTH else text[: CHANGE_WIDTH - 1].rstrip() + "…"
+
+
+# --- a relayed copy ----------------------------------------------------------------------
+
+
+def compare_relayed(
+    relayed: relay.Relayed, archived: Sequence[Archived], secret: bytes | None
+) -> Finding:
+    """asli / diubah / tidak ditemukan for a text relayed to WhatsApp (see module docstring)."""
+    claimed = relayed.number
+    received = _tokens(relayed.body)
+    sent = next((a for a in archived if a.id == claimed), None)
+    if sent is not None and secret and relay.valid(secret, claimed, relayed.body, relayed.code):
+        trimmed = len(received) < len(_tokens(sent.body))
+        return Finding(Outcome.GENUINE, sent, claimed, relayed=True, trimmed=trimmed)
+    best: tuple[float, bool, Archived] | None = None
+    for candidate in archived:
+        start = _keys(_tokens(candidate.body)[: len(received)])
+        score = fuzz.ratio(" ".join(_keys(received)), " ".join(start), processor=None)
+        if best is None or (score, candidate.id == claimed) > best[:2]:
+            best = (score, candidate.id == claimed, candidate)
+    if best is None or best[0] < CLOSE_ENOUGH:
+        return Finding(Outcome.NOT_FOUND, None, claimed, claimed_exists=sent is not None)
+    found = best[2]
+    changes = differences(_tokens(found.body), received, trimmed=True)
+    if claimed != found.id:
+        changes.insert(0, Change(f"Pengumuman #{found.id}", f"Pengumuman #{claimed}"))
+    if not changes:  # every word as sent: only the code is wrong
+        right = relay.code(secret, found.id, relayed.body) if secret else "…"
+        changes = [Change(f"kode {right}", f"kode {relayed.code}")]
+    return Finding(
+        Outcome.ALTERED,
+        found,
+        claimed,
+        changes=tuple(changes[:MAX_CHANGES]),
+        more_changes=max(0, len(changes) - MAX_CHANGES),
+        relayed=True,
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from telegram import MessageEntity
 
+from bot import relay
 from bot.texts import siaran as t
 from broadcasts.announcements import Announcement
 from broadcasts.content import Part, frame, utf16_len
 from broadcasts.reactions import Choice, Relay, Vote
-from broadcasts.sender import Outgoing
+from broadcasts.sender import Link, Outgoing
 
 
 def parts(announcement: Announcement, organization: str, *, verified: bool) -> list[Part]:
@@ -36,9 +37,25 @@ def buttons(announcement_id: int, chat_kind: str) -> tuple[tuple[tuple[str, str]
     return tuple(rows)
 
 
-def outgoing(announcement: Announcement, organization: str, chat_kind: str) -> Outgoing:
+def outgoing(
+    announcement: Announcement, organization: str, chat_kind: str, relay_key: bytes | None = None
+) -> Outgoing:
     """What one chat of `chat_kind` receives: the announcement with its `buttons`, and for a
-    correction a reply to the original in that chat (added per row)."""
+    correction a reply to the original in that chat (added per row). With the office's relay
+    secret, a KIM group's copy also gets "Bagikan ke WhatsApp" (`share`); previews, rendered
+    without it, do not, so no draft ever carries a valid check code."""
+    links: tuple[Link, ...] = ()
+    if chat_kind == "kim" and relay_key is not None:
+        links = (share(announcement, organization, relay_key),)
     return Outgoing(
-        tuple(parts(announcement, organization, verified=True)), buttons(announcement.id, chat_kind)
+        tuple(parts(announcement, organization, verified=True)),
+        buttons(announcement.id, chat_kind),
+        links=links,
     )
+
+
+def share(announcement: Announcement, organization: str, relay_key: bytes) -> Link:
+    """The wa.me link with the announcement's text, trimmed, numbered and coded (bot.relay)."""
+    body = announcement.body
+    text = relay.text(relay_key, announcement.id, organization, body.text, body.entities)
+    return Link(t.SHARE_WHATSAPP, relay.link(text))

@@ -30,12 +30,27 @@ from broadcasts.http import AiohttpRequest
 
 
 @dataclass(frozen=True)
+class Link:
+    """A button that opens `url` (e.g. "Bagikan ke WhatsApp"): no callback data, nothing for
+    the bot to check when it is pressed, since Telegram opens the link itself."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One announcement for one chat: its parts, buttons under the last part, a reply target."""
+    """One announcement for one chat: its parts, buttons under the last part, a reply target.
+
+    `buttons` are the presses the bot answers, `links` one row each below them; the outbox
+    keeps neither (each row is rendered when it is sent), so rows written before a button
+    existed send with today's keyboard.
+    """
 
     parts: tuple[Part, ...]
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, callback data)
     reply_to: int | None = None
+    links: tuple[Link, ...] = ()
 
 
 class DeliveryError(Exception):
@@ -130,7 +145,7 @@ class TelegramSender:
 
     async def send_part(self, chat_id: int, message: Outgoing, index: int) -> int:
         last = len(message.parts) - 1
-        markup = keyboard(message.buttons) if index == last else None
+        markup = keyboard(message.buttons, message.links) if index == last else None
         reply = (
             ReplyParameters(message.reply_to, allow_sending_without_reply=True)
             if index == 0 and message.reply_to
@@ -193,11 +208,14 @@ async def post(
     )
 
 
-def keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup | None:
-    if not rows:
+def keyboard(
+    rows: tuple[tuple[tuple[str, str], ...], ...], links: tuple[Link, ...] = ()
+) -> InlineKeyboardMarkup | None:
+    if not rows and not links:
         return None
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        + [[InlineKeyboardButton(link.label, url=link.url)] for link in links]
     )
 
 

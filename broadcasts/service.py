@@ -3,6 +3,7 @@ started after the database opens and stopped before it closes."""
 
 from __future__ import annotations
 
+from bot import relay
 from bot.services import Services
 from broadcasts import announcements, render
 from broadcasts.backlog import Alarm
@@ -21,6 +22,7 @@ class Renderer:
         self._services = services
         self._size = size
         self._cache: dict[tuple[int, str], Outgoing] = {}
+        self._relay_key: bytes | None = None
 
     async def __call__(self, announcement_id: int, chat_kind: str) -> Outgoing | None:
         key = (announcement_id, chat_kind)
@@ -28,10 +30,15 @@ class Renderer:
             announcement = await announcements.get(self._services.db, announcement_id)
             if announcement is None:
                 return None
+            if self._relay_key is None:  # read (or made) once: it never changes
+                self._relay_key = await relay.key(self._services.db)
             if len(self._cache) >= self._size:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = render.outgoing(
-                announcement, self._services.settings.organization_name, chat_kind
+                announcement,
+                self._services.settings.organization_name,
+                chat_kind,
+                self._relay_key,
             )
         return self._cache[key]
 

@@ -37,6 +37,20 @@ def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> s
     return "\n".join(lines)
 
 
+def relayed(organization: str, number: int, sent_on: date, trimmed: bool, withdrawn: bool) -> str:
+    """A copy shared to WhatsApp from a KIM group whose check code is right."""
+    cut = ", dipotong agar muat dibagikan ke WhatsApp" if trimmed else ""
+    lines = [
+        f"✅ <b>ASLI</b> — salinan resmi <b>Pengumuman #{number}</b> dari {esc(organization)}"
+        f"{cut} (dikirim {long_date(sent_on)}). Kode ceknya cocok."
+    ]
+    if trimmed:
+        lines.append(f"Isi lengkapnya: /cek {number}")
+    if withdrawn:
+        lines.append(WITHDRAWN)
+    return "\n".join(lines)
+
+
 def altered(
     number: int, sent_on: date, changes: Sequence[tuple[str, str]], more: int, withdrawn: bool
 ) -> str:

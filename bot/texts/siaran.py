@@ -26,10 +26,17 @@ def footer(number: str, *, verified: bool, correction_of: str | None = None) -> 
 VOTE_UP = "👍 Bermanfaat"
 VOTE_DOWN = "👎 Kurang jelas"
 RELAYED = "✅ Sudah diteruskan ke warga"
+SHARE_WHATSAPP = "📲 Bagikan ke WhatsApp"
 VOTE_THANKS = {"up": "Terima kasih! 👍", "down": "Terima kasih, masukan Anda kami catat."}
 VOTE_SAME = "Pilihan Anda sudah tercatat."
 RELAY_THANKS = "Terima kasih sudah meneruskan ke warga! 🙏"
 RELAY_ALREADY = "Grup ini sudah tercatat meneruskan pengumuman ini."
+
+
+def relay_footer(number: int, organization: str, code: str) -> str:
+    """The last line of an announcement relayed to WhatsApp (bot.relay reads it back)."""
+    return f"— Pengumuman #{number} · {organization} · kode {code}"
+
 
 # --- progress and report for the operator ----------------------------------------------
 
