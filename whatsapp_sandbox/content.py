@@ -70,7 +70,11 @@ def parse(body: JSON, wa_id: str, templates: dict[tuple[str, str], Template]) ->
     reply_to = context.get("message_id") if isinstance(context, dict) else None
     if kind == "text":
         text = _obj(body.get("text"), "text")
-        message = _str(text.get("body"), "text['body']", limit=TEXT_MAX)
+        message = text.get("body")
+        if not isinstance(message, str) or not message:
+            raise GraphError(131008, "The parameter text['body'] is required.")
+        if len(message) > TEXT_MAX:
+            raise bad_param(f"Param text['body'] must be at most {TEXT_MAX} characters long.")
         return TextMessage(
             "",
             wa_id,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import re
@@ -49,7 +50,7 @@ from whatsapp_sandbox.webhooks import stop as stop_pusher
 WINDOW = DAY  # the customer-service window, in WhatsApp seconds
 _VERSION = re.compile(r"^v\d+\.\d+$")
 _STATUS_ORDER: dict[str, int] = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3}
-_JSON_TYPE = "application/json"
+_TICK = 0.05  # seconds between re-checks of a time-bound condition
 
 
 class _Dropped(Exception):
@@ -173,17 +174,16 @@ class WhatsAppSandbox:
         self._changed = asyncio.Event()
 
     async def wait_until(self, predicate: Callable[[], bool], within: float) -> bool:
-        """Re-check ``predicate`` on every change until true or ``within`` seconds pass."""
+        """Re-check ``predicate`` on every change until true or ``within`` seconds pass;
+        at least every ``_TICK`` too, since a window closes without any event."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                return predicate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, _TICK))
         return True
 
     # ----------------------------------------------------------------- limits
