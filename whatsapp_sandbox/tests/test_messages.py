@@ -20,7 +20,12 @@ JSON = dict[str, Any]
 
 
 def interactive(to: WhatsAppUser, spec: JSON) -> JSON:
-    return {"messaging_product": "whatsapp", "to": to.wa_id, "type": "interactive", "interactive": spec}
+    return {
+        "messaging_product": "whatsapp",
+        "to": to.wa_id,
+        "type": "interactive",
+        "interactive": spec,
+    }
 
 
 def buttons(to: WhatsAppUser, titles: list[str]) -> JSON:
@@ -32,7 +37,10 @@ def buttons(to: WhatsAppUser, titles: list[str]) -> JSON:
 
 def menu(to: WhatsAppUser, sections: list[list[str]]) -> JSON:
     spec = [
-        {"title": f"Bagian {s}", "rows": [{"id": f"{s}.{i}", "title": t} for i, t in enumerate(rows)]}
+        {
+            "title": f"Bagian {s}",
+            "rows": [{"id": f"{s}.{i}", "title": t} for i, t in enumerate(rows)],
+        }
         for s, rows in enumerate(sections)
     ]
     action = {"button": "Pilih desa", "sections": spec}
@@ -108,9 +116,11 @@ async def test_template_must_exist_be_approved_and_match_its_parameters(
     """An unknown or unapproved template is 132001, a wrong parameter count 132000; the right
     one is rendered with its parameters and quick reply, and counted as billable."""
     whatsapp.add_template(
-        "pengumuman", "{{1}}\n\nBalas untuk membaca.", header="Info {{1}}",
+        "pengumuman",
+        "{{1}}\n\nBalas untuk membaca.",
+        header="Info {{1}}",
         quick_replies=("Baca selengkapnya",),
-    )  # fmt: skip
+    )
     whatsapp.add_template("ditolak", "Teks", status="REJECTED")
     cases = [
         (template(siti, "tidak_ada", header=[], body=[]), 132001),

@@ -80,7 +80,9 @@ async def test_deferred_errors_answer_200_then_a_failed_status(
     assert await whatsapp.wait_until(lambda: len(receiver.statuses()) == 1, 5.0)
     (failed,) = receiver.statuses()
     assert (failed["id"], failed["status"], failed["recipient_id"]) == (
-        wamid, "failed", siti.wa_id,
-    )  # fmt: skip
+        wamid,
+        "failed",
+        siti.wa_id,
+    )
     assert failed["errors"][0]["code"] == 131047
     assert siti.messages == [] and whatsapp.stats.failed == 1
