@@ -44,7 +44,7 @@ from whatsapp_sandbox.models import (
     TemplateMessage,
 )
 from whatsapp_sandbox.people import WhatsAppUser
-from whatsapp_sandbox.webhooks import Delivery, WebhookPusher, envelope
+from whatsapp_sandbox.webhooks import Delivery, WebhookPusher
 from whatsapp_sandbox.webhooks import stop as stop_pusher
 
 WINDOW = DAY  # the customer-service window, in WhatsApp seconds
@@ -106,7 +106,9 @@ class WhatsAppSandbox:
         self._pusher_task: asyncio.Task[None] | None = None
 
     def _new_pusher(self) -> WebhookPusher:
-        return WebhookPusher(lambda: self.webhook_url, lambda: self.app_secret, self.notify)
+        return WebhookPusher(
+            lambda: self.webhook_url, lambda: self.app_secret, self.notify, self.waba_id
+        )
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -269,6 +271,17 @@ class WhatsAppSandbox:
         return self._pusher.deliveries
 
     @property
+    def status_batch(self) -> int:
+        """How many queued statuses may share one POST (1, the default: one each)."""
+        return self._pusher.status_batch
+
+    @status_batch.setter
+    def status_batch(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("status_batch must be at least 1")
+        self._pusher.status_batch = value
+
+    @property
     def pending_webhooks(self) -> int:
         """Events the bot has not answered with 200 yet."""
         return self._pusher.pending
@@ -297,7 +310,7 @@ class WhatsAppSandbox:
             "contacts": [{"profile": {"name": user.name}, "wa_id": user.wa_id}],
             "messages": [message],
         }
-        self._pusher.push(wamid, envelope(self.waba_id, value))
+        self._pusher.push(wamid, value)
         self.notify()
         return wamid
 
@@ -326,7 +339,7 @@ class WhatsAppSandbox:
             self.stats.failed += 1
             self.stats.errors[error.code] += 1
         value = {"messaging_product": "whatsapp", "metadata": self._metadata(), "statuses": [event]}
-        self._pusher.push(f"{message.id}:{status}", envelope(self.waba_id, value))
+        self._pusher.push(f"{message.id}:{status}", value)
         self.notify()
 
     async def verify_webhook(

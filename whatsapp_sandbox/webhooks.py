@@ -7,6 +7,8 @@ Each incoming message and each status change is one POST of Meta's envelope
 other than 200, a timeout or a dead listener leaves the event at the head of the queue and
 it is sent again after ``retry_delay`` (Meta keeps retrying, less and less often, for up to
 seven days), so a bot sees the same message id more than once and must handle it once.
+Meta may put several statuses in one POST: with ``status_batch`` > 1, consecutive queued
+statuses go together in one ``value.statuses`` array (a benchmark's thousands of them).
 """
 
 from __future__ import annotations
@@ -58,16 +60,18 @@ class WebhookPusher:
     url: Callable[[], str | None]
     app_secret: Callable[[], str]
     changed: Callable[[], None]
+    waba_id: str = ""
+    status_batch: int = 1
     retry_delay: float = RETRY_DELAY
     timeout: float = 10.0
     deliveries: list[Delivery] = field(default_factory=list)
-    _queue: deque[tuple[str, JSON]] = field(default_factory=deque)
+    _queue: deque[tuple[str, JSON]] = field(default_factory=deque)  # (event, change value)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stopping: bool = False
 
-    def push(self, event: str, payload: JSON) -> None:
-        """Queue one event for delivery."""
-        self._queue.append((event, payload))
+    def push(self, event: str, value: JSON) -> None:
+        """Queue one change value (a message or a status) for delivery."""
+        self._queue.append((event, value))
         self._wake.set()
 
     @property
@@ -90,9 +94,19 @@ class WebhookPusher:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), 0.2)
                     continue
-                event, payload = self._queue[0]
-                if await self._post(http, url, event, payload):
-                    self._queue.popleft()
+                event, value = self._queue[0]
+                taken = 1
+                if "statuses" in value and self.status_batch > 1:
+                    value = {**value, "statuses": list(value["statuses"])}
+                    while taken < min(self.status_batch, len(self._queue)):
+                        more = self._queue[taken][1]
+                        if "statuses" not in more:
+                            break
+                        value["statuses"].extend(more["statuses"])
+                        taken += 1
+                if await self._post(http, url, event, envelope(self.waba_id, value)):
+                    for _ in range(taken):
+                        self._queue.popleft()
                 else:
                     await asyncio.sleep(self.retry_delay)
 

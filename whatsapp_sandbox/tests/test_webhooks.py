@@ -107,3 +107,18 @@ async def test_the_verify_token_handshake(whatsapp: WhatsAppSandbox, receiver: R
     assert await whatsapp.verify_webhook(challenge="8123") == (200, "8123")
     status, _ = await whatsapp.verify_webhook(verify_token="wrong")
     assert status == 403
+
+
+async def test_statuses_may_share_one_post(
+    whatsapp: WhatsAppSandbox, siti: WhatsAppUser, receiver: Receiver
+) -> None:
+    """With status_batch, the statuses queued together arrive in one value.statuses array,
+    while messages still go one per POST."""
+    whatsapp.webhook_url = None  # hold everything in the queue
+    whatsapp.status_batch = 10
+    await siti.send("halo")
+    for body in ("a", "b"):
+        await call(whatsapp, text(siti, body))
+    whatsapp.webhook_url = receiver.url
+    assert await whatsapp.wait_until(lambda: len(receiver.statuses()) == 4, 5.0)
+    assert [len(v.get("messages") or v["statuses"]) for v in receiver.values()] == [1, 4]
