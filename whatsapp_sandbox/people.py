@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from whatsapp_sandbox.models import JSON, ListMessage, Received, Row
+from whatsapp_sandbox.models import JSON, ListMessage, Received, Row, TemplateMessage
 
 if TYPE_CHECKING:
     from whatsapp_sandbox.server import WhatsAppSandbox
@@ -61,7 +61,7 @@ class WhatsAppUser:
             )
         button = found[0]
         context = {"from": self.sandbox.display_phone_number, "id": message.id}
-        if message.billable:  # a template's quick reply comes back as a "button" message
+        if isinstance(message, TemplateMessage):  # a quick reply comes back as a "button"
             content: JSON = {"button": {"payload": button.id, "text": button.title}}
             return self.sandbox.inbound(self, "button", content, context=context)
         reply = {"type": "button_reply", "button_reply": {"id": button.id, "title": title}}

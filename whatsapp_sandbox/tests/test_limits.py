@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
+from botapi_sandbox.latency import Latency
 from whatsapp_sandbox import Limits, WhatsAppSandbox, WhatsAppUser
 from whatsapp_sandbox.errors import TIER_LIMIT
 from whatsapp_sandbox.tests.conftest import Receiver, call, code_of, template, text
@@ -81,3 +83,16 @@ async def test_templates_past_the_messaging_tier_fail_by_status(
     assert failed[0]["errors"][0]["code"] == TIER_LIMIT
     assert [len(p.messages) for p in people] == [1, 1, 0, 1]
     assert whatsapp.limits is not None and whatsapp.limits.recipients_today == 2
+
+
+async def test_a_latency_model_delays_each_request(
+    whatsapp: WhatsAppSandbox, siti: WhatsAppUser
+) -> None:
+    """With botapi_sandbox's latency model (here a constant 50 ms), a send is judged and
+    answered only after the delay."""
+    whatsapp.enforce_limits(latency=Latency(median=0.05, sigma=0))
+    await siti.send("halo")
+    started = time.monotonic()
+    assert (await call(whatsapp, text(siti, "a")))[0] == 200
+    assert time.monotonic() - started >= 0.05
+    assert siti.messages[0].at - started >= 0.05

@@ -191,3 +191,17 @@ async def test_marking_a_received_message_as_read(
     status, answer = await call(whatsapp, {**body, "message_id": "wamid.nope"})
     assert (status, code_of(answer)) == (400, 100)
     assert whatsapp.stats.reads == 1
+
+
+async def test_another_number_or_a_body_without_messaging_product_is_100(
+    whatsapp: WhatsAppSandbox, siti: WhatsAppUser
+) -> None:
+    """Graph refuses a phone number id it does not know and a body that is not WhatsApp's."""
+    await siti.send("halo")
+    status, answer = await call(whatsapp, text(siti, "a"), path="/v21.0/999/messages")
+    assert (status, code_of(answer)) == (400, 100)
+    body = text(siti, "a")
+    del body["messaging_product"]
+    status, answer = await call(whatsapp, body)
+    assert (status, code_of(answer)) == (400, 100)
+    assert siti.messages == [] and [c.status for c in whatsapp.calls] == [400, 400]
