@@ -39,9 +39,8 @@ TITLES: dict[int, tuple[str, str]] = {
         "many previous messages were blocked or flagged as spam.",
     ),
     131049: (
-        "Messaging limit reached",
-        "This message was not delivered: the business phone "
-        "number reached its messaging limit of unique recipients in 24 hours.",
+        "Message not delivered to maintain healthy ecosystem engagement",
+        "This message was not delivered to maintain healthy ecosystem engagement.",
     ),
     131050: (
         "Unable to deliver the message. This recipient has chosen to stop receiving "

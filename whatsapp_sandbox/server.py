@@ -498,7 +498,12 @@ class WhatsAppSandbox:
                 and not self.window_open(user)
                 and not self.limits.tier_allows(wa_id, at)
             ):
-                deferred = GraphError(TIER_LIMIT)
+                deferred = GraphError(
+                    TIER_LIMIT,
+                    "This message was not delivered to maintain healthy ecosystem engagement: "
+                    f"the messaging limit of {self.limits.daily_recipients} unique recipients "
+                    "in 24 hours is reached.",
+                )
         record.id, record.at = self._wamid(), self.now()
         self.messages[record.id] = record
         self.stats.sent += 1
