@@ -12,11 +12,11 @@ A forwarded hoax and its fact-check headline rarely share exact spelling: chat w
    verbs ("nyebarin", "dikirimin") by their standard form.
 5. For searching only: function words are dropped (`STOPWORDS`, bot/data/stopwords.txt) and
    the rest stemmed with Sastrawi, the dictionary stemmer (PySastrawi), whose roots are
-   exact where the rule- based Snowball stemmer clips them ("menipu" → "tipu", Snowball
+   exact where the rule-based Snowball stemmer clips them ("menipu" → "tipu", Snowball
    "ipu"). Measured here it takes 0.05–1.5 ms for a word (the slowest are words it does not
    know, typos among them), so stems are cached per process. On the TurnBackHoax dev set
    (`benchmarks/search_train.py --stemmer snowball`, 2-fold cross-validated) the two are
-   close: with headlines only, Sastrawi puts the right fact- check among the candidates for
+   close: with headlines only, Sastrawi puts the right fact-check among the candidates for
    0.879 of the narratives (Snowball 0.867) and in the top 3 for 0.792 (0.782); with quoting
    explanations both are at 0.998–1.000. Sastrawi was kept for the harder case and for
    readable roots.
