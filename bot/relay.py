@@ -71,16 +71,20 @@ def words(text: str) -> list[str]:
 
 
 async def key(db: Database) -> bytes:
-    """The office's relay secret, created on first use (a racing second writer keeps the first)."""
+    """The office's relay secret, created on first use (in one transaction: announcements
+    rendered side by side all get the one secret)."""
     stored = await stored_key(db)
     if stored is not None:
         return stored
-    await db.write(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (_KEY_NAME, secrets.token_hex(32))
-    )
-    created = await stored_key(db)
-    assert created is not None
-    return created
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+            (_KEY_NAME, secrets.token_hex(32)),
+        )
+        async with conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_NAME,)) as cursor:
+            row = await cursor.fetchone()
+    assert row is not None
+    return bytes.fromhex(row[0])
 
 
 async def stored_key(db: Database) -> bytes | None:

@@ -169,14 +169,17 @@ class Database:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Committed rows only (see the module docstring); inside a transaction, read
-        through its connection instead."""
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        through its connection instead.
+
+        The statement runs and is read to its end in one go on the reader's thread: a
+        statement left open (a cursor read a row at a time) would hold the reader's snapshot,
+        and a read that ran meanwhile would miss what was committed since it was taken."""
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """Like `fetchall`, the first row or None."""
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -156,3 +156,31 @@ async def test_reads_cannot_write(tmp_path: Path) -> None:
         assert refuses_writes(refused.value)
     finally:
         await db.close()
+
+
+async def test_a_read_after_a_commit_sees_it_while_other_reads_run(tmp_path: Path) -> None:
+    """Busy readers never hold an old snapshot for the next read: what was committed before
+    a read started is in it (a stale read would let the dispatcher send a row twice)."""
+    db = await Database.open(tmp_path / "kim.db")
+    await db.write("CREATE TABLE counter(n INTEGER)")
+    await db.write("INSERT INTO counter VALUES (0)")
+    await db.write("CREATE TABLE bulk(x INTEGER)")
+    async with db.transaction() as conn:
+        await conn.executemany("INSERT INTO bulk VALUES (?)", [(i,) for i in range(2000)])
+    stop = asyncio.Event()
+
+    async def busy_reader() -> None:
+        while not stop.is_set():
+            await db.fetchall("SELECT x FROM bulk")
+
+    readers = [asyncio.create_task(busy_reader()) for _ in range(8)]
+    stale = 0
+    try:
+        for n in range(1, 301):
+            await db.write("UPDATE counter SET n = ?", (n,))
+            stale += await db.fetchval("SELECT n FROM counter") != n
+    finally:
+        stop.set()
+        await asyncio.gather(*readers)
+        await db.close()
+    assert stale == 0
