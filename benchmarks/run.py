@@ -156,7 +156,12 @@ def flood(alone: dict[str, Any], flooded: dict[str, Any], case: Case) -> dict[st
 
 
 def run(
-    mode: str, seed: int, *, only: frozenset[str] | None = None, log: Any = sys.stderr
+    mode: str,
+    seed: int,
+    *,
+    only: frozenset[str] | None = None,
+    baselines: bool = True,
+    log: Any = sys.stderr,
 ) -> dict[str, Any]:
     cases = plan(mode, seed)
     main: Case = cases["kimbot"]
@@ -172,7 +177,7 @@ def run(
 
     wanted = frozenset(SECTIONS) if only is None else only
     if "delivery" in wanted:
-        _delivery(results, cases, step)
+        _delivery(results, cases, step, baselines)
     if "scale" in wanted:
         scale: Case = cases["scale"]
         step(f"scale: {scale.recipients:,} recipients at S={scale.speedup:g}")
@@ -217,14 +222,19 @@ def run(
     return results
 
 
-def _delivery(results: dict[str, Any], cases: dict[str, Any], step: Any) -> None:
-    """kim-bot's delivery with the responsiveness probe, then the two baselines."""
+def _delivery(
+    results: dict[str, Any], cases: dict[str, Any], step: Any, with_baselines: bool
+) -> None:
+    """kim-bot's delivery with the responsiveness probe, then the baselines (which take
+    most of an hour at S=1: `--no-baselines` leaves them out)."""
     main: Case = cases["kimbot"]
     step(f"kim-bot: {main.recipients:,} recipients at S={main.speedup:g}")
     kimbot = delivery.run_isolated("kimbot", main)
     results["delivery"] = kimbot
     kimbot["jitter"] = main.network.describe()
     results["responsiveness"] = _latencies(kimbot.pop("probe", {"latencies": [], "unanswered": 0}))
+    if not with_baselines:
+        return
     baselines: dict[str, Any] = {}
     step("baseline: sequential send_message loop")
     baselines["sequential"] = _extrapolate(
@@ -251,9 +261,13 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", choices=SECTIONS, help="run only this case (repeatable)"
     )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="kim-bot's delivery without the baselines"
+    )
     args = parser.parse_args()
     mode = "quick" if args.quick else "full" if args.full else "default"
-    results = run(mode, args.seed, only=None if args.only is None else frozenset(args.only))
+    only = None if args.only is None else frozenset(args.only)
+    results = run(mode, args.seed, only=only, baselines=not args.no_baselines)
     paths = [HERE / "results.json"] + ([args.out] if args.out else [])
     report.write(results, *paths)
     print(report.markdown(results))
