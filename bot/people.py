@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot import audit
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 class Role(StrEnum):
@@ -102,11 +102,7 @@ async def find(db: Database, user_id: int) -> Person | None:
         " WHERE user_id = ?",
         (user_id,),
     )
-    if row is None:
-        return None
-    return Person(
-        row["user_id"], row["first_name"], row["last_name"], row["username"], row["language_code"]
-    )
+    return None if row is None else from_row(Person, row)
 
 
 async def roles_of(db: Database, admin_ids: Iterable[int], user_id: int) -> frozenset[Role]:

@@ -28,7 +28,7 @@ from handlers import broadcast_verify
 from handlers import siaran_buttons as siaran
 from handlers.access import command, requires, stale_button
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers, prompt_match
+from handlers.prompts import answer_handlers, prompt_answer
 
 _CORRECTION_PROMPT = re.compile(re.escape(t.ASK_CORRECTION_PREFIX) + r" #(\d+)")
 
@@ -178,11 +178,7 @@ async def on_ask_correction(press: Press[AskCorrection]) -> None:
 @requires(OPERATORS, "riwayat.ralat")
 async def on_correction(update: Update, context: KimContext) -> None:
     """The corrected text: a draft for the original's chats, previewed, ready to submit."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    match = prompt_match(message, _CORRECTION_PROMPT)
-    assert match is not None  # the prompt's filter guarantees it
+    message, user, match = prompt_answer(update, _CORRECTION_PROMPT)
     services = context.bot_data
     created = await corrections.create_correction(
         services.db,

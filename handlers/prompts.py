@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Message, Update, User
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import texts
@@ -48,6 +48,16 @@ def prompt_match(message: Message, pattern: re.Pattern[str]) -> re.Match[str] | 
     if prompt is None or prompt.from_user is None or not prompt.from_user.is_bot:
         return None
     return pattern.match(prompt.text or "")
+
+
+def prompt_answer(update: Update, pattern: re.Pattern[str]) -> tuple[Message, User, re.Match[str]]:
+    """The reply, its sender and the prompt's match, in a handler `answer_handlers` registered
+    (its filter guarantees all three)."""
+    message = update.effective_message
+    user = update.effective_user
+    match = None if message is None else prompt_match(message, pattern)
+    assert message is not None and user is not None and match is not None
+    return message, user, match
 
 
 def answer_handlers(

@@ -36,7 +36,7 @@ from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
 from handlers.layout import grid
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers
+from handlers.prompts import answer_handlers, prompt_answer
 
 log = logging.getLogger(__name__)
 
@@ -310,12 +310,9 @@ async def on_skip_link(press: Press[SkipLink]) -> None:
 @requires(OPERATORS, "antrian.verdict")
 async def on_explanation(update: Update, context: KimContext) -> None:
     """The explanation for the verdict named in the prompt; then ask for the link."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
-    match = _EXPLAIN.match(message.reply_to_message.text or "")
-    verdict = None if match is None else t.verdict_named(match.group(2))
-    assert match is not None and verdict is not None  # answer_handlers guarantees it
+    message, user, match = prompt_answer(update, _EXPLAIN)
+    verdict = t.verdict_named(match.group(2))
+    assert verdict is not None  # answer_handlers guarantees it
     explanation = cases.explanation_of(message.text)
     if not explanation:
         await message.reply_text(t.EMPTY_EXPLANATION)
@@ -335,11 +332,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
 @requires(OPERATORS, "antrian.verdict")
 async def on_link(update: Update, context: KimContext) -> None:
     """The reference link: the verdict is decided with it."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
-    match = _LINK.match(message.reply_to_message.text or "")
-    assert match is not None  # answer_handlers guarantees it
+    message, user, match = prompt_answer(update, _LINK)
     link = cases.reference_link(message.text)
     if link is None:
         await message.reply_text(t.BAD_LINK)
