@@ -247,10 +247,9 @@ async def _transition(
             f"UPDATE announcements SET {setting} WHERE id = ? AND status = ?",
             (new.value, *extra_params, announcement_id, old.value),
         )
-        if cursor.rowcount == 0:
-            return False
-        await audit.record(
+        return await audit.record_if(
             conn,
+            cursor.rowcount > 0,
             at=now,
             actor_id=actor_id,
             action=action,
@@ -258,7 +257,6 @@ async def _transition(
             object_id=announcement_id,
             detail=detail,
         )
-    return True
 
 
 _PLAIN = ("id", "author_id", "topic", "created_at", "verified_by", "verified_at",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -117,14 +118,10 @@ async def _send_media(
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
     bot = context.bot
-    if kind is Kind.PHOTO:
-        await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    elif kind is Kind.VIDEO:
-        await bot.send_video(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    elif kind is Kind.VOICE:
-        await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    else:
-        await bot.send_document(chat_id, file_id, caption=caption, reply_markup=keyboard)
+    sends: dict[Kind, Callable[..., Awaitable[object]]]
+    sends = {Kind.PHOTO: bot.send_photo, Kind.VIDEO: bot.send_video, Kind.VOICE: bot.send_voice}
+    send = sends.get(kind, bot.send_document)
+    await send(chat_id, file_id, caption=caption, reply_markup=keyboard)
 
 
 async def announce(context: KimContext, filed: Filed) -> None:
