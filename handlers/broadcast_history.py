@@ -27,6 +27,7 @@ from broadcasts.history import Summary
 from handlers import broadcast_verify
 from handlers import siaran_buttons as siaran
 from handlers.access import command, requires, stale_button
+from handlers.layout import reply_view
 from handlers.presses import Press, on_press
 from handlers.prompts import answer_handlers, prompt_answer
 
@@ -72,10 +73,7 @@ async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup 
 @command("riwayat")
 async def show_history(update: Update, context: KimContext) -> None:
     """The recent announcements with their delivery and feedback."""
-    if update.effective_message is None:
-        return
-    text, keyboard = await _history_view(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _history_view(context))
 
 
 @command("statistik")

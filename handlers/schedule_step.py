@@ -30,7 +30,8 @@ from broadcasts.rules import DAYS, RuleKind, ScheduleError
 from handlers import broadcast_verify
 from handlers import siaran_buttons as b
 from handlers.access import requires
-from handlers.broadcast_compose import View, on_draft_press, rows, summary
+from handlers.broadcast_compose import on_draft_press, rows, summary
+from handlers.layout import View
 from handlers.presses import Press
 from handlers.prompts import answer_handlers, prompt_answer
 
