@@ -102,9 +102,7 @@ async def draft_of(
     draft = await get(db, announcement_id)
     if draft is None or draft.author_id != author_id or draft.status is not Status.DRAFT:
         return None
-    if complete and (draft.topic is None or draft.urgency is None):
-        return None
-    return draft
+    return None if complete and (draft.topic is None or draft.urgency is None) else draft
 
 
 async def update_draft(
