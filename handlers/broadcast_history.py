@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot import reports
@@ -29,7 +29,7 @@ from handlers import siaran_buttons as siaran
 from handlers.access import command, requires, stale_button
 from handlers.layout import reply_view
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers, prompt_answer
+from handlers.prompts import answer_handlers, ask, prompt_answer
 
 _CORRECTION_PROMPT = re.compile(re.escape(t.ASK_CORRECTION_PREFIX) + r" #(\d+)")
 
@@ -165,12 +165,7 @@ async def on_ask_correction(press: Press[AskCorrection]) -> None:
     if item.status != "sent":
         await press.answer(t.CANNOT_WITHDRAW, alert=True)
         return
-    await press.answer()
-    await press.context.bot.send_message(
-        press.chat.id,
-        t.ask_correction(item.number),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=t.CORRECTION_PLACEHOLDER),
-    )
+    await ask(press, t.ask_correction(item.number), t.CORRECTION_PLACEHOLDER)
 
 
 @requires(OPERATORS, "riwayat.ralat")

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -37,7 +37,7 @@ from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
 from handlers.layout import grid
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers, prompt_answer
+from handlers.prompts import answer_handlers, ask, prompt_answer
 
 log = logging.getLogger(__name__)
 
@@ -238,12 +238,7 @@ async def on_verdict(press: Press[VerdictChoice]) -> None:
     case = await _case(press)
     if case is None or press.chat is None:
         return
-    await press.answer()
-    await press.context.bot.send_message(
-        press.chat.id,
-        t.ask_explanation(case.number, press.data.verdict),
-        reply_markup=ForceReply(selective=True, input_field_placeholder="Penjelasan"),
-    )
+    await ask(press, t.ask_explanation(case.number, press.data.verdict), "Penjelasan")
 
 
 async def on_duplicates(press: Press[Duplicates]) -> None:
