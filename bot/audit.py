@@ -52,6 +52,13 @@ async def record(
     )
 
 
+async def record_if(conn: aiosqlite.Connection, changed: bool, **fields: Any) -> bool:
+    """`record` the change only when there was one; returns `changed`."""
+    if changed:
+        await record(conn, **fields)
+    return changed
+
+
 async def log(db: Database, **fields: Any) -> None:
     """Append one row in a transaction of its own (for events that change nothing else)."""
     async with db.transaction() as conn:

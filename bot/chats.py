@@ -201,18 +201,16 @@ async def _set_status(
                 chat_id,
             ),
         )
-        changed = before.status != status or before.status_reason != reason
-        if changed:
-            await audit.record(
-                conn,
-                at=now,
-                actor_id=actor_id,
-                action=f"chat.{status.value}",
-                object_type="chat",
-                object_id=chat_id,
-                detail={"reason": reason, "was": before.status.value},
-            )
-    return changed
+        return await audit.record_if(
+            conn,
+            before.status != status or before.status_reason != reason,
+            at=now,
+            actor_id=actor_id,
+            action=f"chat.{status.value}",
+            object_type="chat",
+            object_id=chat_id,
+            detail={"reason": reason, "was": before.status.value},
+        )
 
 
 async def mark_inactive(

@@ -61,17 +61,15 @@ async def switch(
             )
         else:
             cursor = await conn.execute("DELETE FROM guard_chats WHERE chat_id = ?", (chat_id,))
-        changed = cursor.rowcount > 0
-        if changed:
-            await audit.record(
-                conn,
-                at=now,
-                actor_id=actor_id,
-                action="guard.on" if on else "guard.off",
-                object_type="chat",
-                object_id=chat_id,
-            )
-    return changed
+        return await audit.record_if(
+            conn,
+            cursor.rowcount > 0,
+            at=now,
+            actor_id=actor_id,
+            action="guard.on" if on else "guard.off",
+            object_type="chat",
+            object_id=chat_id,
+        )
 
 
 async def watch(db: Database, chat_id: int, text: str, *, now: datetime) -> Match | None:

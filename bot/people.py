@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from bot import audit
 from bot.clock import isoformat
-from bot.storage import Database
+from bot.storage import Database, from_row
 
 
 class Role(StrEnum):
@@ -83,17 +83,15 @@ async def set_reachable(db: Database, user_id: int, reachable: bool, now: dateti
             "UPDATE people SET reachable = ? WHERE user_id = ? AND reachable != ?",
             (int(reachable), user_id, int(reachable)),
         )
-        changed = cursor.rowcount > 0
-        if changed:
-            await audit.record(
-                conn,
-                at=now,
-                actor_id=user_id,
-                action="person.unblocked" if reachable else "person.blocked",
-                object_type="person",
-                object_id=user_id,
-            )
-    return changed
+        return await audit.record_if(
+            conn,
+            cursor.rowcount > 0,
+            at=now,
+            actor_id=user_id,
+            action="person.unblocked" if reachable else "person.blocked",
+            object_type="person",
+            object_id=user_id,
+        )
 
 
 async def find(db: Database, user_id: int) -> Person | None:
@@ -102,11 +100,7 @@ async def find(db: Database, user_id: int) -> Person | None:
         " WHERE user_id = ?",
         (user_id,),
     )
-    if row is None:
-        return None
-    return Person(
-        row["user_id"], row["first_name"], row["last_name"], row["username"], row["language_code"]
-    )
+    return None if row is None else from_row(Person, row)
 
 
 async def roles_of(db: Database, admin_ids: Iterable[int], user_id: int) -> frozenset[Role]:
@@ -134,18 +128,16 @@ async def grant(
             "INSERT OR IGNORE INTO staff(user_id, role, added_by, added_at) VALUES (?, ?, ?, ?)",
             (user_id, role.value, actor_id, isoformat(now)),
         )
-        added = cursor.rowcount > 0
-        if added:
-            await audit.record(
-                conn,
-                at=now,
-                actor_id=actor_id,
-                action="role.grant",
-                object_type="person",
-                object_id=user_id,
-                detail={"role": role.value},
-            )
-    return added
+        return await audit.record_if(
+            conn,
+            cursor.rowcount > 0,
+            at=now,
+            actor_id=actor_id,
+            action="role.grant",
+            object_type="person",
+            object_id=user_id,
+            detail={"role": role.value},
+        )
 
 
 async def revoke(
@@ -156,18 +148,16 @@ async def revoke(
         cursor = await conn.execute(
             "DELETE FROM staff WHERE user_id = ? AND role = ?", (user_id, role.value)
         )
-        removed = cursor.rowcount > 0
-        if removed:
-            await audit.record(
-                conn,
-                at=now,
-                actor_id=actor_id,
-                action="role.revoke",
-                object_type="person",
-                object_id=user_id,
-                detail={"role": role.value},
-            )
-    return removed
+        return await audit.record_if(
+            conn,
+            cursor.rowcount > 0,
+            at=now,
+            actor_id=actor_id,
+            action="role.revoke",
+            object_type="person",
+            object_id=user_id,
+            detail={"role": role.value},
+        )
 
 
 async def staff(db: Database) -> list[StaffMember]:

@@ -58,6 +58,4 @@ class Waiting:
     def expired(self, chat_id: int, user_id: int, at: datetime) -> Step | None:
         """The open step if an answer sent `at` comes too late for it."""
         step = self.get(chat_id, user_id)
-        if step is None or not is_late(step.asked_at, at, self.within):
-            return None
-        return step
+        return None if step is None or not is_late(step.asked_at, at, self.within) else step

@@ -102,9 +102,7 @@ async def draft_of(
     draft = await get(db, announcement_id)
     if draft is None or draft.author_id != author_id or draft.status is not Status.DRAFT:
         return None
-    if complete and (draft.topic is None or draft.urgency is None):
-        return None
-    return draft
+    return None if complete and (draft.topic is None or draft.urgency is None) else draft
 
 
 async def update_draft(
@@ -247,10 +245,9 @@ async def _transition(
             f"UPDATE announcements SET {setting} WHERE id = ? AND status = ?",
             (new.value, *extra_params, announcement_id, old.value),
         )
-        if cursor.rowcount == 0:
-            return False
-        await audit.record(
+        return await audit.record_if(
             conn,
+            cursor.rowcount > 0,
             at=now,
             actor_id=actor_id,
             action=action,
@@ -258,7 +255,6 @@ async def _transition(
             object_id=announcement_id,
             detail=detail,
         )
-    return True
 
 
 _PLAIN = ("id", "author_id", "topic", "created_at", "verified_by", "verified_at",

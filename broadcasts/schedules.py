@@ -269,17 +269,15 @@ async def _change(
             f" WHERE id = ? AND kind = 'announcement' AND status IN ({marks})",
             (*params, isoformat(now), schedule_id, *(s.value for s in old)),
         )
-        if cursor.rowcount == 0:
-            return False
-        await audit.record(
+        return await audit.record_if(
             conn,
+            cursor.rowcount > 0,
             at=now,
             actor_id=actor_id,
             action=action,
             object_type="schedule",
             object_id=schedule_id,
         )
-    return True
 
 
 async def pause(db: Database, schedule_id: int, *, actor_id: int, now: datetime) -> bool:

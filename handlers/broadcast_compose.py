@@ -32,11 +32,11 @@ from broadcasts.targets import Targets, Urgency
 from handlers import broadcast_verify, waiting
 from handlers import siaran_buttons as b
 from handlers.access import command, stale_button
+from handlers.layout import View
 from handlers.presses import Press, on_press
 
 STEP = "siaran"  # the waiting step for the announcement's content
 DESA_PAGE = 12
-View = tuple[str, InlineKeyboardMarkup | None]
 D = TypeVar("D", bound=b.Draft)
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot import reports
@@ -27,8 +27,9 @@ from broadcasts.history import Summary
 from handlers import broadcast_verify
 from handlers import siaran_buttons as siaran
 from handlers.access import command, requires, stale_button
+from handlers.layout import reply_view
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers, prompt_match
+from handlers.prompts import answer_handlers, ask, prompt_answer
 
 _CORRECTION_PROMPT = re.compile(re.escape(t.ASK_CORRECTION_PREFIX) + r" #(\d+)")
 
@@ -72,10 +73,7 @@ async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup 
 @command("riwayat")
 async def show_history(update: Update, context: KimContext) -> None:
     """The recent announcements with their delivery and feedback."""
-    if update.effective_message is None:
-        return
-    text, keyboard = await _history_view(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _history_view(context))
 
 
 @command("statistik")
@@ -167,22 +165,13 @@ async def on_ask_correction(press: Press[AskCorrection]) -> None:
     if item.status != "sent":
         await press.answer(t.CANNOT_WITHDRAW, alert=True)
         return
-    await press.answer()
-    await press.context.bot.send_message(
-        press.chat.id,
-        t.ask_correction(item.number),
-        reply_markup=ForceReply(selective=True, input_field_placeholder=t.CORRECTION_PLACEHOLDER),
-    )
+    await ask(press, t.ask_correction(item.number), t.CORRECTION_PLACEHOLDER)
 
 
 @requires(OPERATORS, "riwayat.ralat")
 async def on_correction(update: Update, context: KimContext) -> None:
     """The corrected text: a draft for the original's chats, previewed, ready to submit."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    match = prompt_match(message, _CORRECTION_PROMPT)
-    assert match is not None  # the prompt's filter guarantees it
+    message, user, match = prompt_answer(update, _CORRECTION_PROMPT)
     services = context.bot_data
     created = await corrections.create_correction(
         services.db,

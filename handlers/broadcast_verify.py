@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot, filters
 
@@ -29,7 +29,7 @@ from broadcasts.sender import keyboard, post
 from handlers.access import requires
 from handlers.broadcast_progress import open_progress, tell
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers, prompt_match
+from handlers.prompts import answer_handlers, ask, prompt_answer
 
 log = logging.getLogger(__name__)
 _REASON_PROMPT = re.compile(re.escape(t.ASK_REJECT_REASON_PREFIX) + r" #(\d+)")
@@ -142,24 +142,13 @@ async def on_reject(press: Press[Reject]) -> None:
     if draft is None or draft.status is not announcements.Status.PENDING or press.chat is None:
         await press.answer(t.ALREADY_DECIDED, alert=True)
         return
-    await press.answer()
-    await press.context.bot.send_message(
-        press.chat.id,
-        t.ask_reject_reason(draft.number),
-        reply_markup=ForceReply(
-            selective=True, input_field_placeholder=t.REJECT_REASON_PLACEHOLDER
-        ),
-    )
+    await ask(press, t.ask_reject_reason(draft.number), t.REJECT_REASON_PLACEHOLDER)
 
 
 @requires(VERIFIERS, "siaran.verify")
 async def on_reason(update: Update, context: KimContext) -> None:
     """A reply to the reason prompt rejects the draft and tells its author."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    match = prompt_match(message, _REASON_PROMPT)
-    assert match is not None  # the prompt's filter guarantees it
+    message, user, match = prompt_answer(update, _REASON_PROMPT)
     services = context.bot_data
     draft_id = int(match.group(1))
     reason = (message.text or "").strip()[:500]

@@ -24,6 +24,7 @@ from bot.people import OPERATORS
 from bot.services import KimApp, KimContext
 from bot.texts import kim as t
 from handlers.access import command, stale_button
+from handlers.layout import reply_view
 from handlers.memberships import BotMembershipHandler, tell_operators
 from handlers.presses import D, Press, PressCallback, on_press
 
@@ -253,11 +254,7 @@ async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
 @command("kanal")
 async def list_channels(update: Update, context: KimContext) -> None:
     """/kanal: registered channels with target and status, and the ones still to register."""
-    message = update.effective_message
-    if message is None:
-        return
-    text, keyboard = await _listing(context)
-    await message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _listing(context))
 
 
 def register(app: KimApp) -> None:

@@ -20,7 +20,7 @@ from bot.coverage import Coverage
 from bot.services import KimApp, KimContext
 from bot.texts import cakupan as texts
 from handlers.access import command, stale_button
-from handlers.layout import grid
+from handlers.layout import grid, reply_view
 from handlers.presses import D, Press, PressCallback, on_press
 
 ALLOWED = commands.spec("cakupan").allowed
@@ -73,10 +73,7 @@ def _summary(result: Coverage, day: date) -> tuple[str, InlineKeyboardMarkup]:
 @command("cakupan")
 async def show_coverage(update: Update, context: KimContext) -> None:
     """The table per kecamatan and the regency total, with buttons for the rest."""
-    if update.effective_message is None:
-        return
-    text, keyboard = _summary(*await _coverage(context))
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, _summary(*await _coverage(context)))
 
 
 async def on_table(press: Press[CoverageTable]) -> None:

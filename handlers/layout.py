@@ -1,15 +1,17 @@
-"""Laying buttons out: rows of a few, and a long list's pages with back and forth buttons."""
+"""Laying buttons out: rows of a few, and a long list's pages with back and forth buttons;
+and answering a command with a screen (its text and buttons)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.buttons import ButtonData
 
 Item = TypeVar("Item")
+View = tuple[str, InlineKeyboardMarkup | None]
 
 PER_PAGE = 16
 
@@ -40,3 +42,9 @@ def with_nav(
     nav = [at(page - 1).button(labels[0])] if page > 0 else []
     nav += [at(page + 1).button(labels[1])] if page + 1 < pages else []
     return [*rows, nav] if nav else rows
+
+
+async def reply_view(update: Update, view: View) -> None:
+    """Answer the command with the screen `view`."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(view[0], reply_markup=view[1])

@@ -15,7 +15,7 @@ from bot.services import KimApp, KimContext
 from bot.subscriptions import AreaRef, Scope
 from bot.texts import langganan as t
 from handlers.access import command, stale_button
-from handlers.layout import grid, page_of, with_nav
+from handlers.layout import grid, page_of, reply_view, with_nav
 from handlers.presses import D, Press, PressCallback, on_press
 
 
@@ -44,11 +44,7 @@ async def _kecamatan_keyboard(context: KimContext) -> InlineKeyboardMarkup:
 @command("poster")
 async def poster_command(update: Update, context: KimContext) -> None:
     """The kecamatan list."""
-    if update.effective_message is None:
-        return
-    await update.effective_message.reply_text(
-        t.POSTER_CHOOSE_KECAMATAN, reply_markup=await _kecamatan_keyboard(context)
-    )
+    await reply_view(update, (t.POSTER_CHOOSE_KECAMATAN, await _kecamatan_keyboard(context)))
 
 
 async def on_kecamatan(press: Press[PosterKecamatan]) -> None:

@@ -15,12 +15,13 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import Message, Update
+from telegram import ForceReply, Message, Update, User
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot import texts
 from bot.services import KimApp, KimContext
 from bot.waiting import is_late
+from handlers.presses import Press
 
 Answer = Callable[[Update, KimContext], Coroutine[Any, Any, Any]]
 
@@ -48,6 +49,24 @@ def prompt_match(message: Message, pattern: re.Pattern[str]) -> re.Match[str] | 
     if prompt is None or prompt.from_user is None or not prompt.from_user.is_bot:
         return None
     return pattern.match(prompt.text or "")
+
+
+def prompt_answer(update: Update, pattern: re.Pattern[str]) -> tuple[Message, User, re.Match[str]]:
+    """The reply, its sender and the prompt's match, in a handler `answer_handlers` registered
+    (its filter guarantees all three)."""
+    message = update.effective_message
+    user = update.effective_user
+    match = None if message is None else prompt_match(message, pattern)
+    assert message is not None and user is not None and match is not None
+    return message, user, match
+
+
+async def ask(press: Press[Any], text: str, placeholder: str) -> None:
+    """Answer the press and ask `text` in its chat: the reply to that prompt is the answer."""
+    assert press.chat is not None  # the callers have checked it
+    await press.answer()
+    field = ForceReply(selective=True, input_field_placeholder=placeholder)
+    await press.context.bot.send_message(press.chat.id, text, reply_markup=field)
 
 
 def answer_handlers(

@@ -11,7 +11,7 @@ from bot import regions, texts
 from bot.buttons import ButtonData
 from bot.services import KimApp, KimContext
 from handlers.access import command, stale_button
-from handlers.layout import grid
+from handlers.layout import grid, reply_view
 from handlers.presses import Press, on_press
 
 
@@ -37,10 +37,7 @@ async def _overview(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
 @command("wilayah")
 async def show_regions(update: Update, context: KimContext) -> None:
     """The kecamatan of the regency as buttons."""
-    if update.effective_message is None:
-        return
-    text, keyboard = await _overview(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _overview(context))
 
 
 async def on_overview(press: Press[RegionsOverview]) -> None:

@@ -30,9 +30,10 @@ from broadcasts.rules import DAYS, RuleKind, ScheduleError
 from handlers import broadcast_verify
 from handlers import siaran_buttons as b
 from handlers.access import requires
-from handlers.broadcast_compose import View, on_draft_press, rows, summary
+from handlers.broadcast_compose import on_draft_press, rows, summary
+from handlers.layout import View
 from handlers.presses import Press
-from handlers.prompts import answer_handlers, prompt_match
+from handlers.prompts import answer_handlers, prompt_answer
 
 MINUTES = tuple(range(0, 60, 5))
 RUN_COUNTS = (4, 8, 12, 52)
@@ -226,11 +227,7 @@ def _cron_field() -> ForceReply:
 @requires(OPERATORS, ACTION)
 async def on_cron(update: Update, context: KimContext) -> None:
     """The typed cron expression: checked, then the plan is shown with its buttons."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    match = prompt_match(message, _CRON_PROMPT)
-    assert match is not None  # the prompt's filter guarantees it
+    message, user, match = prompt_answer(update, _CRON_PROMPT)
     services = context.bot_data
     draft_id = int(match.group(1))
     draft = await announcements.draft_of(services.db, draft_id, user.id, complete=True)

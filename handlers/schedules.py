@@ -25,10 +25,10 @@ from broadcasts.scheduler import RunNow
 from broadcasts.schedules import Schedule
 from handlers.access import command, stale_button
 from handlers.broadcast_progress import open_progress, tell
+from handlers.layout import View, reply_view
 from handlers.presses import Press, on_press
 
 log = logging.getLogger(__name__)
-View = tuple[str, InlineKeyboardMarkup | None]
 L = TypeVar("L", bound="Listing")
 
 
@@ -94,10 +94,7 @@ async def _list_view(services: Services) -> View:
 @command("jadwal")
 async def list_command(update: Update, context: KimContext) -> None:
     """/jadwal: every running and paused schedule with its next run and buttons."""
-    if update.effective_message is None:
-        return
-    text, keyboard = await _list_view(context.bot_data)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _list_view(context.bot_data))
 
 
 async def _show_list(press: Press[L], done: bool, note: str | None = None) -> None:

@@ -26,6 +26,7 @@ from bot.people import ADMINS, Role
 from bot.services import KimApp, KimContext
 from handlers import menus, waiting
 from handlers.access import command, roles, stale_button
+from handlers.layout import reply_view
 from handlers.presses import Press, on_press
 
 STEP = "operator"  # the waiting step for the person to appoint; its detail is the role
@@ -58,10 +59,7 @@ async def _listing(context: KimContext) -> tuple[str, InlineKeyboardMarkup]:
 @command("operator")
 async def show_staff(update: Update, context: KimContext) -> None:
     """The staff list with add and remove buttons."""
-    if update.effective_message is None:
-        return
-    text, keyboard = await _listing(context)
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    await reply_view(update, await _listing(context))
 
 
 async def ask_person(press: Press[AddStaff]) -> None:

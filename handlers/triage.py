@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -36,7 +37,7 @@ from handlers import broadcast_compose
 from handlers.access import command, requires, stale_button
 from handlers.layout import grid
 from handlers.presses import Press, on_press
-from handlers.prompts import answer_handlers
+from handlers.prompts import answer_handlers, ask, prompt_answer
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +118,10 @@ async def _send_media(
     keyboard: InlineKeyboardMarkup | None = None,
 ) -> None:
     bot = context.bot
-    if kind is Kind.PHOTO:
-        await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    elif kind is Kind.VIDEO:
-        await bot.send_video(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    elif kind is Kind.VOICE:
-        await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=keyboard)
-    else:
-        await bot.send_document(chat_id, file_id, caption=caption, reply_markup=keyboard)
+    sends: dict[Kind, Callable[..., Awaitable[object]]]
+    sends = {Kind.PHOTO: bot.send_photo, Kind.VIDEO: bot.send_video, Kind.VOICE: bot.send_voice}
+    send = sends.get(kind, bot.send_document)
+    await send(chat_id, file_id, caption=caption, reply_markup=keyboard)
 
 
 async def announce(context: KimContext, filed: Filed) -> None:
@@ -241,12 +238,7 @@ async def on_verdict(press: Press[VerdictChoice]) -> None:
     case = await _case(press)
     if case is None or press.chat is None:
         return
-    await press.answer()
-    await press.context.bot.send_message(
-        press.chat.id,
-        t.ask_explanation(case.number, press.data.verdict),
-        reply_markup=ForceReply(selective=True, input_field_placeholder="Penjelasan"),
-    )
+    await ask(press, t.ask_explanation(case.number, press.data.verdict), "Penjelasan")
 
 
 async def on_duplicates(press: Press[Duplicates]) -> None:
@@ -310,12 +302,9 @@ async def on_skip_link(press: Press[SkipLink]) -> None:
 @requires(OPERATORS, "antrian.verdict")
 async def on_explanation(update: Update, context: KimContext) -> None:
     """The explanation for the verdict named in the prompt; then ask for the link."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
-    match = _EXPLAIN.match(message.reply_to_message.text or "")
-    verdict = None if match is None else t.verdict_named(match.group(2))
-    assert match is not None and verdict is not None  # answer_handlers guarantees it
+    message, user, match = prompt_answer(update, _EXPLAIN)
+    verdict = t.verdict_named(match.group(2))
+    assert verdict is not None  # answer_handlers guarantees it
     explanation = cases.explanation_of(message.text)
     if not explanation:
         await message.reply_text(t.EMPTY_EXPLANATION)
@@ -335,11 +324,7 @@ async def on_explanation(update: Update, context: KimContext) -> None:
 @requires(OPERATORS, "antrian.verdict")
 async def on_link(update: Update, context: KimContext) -> None:
     """The reference link: the verdict is decided with it."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
-    match = _LINK.match(message.reply_to_message.text or "")
-    assert match is not None  # answer_handlers guarantees it
+    message, user, match = prompt_answer(update, _LINK)
     link = cases.reference_link(message.text)
     if link is None:
         await message.reply_text(t.BAD_LINK)

@@ -69,9 +69,7 @@ def open_step(
 def current(update: Update, context: KimContext) -> Step | None:
     """The open step of the person behind `update` in this chat."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    return context.bot_data.waiting.get(chat.id, user.id)
+    return None if user is None or chat is None else context.bot_data.waiting.get(chat.id, user.id)
 
 
 def close(update: Update, context: KimContext) -> Step | None:

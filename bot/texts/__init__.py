@@ -34,6 +34,13 @@ def day_month_year(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word and marked with "…" when it was longer."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
 # Stands where a forgotten person's name was (see bot.privacy).
 REDACTED = "(dihapus)"
 

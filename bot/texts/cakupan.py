@@ -16,11 +16,7 @@ GROUP_STATUS: dict[str, str] = {
     "inactive": "tidak aktif",
     "unreachable": "tidak terjangkau",
 }
-
-
-def long_date(day: date) -> str:
-    """28 November 2026"""
-    return day_month_year(day)
+long_date = day_month_year  # "28 November 2026"
 
 
 def number(value: int) -> str:

@@ -7,7 +7,7 @@ from html import escape
 
 from bot.hoax_search import Match, Tier
 from bot.hoaxes import Entry, Kind, Verdict
-from bot.texts import esc
+from bot.texts import esc, shorten
 
 VERDICT_LABELS: dict[Verdict, str] = {
     Verdict.HOAKS: "❌ HOAKS",
@@ -59,7 +59,7 @@ def results(matches: Sequence[Match]) -> str:
             entry = match.entry
             lines += ["", f"{number}. <b>{label(entry)}</b>: {esc(entry.claim)}"]
             if entry.explanation:
-                lines.append(f"<i>{esc(_shorten(entry.explanation))}</i>")
+                lines.append(f"<i>{esc(shorten(entry.explanation, EXPLANATION_LIMIT))}</i>")
             if entry.url.startswith(("https://", "http://")):
                 lines.append(f'<a href="{escape(entry.url, quote=True)}">Baca selengkapnya</a>')
     if related:
@@ -75,10 +75,3 @@ def results(matches: Sequence[Match]) -> str:
         if not same:
             lines += ["", RELATED_ONLY]
     return "\n".join(lines)
-
-
-def _shorten(text: str) -> str:
-    if len(text) <= EXPLANATION_LIMIT:
-        return text
-    cut = text[:EXPLANATION_LIMIT].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:") + "…"

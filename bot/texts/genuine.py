@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.texts import MONTHS, esc
+from bot.texts import day_month_year as long_date
+from bot.texts import esc, shorten
 
 BODY_LIMIT = 300
 
@@ -17,14 +18,6 @@ CHECK_BUTTON = "🔎 Cek keaslian/hoaks"
 NOTHING_TO_CHECK = "Pesan ini tidak berisi teks yang bisa diperiksa."
 REPORT_HINT = "Jangan diteruskan dulu. Laporkan dengan /lapor agar petugas kami memeriksanya. 🙏"
 WITHDRAWN = "⚠️ Pengumuman ini sudah <b>ditarik kembali</b> oleh pengirimnya."
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _shorten(text: str, limit: int = BODY_LIMIT) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def genuine(organization: str, number: int, sent_on: date, withdrawn: bool) -> str:
@@ -92,7 +85,7 @@ def announcement(organization: str, number: int, sent_on: date, body: str, withd
     lines = [
         f"✅ <b>Pengumuman #{number}</b> dari {esc(organization)} dikirim {long_date(sent_on)}.",
         "Isinya:",
-        f"<i>{esc(_shorten(body))}</i>",
+        f"<i>{esc(shorten(body, BODY_LIMIT))}</i>",
     ]
     if withdrawn:
         lines.append(WITHDRAWN)

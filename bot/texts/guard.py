@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.hoaxes import Entry
-from bot.texts import esc
+from bot.texts import esc, shorten
 from bot.texts.cek import label
 
 EXPLANATION_LIMIT = 200
@@ -45,15 +45,8 @@ def card(entry: Entry) -> str:
         f"<b>{label(entry)}</b>: {esc(entry.claim)}",
     ]
     if entry.explanation:
-        lines.append(f"<i>{esc(shorten(entry.explanation))}</i>")
+        lines.append(f"<i>{esc(shorten(entry.explanation, EXPLANATION_LIMIT))}</i>")
     if entry.url.startswith(("https://", "http://")):
         lines.append(f'<a href="{escape(entry.url, quote=True)}">Baca selengkapnya</a>')
     lines.append("Mohon tidak diteruskan. Cek kabar lain dengan /cek.")
     return "\n".join(lines)
-
-
-def shorten(text: str, limit: int = EXPLANATION_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:") + "…"
