@@ -20,9 +20,18 @@ free that much earlier. On top, sends are spaced `window / count` apart on a vir
 schedule (a late one catches up to `spacing` of an interval), so a broadcast starts without
 a burst; once places are what holds the sends back, the schedule stays out of the way.
 
-Measured (tests/test_paced_broadcast.py, virtual time, the test server's lognormal network):
-no 429 and 0.93 of the limit; on a busy machine the time an answer waits for the event
-loop is held too, and costs more (see the README's benchmark).
+What that costs, and where it ends: a place turns over once per (window + answer time −
+margin), so the pacer sends at most count / (window + mean answer time − margin) for all
+of the bot's messages together, and a broadcast gets that less what replies and progress
+edits take. On the stand-in's network (lognormal, median 60 ms, sigma 0.5, so a mean of
+68 ms) that is about 0.94 of Telegram's limit: measured in virtual time
+(tests/test_paced_broadcast.py) 0.93 with no 429; at the real limits (the README's
+benchmark, S=1) 0.924 with a villager's replies counted and 0.902 for the broadcast
+alone; with time compressed tenfold (S=10) the process's own milliseconds per answer
+weigh ten times more. Giving places back sooner means betting that the next request
+reaches Telegram faster than the recent ones did: with the margin at 0.9 of the fastest
+recent answer instead of a quarter, the stand-in refused 30 to 57 of 4,390 sends with a
+429, and since every 429 pauses all sends, delivery was no faster.
 
 Replies to people share the budget (`reserve`, called by bot/ratelimits.py for each one,
 and `landed` once answered): each holds a place the same way and pushes the schedule back
