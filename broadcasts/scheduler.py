@@ -42,6 +42,7 @@ from bot.clock import Clock, isoformat
 from bot.settings import Settings
 from bot.storage import Database
 from broadcasts import announcements, digest, outbox, recipients, rules, schedules
+from broadcasts.approval import Route, route
 from broadcasts.rules import Due, QuietHours
 from broadcasts.schedules import Schedule, Status, stamp
 from broadcasts.targets import Urgency
@@ -236,7 +237,9 @@ class Scheduler:
         ):
             return RunNow.GONE
         now = self._clock.now()
-        if not schedule.urgent and self.quiet.contains(now, self.tz):
+        urgency = Urgency.DARURAT if schedule.urgent else None
+        held = route(planned=False, urgency=urgency, now=now, tz=self.tz, quiet=self.quiet)
+        if held is Route.HOLD:
             return RunNow.QUIET
         async with self._lock:
             try:

@@ -238,7 +238,7 @@ async def on_verdict(press: Press[VerdictChoice]) -> None:
     case = await _case(press)
     if case is None or press.chat is None:
         return
-    await ask(press, t.ask_explanation(case.number, press.data.verdict), "Penjelasan")
+    await ask(press, t.ask_explanation(case.number, press.data.verdict), t.EXPLANATION_PLACEHOLDER)
 
 
 async def on_duplicates(press: Press[Duplicates]) -> None:

@@ -27,6 +27,7 @@ from tests.network import Network, kecamatan
 WIB = ZoneInfo("Asia/Jakarta")
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
 POSYANDU = "Posyandu balita setiap pagi di balai desa."
+BANJIR = "Siaga banjir: warga bantaran sungai bersiap mengungsi."
 KERJA_BAKTI = "Kerja bakti membersihkan saluran air."
 BANGIL = "35.14.14"
 
@@ -343,6 +344,28 @@ async def test_jadwal_pauses_resumes_runs_now_and_deletes(
         "SELECT status FROM schedules WHERE id = ?", (schedule_id,)
     )
     assert status == "deleted"
+
+
+async def test_sending_now_in_the_quiet_hours_waits_unless_darurat(
+    server: BotApiServer, bot: Runner, net: Network
+) -> None:
+    """At night, "Kirim sekarang" tells a penting schedule to wait and sends nothing; a
+    darurat one goes out at once."""
+    raci = net.groups["KIM Raci"]
+    calm = await scheduled(bot, net, POSYANDU, rules.daily(datetime.min.time().replace(hour=7)))
+    alarm = await scheduled(
+        bot, net, BANJIR, rules.daily(datetime.min.time().replace(hour=7)), Urgency.DARURAT
+    )
+    await bot.at(MONDAY.replace(hour=22))  # the same evening, before any 07.00 run
+    operator = server.private(net.villagers["Budi"])
+    await operator.send("/jadwal")
+    listing = await operator.expect(contains="Jadwal pengiriman")
+    refused = await operator.press(listing, f"⚡ Kirim sekarang #{calm}")
+    assert "Sekarang jam tenang" in refused.text and "06.00" in refused.text
+    started = await operator.press(listing, f"⚡ Kirim sekarang #{alarm}")
+    assert started.text == "Pengiriman dimulai."
+    await delivered(server, raci, BANJIR, 1)
+    assert received(server, raci, POSYANDU) == []
 
 
 async def test_bad_input_in_the_scheduling_step_is_explained_and_nothing_is_stored(

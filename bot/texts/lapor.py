@@ -241,6 +241,7 @@ def ask_link(number: str) -> str:
 
 
 BAD_LINK = "Tautan harus diawali https:// dan tanpa spasi. Balas lagi, atau tekan Lewati."
+EXPLANATION_PLACEHOLDER = "Penjelasan"
 EMPTY_EXPLANATION = "Penjelasannya kosong. Balas prompt tadi dengan penjelasan singkat."
 
 
