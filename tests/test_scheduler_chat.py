@@ -361,7 +361,8 @@ async def test_sending_now_in_the_quiet_hours_waits_unless_darurat(
     await operator.send("/jadwal")
     listing = await operator.expect(contains="Jadwal pengiriman")
     refused = await operator.press(listing, f"⚡ Kirim sekarang #{calm}")
-    assert "Sekarang jam tenang" in refused.text and "06.00" in refused.text
+    assert refused.text is not None and "Sekarang jam tenang" in refused.text
+    assert "06.00" in refused.text
     started = await operator.press(listing, f"⚡ Kirim sekarang #{alarm}")
     assert started.text == "Pengiriman dimulai."
     await delivered(server, raci, BANJIR, 1)
