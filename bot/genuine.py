@@ -206,12 +206,20 @@ def compare(text: str, archived: Sequence[Archived]) -> Finding:
         changes.insert(0, Change(f"Pengumuman #{found.id}", f"Pengumuman #{claimed}"))
     if not changes:
         return Finding(Outcome.GENUINE, found, claimed)
+    return _altered(found, claimed, changes)
+
+
+def _altered(
+    found: Archived, claimed: int | None, changes: list[Change], *, relayed: bool = False
+) -> Finding:
+    """Diubah, showing the first `MAX_CHANGES` changes and counting the rest."""
     return Finding(
         Outcome.ALTERED,
         found,
         claimed,
         changes=tuple(changes[:MAX_CHANGES]),
         more_changes=max(0, len(changes) - MAX_CHANGES),
+        relayed=relayed,
     )
 
 
@@ -271,11 +279,4 @@ def compare_relayed(
     if not changes:  # every word as sent: only the code is wrong
         right = relay.code(secret, found.id, relayed.body) if secret else "…"
         changes = [Change(f"kode {right}", f"kode {relayed.code}")]
-    return Finding(
-        Outcome.ALTERED,
-        found,
-        claimed,
-        changes=tuple(changes[:MAX_CHANGES]),
-        more_changes=max(0, len(changes) - MAX_CHANGES),
-        relayed=True,
-    )
+    return _altered(found, claimed, changes, relayed=True)
