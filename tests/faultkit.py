@@ -97,24 +97,26 @@ async def kim_group(
     return group
 
 
+KABUPATEN = Targets(kabupaten=True)
+
+
 async def approve_announcement(
     db: Database,
     *,
     author: int,
     verifier: int,
-    text: str,
+    text: str | Body,
     topic: str,
     now: datetime,
     urgency: Urgency = Urgency.PENTING,
+    targets: Targets = KABUPATEN,
 ) -> int:
-    """A kabupaten-wide text announcement, drafted, submitted and approved (its outbox is
-    written by the approval); the chat flow that does the same is tested elsewhere."""
-    draft = await announcements.create_draft(
-        db, author_id=author, body=Body(Kind.TEXT, text), now=now
-    )
-    await announcements.update_draft(
-        db, draft, topic=topic, urgency=urgency, targets=Targets(kabupaten=True)
-    )
+    """An announcement (kabupaten-wide unless `targets` says otherwise), drafted, submitted
+    and approved (its outbox is written by the approval); the chat flow that does the same
+    is tested elsewhere."""
+    body = text if isinstance(text, Body) else Body(Kind.TEXT, text)
+    draft = await announcements.create_draft(db, author_id=author, body=body, now=now)
+    await announcements.update_draft(db, draft, topic=topic, urgency=urgency, targets=targets)
     assert await announcements.submit(db, draft, actor_id=author, now=now)
     result = await approval.approve(db, draft, verifier_id=verifier, now=now)
     assert result.result is approval.ApprovalResult.APPROVED

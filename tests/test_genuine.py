@@ -13,9 +13,8 @@ from bot.people import Role
 from bot.services import KimApp
 from bot.texts import MONTHS
 from botapi_sandbox import BotApiServer, FakeUser
-from broadcasts import announcements, approval
-from broadcasts.content import Body, Kind
-from broadcasts.targets import Targets, Urgency
+from broadcasts.targets import Targets
+from tests.faultkit import approve_announcement
 from tests.network import Network, desa
 
 TEXT = (
@@ -42,19 +41,15 @@ async def sent(server: BotApiServer, kimbot: KimApp) -> Sent:
     budi = await net.staff("Budi", Role.OPERATOR)
     sari = await net.staff("Sari", Role.VERIFIER)
     db, now = kimbot.bot_data.db, kimbot.bot_data.clock.now()
-    number = await announcements.create_draft(
-        db, author_id=budi.id, body=Body(Kind.TEXT, TEXT), now=now
-    )
-    await announcements.update_draft(
+    number = await approve_announcement(
         db,
-        number,
+        author=budi.id,
+        verifier=sari.id,
+        text=TEXT,
         topic="pertanian",
-        urgency=Urgency.PENTING,
+        now=now,
         targets=Targets(kecamatan=("35.14.14",)),
     )
-    assert await announcements.submit(db, number, actor_id=budi.id, now=now)
-    approved = await approval.approve(db, number, verifier_id=sari.id, now=now)
-    assert approved.result is approval.ApprovalResult.APPROVED
     kimbot.bot_data.delivery.wake()
     copy = await server.private(siti).expect(contains="Harga tebus Rp 50.000")
     assert copy.text.endswith(f"— Pengumuman #{number} · ✅ Terverifikasi")

@@ -15,9 +15,9 @@ from bot.genuine import Archived, Outcome, compare_relayed
 from bot.people import Role
 from bot.services import KimApp
 from botapi_sandbox import BotApiServer, SentMessage
-from broadcasts import announcements, approval
 from broadcasts.content import Body, Kind
-from broadcasts.targets import Targets, Urgency
+from broadcasts.targets import Targets
+from tests.faultkit import approve_announcement
 from tests.network import Network, desa
 
 ORGANIZATION = "Diskominfo Kabupaten Pasuruan"
@@ -54,17 +54,15 @@ async def deliver(server: BotApiServer, kimbot: KimApp, text: str) -> Delivered:
     db, now = kimbot.bot_data.db, kimbot.bot_data.clock.now()
     bold = MessageEntity(MessageEntity.BOLD, 0, len("Bantuan pupuk"))
     body = Body(Kind.TEXT, text, (bold,))
-    number = await announcements.create_draft(db, author_id=budi.id, body=body, now=now)
-    await announcements.update_draft(
+    number = await approve_announcement(
         db,
-        number,
+        author=budi.id,
+        verifier=sari.id,
+        text=body,
         topic="pertanian",
-        urgency=Urgency.PENTING,
+        now=now,
         targets=Targets(kecamatan=("35.14.14",)),
     )
-    assert await announcements.submit(db, number, actor_id=budi.id, now=now)
-    approved = await approval.approve(db, number, verifier_id=sari.id, now=now)
-    assert approved.result is approval.ApprovalResult.APPROVED
     kimbot.bot_data.delivery.wake()
     private = await server.private(siti).expect(contains=f"Pengumuman #{number}")
     await server.wait_for_call(
