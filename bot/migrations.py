@@ -398,4 +398,46 @@ MIGRATIONS: list[str] = [
         at       TEXT NOT NULL
     );
     """,
+    # 11: WhatsApp, the second channel for villagers (bot/whatsapp/). A WhatsApp contact is a
+    # person in `people` under an id Telegram never gives (bot/addresses.py), so subscriptions,
+    # reports, digests and forgetting work for both; the phone number is stored only here.
+    # Outbox rows and notices say which channel carries them; each channel's dispatcher takes
+    # only its own.
+    """
+    CREATE TABLE whatsapp_contacts (
+        user_id           INTEGER PRIMARY KEY REFERENCES people(user_id) ON DELETE CASCADE,
+        phone             TEXT NOT NULL UNIQUE,
+        last_inbound_at   REAL,
+        marketing_stopped INTEGER NOT NULL DEFAULT 0,
+        step              TEXT,
+        step_at           TEXT
+    );
+    CREATE TABLE whatsapp_messages (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        wamid       TEXT NOT NULL UNIQUE,
+        user_id     INTEGER NOT NULL,
+        outbox_id   INTEGER REFERENCES outbox(id),
+        template    INTEGER NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'accepted'
+                    CHECK (status IN ('accepted', 'sent', 'delivered', 'read', 'failed')),
+        error       TEXT,
+        follow_text TEXT,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX whatsapp_messages_by_user ON whatsapp_messages(user_id);
+    CREATE INDEX whatsapp_messages_by_outbox ON whatsapp_messages(outbox_id)
+        WHERE outbox_id IS NOT NULL;
+    CREATE TABLE whatsapp_inbound (
+        wamid TEXT PRIMARY KEY,
+        at    TEXT NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
+        CHECK (channel IN ('telegram', 'whatsapp'));
+    DROP INDEX outbox_queue;
+    CREATE INDEX outbox_queue ON outbox(channel, status, priority, id);
+    ALTER TABLE notices ADD COLUMN channel TEXT NOT NULL DEFAULT 'telegram'
+        CHECK (channel IN ('telegram', 'whatsapp'));
+    DROP INDEX notices_due;
+    CREATE INDEX notices_due ON notices(channel, not_before, id);
+    """,
 ]

@@ -18,8 +18,10 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.addresses import Channel, channel_of
 from bot.clock import isoformat
 from bot.storage import Database, from_row
+from bot.whatsapp import markup
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,14 @@ class Notice:
 async def enqueue(
     conn: aiosqlite.Connection, chat_id: int, text: str, *, report_id: int | None = None
 ) -> None:
-    """Inside the caller's transaction."""
+    """Inside the caller's transaction. `text` is the catalog's HTML; it is stored as the
+    chat's channel writes it (WhatsApp has its own marks, bot/whatsapp/markup.py)."""
+    channel = channel_of(chat_id)
+    if channel is Channel.WHATSAPP:
+        text = markup.from_html(text)
     await conn.execute(
-        "INSERT INTO notices(chat_id, text, report_id) VALUES (?, ?, ?)", (chat_id, text, report_id)
+        "INSERT INTO notices(chat_id, text, report_id, channel) VALUES (?, ?, ?, ?)",
+        (chat_id, text, report_id, channel),
     )
 
 
@@ -50,18 +57,25 @@ async def enqueue_after_withdrawal(
     )
 
 
-async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = ()) -> list[Notice]:
-    """Notices whose time has come, oldest first; a withdrawal's summary only once the
-    announcement owes no deletion."""
+async def due(
+    db: Database,
+    *,
+    now: float,
+    limit: int,
+    exclude: Iterable[int] = (),
+    channel: Channel = Channel.TELEGRAM,
+) -> list[Notice]:
+    """The channel's notices whose time has come, oldest first; a withdrawal's summary only
+    once the announcement owes no deletion."""
     skip = sorted(exclude)
     not_in = f" AND n.id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
     rows = await db.fetchall(
         "SELECT n.id, n.chat_id, n.text, n.report_id, n.after_withdrawal, n.attempts"
-        " FROM notices n WHERE n.not_before <= ?"
+        " FROM notices n WHERE n.channel = ? AND n.not_before <= ?"
         " AND (n.after_withdrawal IS NULL OR NOT EXISTS (SELECT 1 FROM outbox o"
         "   WHERE o.announcement_id = n.after_withdrawal AND o.status = 'sent'"
         f"   AND o.withdrawn = 0)){not_in} ORDER BY n.id LIMIT ?",
-        (now, *skip, limit),
+        (channel, now, *skip, limit),
     )
     return [from_row(Notice, row) for row in rows]
 

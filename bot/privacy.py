@@ -194,13 +194,13 @@ POLICY: dict[str, dict[str, Decision]] = {
             "CASE status WHEN 'pending' THEN 'forgotten' ELSE reason END", _OWN_PRIVATE_CHAT
         ),
         **_same(COUNTED, "id announcement_id kind priority attempts not_before sent_at withdrawn"),
-        **_same(NOT_A_PERSON, "withdraw_after withdraw_tries"),
+        **_same(NOT_A_PERSON, "withdraw_after withdraw_tries channel"),
     },
     "notices": {
         # A verdict or summary still owed to their chat is not sent any more.
         "chat_id": Delete("chat_id = :user_id"),
         "text": Scrub(),
-        **_same(WITH_ROW, "id report_id after_withdrawal attempts not_before"),
+        **_same(WITH_ROW, "id report_id after_withdrawal attempts not_before channel"),
     },
     "reactions": {
         # An anonymous vote: 👍/👎 counts per announcement stay right.
@@ -272,6 +272,23 @@ POLICY: dict[str, dict[str, Decision]] = {
         "data": Scrub(json=True),
         "at": NOT_A_PERSON,
     },
+    "whatsapp_contacts": {
+        # The phone number lives only here: deleting the row forgets it.
+        "user_id": Delete(PERSON),
+        **_same(WITH_ROW, "phone last_inbound_at marketing_stopped step step_at"),
+    },
+    "whatsapp_messages": {
+        # Delivery statuses of messages to them, and full texts still owed after a template.
+        "user_id": Delete(PERSON),
+        **_same(WITH_ROW, "id wamid outbox_id template status error follow_text at"),
+    },
+    "whatsapp_inbound": _same(
+        Keep(
+            "Meta's opaque ids of messages already handled, so a retried webhook is not"
+            " handled twice; they name nobody and cannot be looked up"
+        ),
+        "wamid at",
+    ),
     "guard_chats": _same(GROUP, "chat_id enabled_at"),
     "guard_notices": _same(GROUP, "chat_id hoax_id last_at"),
 }

@@ -35,6 +35,7 @@ from telegram import MessageEntity
 
 from bot.storage import Database
 from bot.texts import siaran
+from bot.whatsapp import markup
 
 TEXT_LIMIT = 1500
 URL_LIMIT = 2048
@@ -51,7 +52,6 @@ _FOOTER = re.compile(
     r"[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_MARKS = {MessageEntity.BOLD: "*", MessageEntity.ITALIC: "_"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def text(
     secret: bytes, number: int, organization: str, body: str, entities: Sequence[MessageEntity]
 ) -> str:
     """The relayed text: the body as WhatsApp writes it, trimmed to fit, and the footer."""
-    marked = whatsapp(body, entities)
+    marked = markup.from_entities(body, entities)
     probe = "\n\n" + siaran.relay_footer(number, organization, "XXXX-XXXX")
     kept = fit(marked, TEXT_LIMIT - len(probe), URL_LIMIT - len(WA_ME) - _encoded(probe))
     return f"{kept}\n\n{siaran.relay_footer(number, organization, code(secret, number, kept))}"
@@ -156,39 +156,6 @@ def fit(body: str, chars: int, encoded: int) -> str:
         while cut and _encoded(cut) > encoded:
             cut = cut[: len(cut) * 3 // 4]
     return cut.rstrip(" ,.;:") + ELLIPSIS
-
-
-def whatsapp(body: str, entities: Sequence[MessageEntity]) -> str:
-    """Bold and italic entities as WhatsApp's marks, where WhatsApp can show them (within one
-    line, without spaces just inside the marks)."""
-    offsets = _utf16_offsets(body)
-    inserts: list[tuple[int, int, int, str]] = []  # (position, closing first, nesting, mark)
-    for rank, entity in enumerate(entities):
-        mark = _MARKS.get(entity.type)
-        start, end = offsets.get(entity.offset), offsets.get(entity.offset + entity.length)
-        if mark is None or start is None or end is None:
-            continue
-        inner = body[start:end]
-        if not inner.strip() or "\n" in inner.strip():
-            continue
-        start += len(inner) - len(inner.lstrip())
-        end -= len(inner) - len(inner.rstrip())
-        inserts += [(start, 1, rank, mark), (end, 0, -rank, mark)]
-    out, last = [], 0
-    for position, _, _, mark in sorted(inserts):
-        out += [body[last:position], mark]
-        last = position
-    return "".join([*out, body[last:]])
-
-
-def _utf16_offsets(text: str) -> dict[int, int]:
-    """UTF-16 offset → index in `text`, for every character boundary."""
-    mapping, units = {}, 0
-    for index, char in enumerate(text):
-        mapping[units] = index
-        units += 2 if ord(char) > 0xFFFF else 1
-    mapping[units] = len(text)
-    return mapping
 
 
 def _encoded(text: str) -> int:

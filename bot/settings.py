@@ -15,7 +15,14 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import regions
@@ -29,6 +36,21 @@ WEBHOOK_SECRET_HINT = (
     "pakai minimal 32 karakter acak, misalnya hasil "
     "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 )
+
+
+WHATSAPP_REQUIRED = (
+    "whatsapp_access_token",
+    "whatsapp_phone_number_id",
+    "whatsapp_display_number",
+    "whatsapp_app_secret",
+    "whatsapp_verify_token",
+)
+
+
+def _filled(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return isinstance(value, str) and bool(value.strip())
 
 
 class SettingsError(Exception):
@@ -83,6 +105,44 @@ class Settings(BaseSettings):
     early_warning_reports: int = Field(default=5, ge=2)
     early_warning_window: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
     waiting_step_timeout: timedelta = Field(default=timedelta(minutes=10), gt=timedelta(0))
+    # WhatsApp (optional): all of WHATSAPP_REQUIRED or none; see README "Connecting WhatsApp".
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_display_number: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_webhook_listen: str = "127.0.0.1"
+    whatsapp_webhook_port: int = Field(default=8444, ge=1, le=65535)
+    whatsapp_webhook_path: str = "/whatsapp/webhook"
+    whatsapp_template_name: str = "pengumuman_kim"
+    whatsapp_template_language: str = "id"
+    whatsapp_template_excerpt: int = Field(default=600, ge=60, le=900)
+    whatsapp_rate: float = Field(default=80.0, gt=0)
+    whatsapp_pair_interval: float = Field(default=6.0, ge=0)
+    whatsapp_daily_limit: int = Field(default=1000, ge=1)
+    whatsapp_template_price: float = Field(default=650.0, ge=0)
+    whatsapp_monthly_budget: float = Field(default=500_000.0, ge=0)
+
+    @model_validator(mode="after")
+    def _whatsapp_whole(self) -> Settings:
+        """Half a WhatsApp setup would start a bot that cannot answer or cannot be reached."""
+        given = [name for name in WHATSAPP_REQUIRED if _filled(getattr(self, name))]
+        if given and len(given) < len(WHATSAPP_REQUIRED):
+            missing = [name.upper() for name in WHATSAPP_REQUIRED if name not in given]
+            raise ValueError(
+                "WhatsApp baru sebagian diatur, belum diisi: "
+                + ", ".join(missing)
+                + " (isi semua, atau kosongkan semua WHATSAPP_* untuk Telegram saja)"
+            )
+        path = self.whatsapp_webhook_path
+        if given and not path.startswith("/"):
+            raise ValueError(f"WHATSAPP_WEBHOOK_PATH harus diawali '/', bukan '{path}'")
+        return self
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return _filled(self.whatsapp_access_token)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -100,7 +160,17 @@ class Settings(BaseSettings):
             return frozenset(ids)
         return value
 
-    @field_validator("operator_chat_id", "webhook_url", "bot_api_base_file_url", mode="before")
+    @field_validator(
+        "operator_chat_id",
+        "webhook_url",
+        "bot_api_base_file_url",
+        "whatsapp_access_token",
+        "whatsapp_phone_number_id",
+        "whatsapp_display_number",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -268,6 +338,8 @@ def load_settings(
 
 def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    name = str(error["loc"][0]).upper() if error["loc"] else "?"
     message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:  # a rule over several settings names them itself
+        return f"Pengaturan tidak valid / settings are invalid: {message}"
+    name = str(error["loc"][0]).upper()
     return f"Pengaturan {name} tidak valid / setting {name} is invalid: {message}"

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot import chats, people
 from bot.clock import Clock
 from bot.storage import Database
+
+
+class ChatDirectory(Protocol):
+    """What the dispatcher tells the rest of kim-bot about chats it learnt something about."""
+
+    async def unreachable(self, chat_id: int, kind: str, reason: str) -> None: ...
+
+    async def migrated(self, old_chat_id: int, new_chat_id: int) -> None: ...
 
 
 @dataclass

@@ -24,8 +24,8 @@ Stopping: no new rows are taken; a send waiting for its turn gives the turn up a
 the outbox. `stop` waits for the sends already on the wire; a caller who cannot wait
 (a shutdown with a deadline) cancels it, and the rows still pending are sent after the restart.
 
-Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py);
-other traffic (another bot on the same token) needs a `rate` below Telegram's 30/s.
+Limits: the pacer knows only its own sends and the replies it is told of (bot/ratelimits.py).
+Each channel has its own dispatcher, pacing and sender (WhatsApp: broadcasts/whatsapp.py).
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
-from typing import Protocol
 
 from bot import notices
+from bot.addresses import Channel
 from bot.clock import DeliveryClock, wait
 from bot.storage import Database, refuses_writes
 from broadcasts import errands, outbox
 from broadcasts.backlog import Alarm, Backlog
+from broadcasts.directory import ChatDirectory
 from broadcasts.pacing import Pacer
 from broadcasts.sender import (
     DeliveryError,
@@ -58,14 +59,6 @@ from broadcasts.turns import Pacing, Turns
 log = logging.getLogger(__name__)
 
 
-class ChatDirectory(Protocol):
-    """What the dispatcher tells the rest of kim-bot about chats it learnt something about."""
-
-    async def unreachable(self, chat_id: int, kind: str, reason: str) -> None: ...
-
-    async def migrated(self, old_chat_id: int, new_chat_id: int) -> None: ...
-
-
 Renderer = Callable[[int, str], Awaitable[Outgoing | None]]  # (announcement, chat kind)
 Listener = Callable[[int], Awaitable[None]]  # called with an announcement id after each result
 
@@ -80,8 +73,10 @@ class Dispatcher:
         clock: DeliveryClock,
         pacing: Pacing | None = None,
         alarm: Alarm | None = None,
+        channel: Channel = Channel.TELEGRAM,
     ) -> None:
         self._db = db
+        self.channel = channel  # one dispatcher per channel: each takes only its own rows
         self._sender = sender
         self._render = render
         self._directory = directory
@@ -192,10 +187,14 @@ class Dispatcher:
         batch = max(10, int(self._pacer.per_second))
         now = self._clock.time()
         exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
-        rows = await outbox.due(self._db, now=now, limit=batch, exclude=exclude)
+        rows = await outbox.due(
+            self._db, now=now, limit=batch, exclude=exclude, channel=self.channel
+        )
         room = batch - len(rows)
         deletions = (
-            await errands.due_deletions(self._db, now=now, limit=room, exclude=self._deleting)
+            await errands.due_deletions(
+                self._db, now=now, limit=room, exclude=self._deleting, channel=self.channel
+            )
             if room > 0
             else []
         )
@@ -206,6 +205,7 @@ class Dispatcher:
                 now=now,
                 limit=room,
                 exclude=self._noticing.union(-key for key in self._backlog.rows if key < 0),
+                channel=self.channel,
             )
             if room > 0
             else []
@@ -239,7 +239,7 @@ class Dispatcher:
 
     async def _idle(self) -> None:
         """Sleep until woken, until the next deferred row is due, or a second at most."""
-        next_due = await outbox.next_due_time(self._db)
+        next_due = await outbox.next_due_time(self._db, self.channel)
         timeout = 1.0 if next_due is None else min(1.0, max(0.01, next_due - self._clock.time()))
         await wait(self._wake, timeout, self._clock)
         self._wake.clear()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import audit, notices
+from bot.addresses import Channel
 from bot.storage import Database, from_row
 from bot.texts import siaran as t
 
@@ -58,17 +59,23 @@ class Withdrawal:
 
 
 async def due_deletions(
-    db: Database, *, now: float, limit: int, exclude: Iterable[int] = ()
+    db: Database,
+    *,
+    now: float,
+    limit: int,
+    exclude: Iterable[int] = (),
+    channel: Channel = Channel.TELEGRAM,
 ) -> list[Deletion]:
-    """Deletions owed whose time has come, most urgent announcement rows first."""
+    """The channel's deletions owed whose time has come, most urgent announcement rows first."""
     skip = sorted(exclude)
     not_in = f" AND o.id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
     rows = await db.fetchall(
         "SELECT o.id AS row_id, o.announcement_id, o.chat_id, o.kind, o.message_ids, o.sent_at,"
         " o.withdraw_tries AS tries FROM announcements a JOIN outbox o ON o.announcement_id = a.id"
-        " WHERE a.status = 'withdrawn' AND o.status = 'sent' AND o.withdrawn = 0"
-        f" AND o.withdraw_after <= ?{not_in} ORDER BY o.priority, o.id LIMIT ?",
-        (now, *skip, limit),
+        " WHERE a.status = 'withdrawn' AND o.channel = ? AND o.status = 'sent'"
+        f" AND o.withdrawn = 0 AND o.withdraw_after <= ?{not_in} ORDER BY o.priority, o.id"
+        " LIMIT ?",
+        (channel, now, *skip, limit),
     )
     return [
         from_row(Deletion, row, message_ids=tuple(json.loads(row["message_ids"] or "[]")))

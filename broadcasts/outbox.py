@@ -24,6 +24,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.addresses import Channel, channel_of
 from bot.clock import isoformat
 from bot.storage import Database, from_row
 
@@ -62,27 +63,36 @@ async def enqueue(
     priority: int,
     reply_to: dict[int, int] | None = None,
 ) -> None:
-    """Write the rows inside the caller's transaction; idempotent per (announcement, chat)."""
+    """Write the rows inside the caller's transaction; idempotent per (announcement, chat).
+    Each row goes by the channel its chat id belongs to (bot/addresses.py)."""
     replies = reply_to or {}
     await conn.executemany(
-        "INSERT OR IGNORE INTO outbox(announcement_id, chat_id, kind, priority, reply_to)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO outbox(announcement_id, chat_id, kind, priority, reply_to,"
+        " channel) VALUES (?, ?, ?, ?, ?, ?)",
         (
-            (announcement_id, chat_id, kind, priority, replies.get(chat_id))
+            (announcement_id, chat_id, kind, priority, replies.get(chat_id), channel_of(chat_id))
             for chat_id, kind in rows
         ),
     )
 
 
-async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = ()) -> list[Row]:
-    """Pending rows whose time has come, most urgent first, skipping rows already in flight."""
+async def due(
+    db: Database,
+    *,
+    now: float,
+    limit: int,
+    exclude: Iterable[int] = (),
+    channel: Channel = Channel.TELEGRAM,
+) -> list[Row]:
+    """The channel's pending rows whose time has come, most urgent first, skipping rows
+    already in flight."""
     skip = sorted(exclude)
     not_in = f" AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
     rows = await db.fetchall(
         "SELECT id, announcement_id, chat_id, kind, priority, attempts, reply_to, message_ids"
-        f" FROM outbox WHERE status = 'pending' AND not_before <= ?{not_in}"
-        " ORDER BY priority, id LIMIT ?",
-        (now, *skip, limit),
+        " FROM outbox WHERE channel = ? AND status = 'pending' AND not_before <= ?"
+        f"{not_in} ORDER BY priority, id LIMIT ?",
+        (channel, now, *skip, limit),
     )
     return [
         from_row(Row, row, message_ids=tuple(json.loads(row["message_ids"] or "[]")))
@@ -90,9 +100,11 @@ async def due(db: Database, *, now: float, limit: int, exclude: Iterable[int] = 
     ]
 
 
-async def next_due_time(db: Database) -> float | None:
-    """When the earliest deferred row becomes due (None if nothing is pending)."""
-    value = await db.fetchval("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+async def next_due_time(db: Database, channel: Channel = Channel.TELEGRAM) -> float | None:
+    """When the channel's earliest deferred row becomes due (None if nothing is pending)."""
+    value = await db.fetchval(
+        "SELECT MIN(not_before) FROM outbox WHERE channel = ? AND status = 'pending'", (channel,)
+    )
     return None if value is None else float(value)
 
 

@@ -14,6 +14,7 @@ from bot import relay
 from bot.genuine import Archived, Outcome, compare_relayed
 from bot.people import Role
 from bot.services import KimApp
+from bot.whatsapp import markup
 from botapi_sandbox import BotApiServer, SentMessage
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets
@@ -208,7 +209,7 @@ def test_bold_and_italic_become_whatsapp_marks_around_the_words() -> None:
         MessageEntity(MessageEntity.ITALIC, 6, 4),  # "desa", ending with the bold
         MessageEntity(MessageEntity.BOLD, 6, 15),  # across the line break: left alone
     ]
-    assert relay.whatsapp(text, entities) == "*Rapat _desa_* Senin.\nBawa KTP."
+    assert markup.from_entities(text, entities) == "*Rapat _desa_* Senin.\nBawa KTP."
 
 
 def _archived(number: int, body: str) -> Archived:
