@@ -23,7 +23,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot import cases, kim, texts
+from bot import cases, kim, operator_notes, texts
 from bot.buttons import ButtonData
 from bot.cases import Case
 from bot.hoax_search import search
@@ -126,22 +126,13 @@ async def _send_media(
 
 async def announce(context: KimContext, filed: Filed) -> None:
     """A report was filed: operators hear of a new case, and of any early warning."""
-    if filed.new_case:
-        case = await cases.get(context.bot_data.db, filed.report.case_id)
-        if case is not None:
-            text = t.new_case(
-                case.number, case.kind, case.text, case.origins, case.reports, case.areas
-            )
-            await _send_to_operators(context, text, case, with_open=True)
-    await send_alerts(context, filed.alerts)
+    for note in await operator_notes.for_filed(context.bot_data.db, filed):
+        await _send_to_operators(context, note.text, note.case, with_open=note.case is not None)
 
 
 async def send_alerts(context: KimContext, alerts: tuple[Alert, ...]) -> None:
-    for alert in alerts:
-        numbers = [f"#{case_id}" for case_id in alert.case_ids]
-        await _send_to_operators(
-            context, t.alert(numbers, alert.reports, alert.areas, alert.kecamatan)
-        )
+    for text in operator_notes.alert_texts(alerts):
+        await _send_to_operators(context, text)
 
 
 # --- /antrian ---------------------------------------------------------------------------------

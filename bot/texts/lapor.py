@@ -140,13 +140,22 @@ def _content(kind: str, text: str) -> str:
 
 
 def new_case(
-    number: str, kind: str, text: str, origins: Sequence[str], reports: int, areas: Sequence[str]
+    number: str,
+    kind: str,
+    text: str,
+    origins: Sequence[str],
+    reports: int,
+    areas: Sequence[str],
+    *,
+    with_button: bool = True,
 ) -> str:
     lines = [f"🆕 <b>Laporan hoaks baru — kasus {number}</b>", _content(kind, text)]
     if origins:
         lines.append(f"Diteruskan dari: {esc(', '.join(origins))}")
     lines.append(f"Laporan: {reports} · Wilayah: {esc(', '.join(areas)) if areas else '-'}")
-    lines.append("Periksa lewat /antrian atau tombol di bawah.")
+    lines.append(
+        "Periksa lewat /antrian atau tombol di bawah." if with_button else "Periksa lewat /antrian."
+    )
     return "\n".join(lines)
 
 
@@ -301,7 +310,13 @@ def _duration(value: timedelta | None) -> str:
     return f"{hours // 24} hari {hours % 24} jam"
 
 
-ORIGIN_KINDS = {"user": "pengguna", "hidden_user": "pengguna", "chat": "grup", "channel": "kanal"}
+ORIGIN_KINDS = {
+    "user": "pengguna",
+    "hidden_user": "pengguna",
+    "chat": "grup",
+    "channel": "kanal",
+    "whatsapp": "pesan terusan WhatsApp",  # WhatsApp does not say from whom
+}
 
 
 def origin(kind: str, name: str) -> str:
