@@ -22,8 +22,8 @@ from bot.reports import Content, Kind, Refusal, Via, WarningRule
 from bot.services import Services
 from bot.texts import lapor
 from bot.texts import wa_tipline as t
-from bot.whatsapp.contacts import Contact
 from bot.whatsapp import replies
+from bot.whatsapp.contacts import Contact
 from bot.whatsapp.replies import Incoming, Reply, Text
 
 log = logging.getLogger(__name__)
