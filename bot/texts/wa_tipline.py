@@ -43,12 +43,14 @@ def accepted(ticket: str) -> str:
     )
 
 
-# Telegram commands in shared answers, as WhatsApp words; the most specific first.
+# Telegram commands in shared answers, as WhatsApp words; the most specific first. A
+# command stands alone: "https://cek.contoh.id" is a link, not /cek.
+_ALONE = r"(?<![\w/:.])"
 _WORDS = (
-    (re.compile(r"dengan /lapor\b"), "dengan menulis *LAPOR*"),
-    (re.compile(r"/cek (\d+)"), r"tulis *CEK \1*"),
-    (re.compile(r"/lapor\b"), "*LAPOR*"),
-    (re.compile(r"/cek\b"), "*CEK*"),
+    (re.compile(_ALONE + r"dengan /lapor\b"), "dengan menulis *LAPOR*"),
+    (re.compile(_ALONE + r"/cek (\d+)\b"), r"tulis *CEK \1*"),
+    (re.compile(_ALONE + r"/lapor\b"), "*LAPOR*"),
+    (re.compile(_ALONE + r"/cek\b"), "*CEK*"),
 )
 
 
