@@ -329,7 +329,8 @@ async def poster_command(db: Database, settings: Settings, args: argparse.Namesp
     except posters.PosterError as exc:
         print(exc, file=sys.stderr)
         return 2
-    rows = await posters.index(db, username)
+    number = settings.whatsapp_display_number if settings.whatsapp_enabled else None
+    rows = await posters.index(db, username, number)
     target = Path(args.zip)
     posters.write_zip(target, rows)
     print(f"{len(rows)} poster QR + {posters.INDEX_NAME} tersimpan / written: {target}")

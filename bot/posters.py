@@ -5,6 +5,11 @@ it opens the bot, which offers to subscribe to that desa (handlers/subscriptions
 token is the area's subscription token (`d3514142011`), which fits Telegram's start
 parameter rules ([A-Za-z0-9_-], at most 64 characters).
 
+When the office has WhatsApp, every desa also gets a second QR code, of
+`https://wa.me/<number>?text=DAFTAR%20<token>`: it opens a chat with the office's number with
+`DAFTAR d3514142011` ready to send, which starts the same subscription there; the words on the
+poster tell those without a QR reader to write it themselves.
+
 The QR code is plain segno output (error correction H, so a stained or folded print still
 scans), large enough to print on A4; the desa's name goes in the file name, the caption and
 the index, not into the picture, which keeps the image exactly what segno makes of the link.
@@ -17,6 +22,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import segno
 
@@ -24,6 +30,7 @@ from bot import regions
 from bot.exports import csv_bytes
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
+from bot.whatsapp.contacts import digits
 
 QR_SCALE = 24  # pixels per module: about 1,000 px for a desa link, sharp on A4
 QR_BORDER = 4  # the quiet zone the QR standard asks for
@@ -40,6 +47,16 @@ def deep_link(bot_username: str, ref: AreaRef) -> str:
     return f"https://t.me/{bot_username}?start={ref.token}"
 
 
+def whatsapp_words(ref: AreaRef) -> str:
+    """What a villager writes to the office's WhatsApp number to subscribe to the area."""
+    return f"DAFTAR {ref.token}"
+
+
+def whatsapp_link(display_number: str, ref: AreaRef) -> str:
+    """The wa.me link that opens a chat with the office's number, `DAFTAR <token>` typed."""
+    return f"https://wa.me/{digits(display_number)}?text={quote(whatsapp_words(ref))}"
+
+
 def qr_png(link: str) -> bytes:
     """A printable PNG of the link's QR code."""
     buffer = io.BytesIO()
@@ -49,10 +66,11 @@ def qr_png(link: str) -> bytes:
     return buffer.getvalue()
 
 
-def file_name(code: str, name: str) -> str:
-    """`35.14.14.2011-raci.png`: the code keeps names unique, the name keeps them findable."""
+def file_name(code: str, name: str, *, whatsapp: bool = False) -> str:
+    """`35.14.14.2011-raci.png` (and `…-raci-whatsapp.png`): the code keeps names unique, the
+    name keeps them findable."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return f"{code}-{slug}.png"
+    return f"{code}-{slug}{'-whatsapp' if whatsapp else ''}.png"
 
 
 @dataclass(frozen=True)
@@ -61,23 +79,38 @@ class PosterRow:
     kecamatan: str
     link: str
     file_name: str
+    whatsapp_link: str | None = None  # None: the office has no WhatsApp number
+    whatsapp_file_name: str | None = None
 
 
-async def index(db: Database, bot_username: str) -> list[PosterRow]:
-    """One row per desa/kelurahan of the regency, by code."""
+async def index(
+    db: Database, bot_username: str, whatsapp_number: str | None = None
+) -> list[PosterRow]:
+    """One row per desa/kelurahan of the regency, by code; with the office's WhatsApp
+    number, each row also has the desa's wa.me link."""
     kecamatan = {k.code: k.display for k in await regions.all_kecamatan(db)}
     rows: list[PosterRow] = []
     for code in kecamatan:
         for desa in sorted(await regions.desa_of(db, code), key=lambda d: d.code):
-            link = deep_link(bot_username, AreaRef(Scope.DESA, desa.code))
-            rows.append(PosterRow(desa, kecamatan[code], link, file_name(desa.code, desa.name)))
+            ref = AreaRef(Scope.DESA, desa.code)
+            link = deep_link(bot_username, ref)
+            name = file_name(desa.code, desa.name)
+            if whatsapp_number is None:
+                rows.append(PosterRow(desa, kecamatan[code], link, name))
+                continue
+            whatsapp = whatsapp_link(whatsapp_number, ref)
+            extra = file_name(desa.code, desa.name, whatsapp=True)
+            rows.append(PosterRow(desa, kecamatan[code], link, name, whatsapp, extra))
     return rows
 
 
 def index_csv(rows: list[PosterRow]) -> bytes:
-    """The list of links, for printing or for a website; UTF-8 with BOM so Excel reads it."""
+    """The list of links, for printing or for a website; UTF-8 with BOM so Excel reads it.
+    The WhatsApp columns are there only when the office has WhatsApp."""
+    whatsapp = any(row.whatsapp_link for row in rows)
+    header = ["kode", "kecamatan", "desa", "jenis", "tautan", "berkas"]
     return csv_bytes(
-        ["kode", "kecamatan", "desa", "jenis", "tautan", "berkas"],
+        header + (["tautan_whatsapp", "berkas_whatsapp"] if whatsapp else []),
         (
             [
                 row.desa.code,
@@ -86,6 +119,7 @@ def index_csv(rows: list[PosterRow]) -> bytes:
                 "kelurahan" if row.desa.is_kelurahan else "desa",
                 row.link,
                 row.file_name,
+                *([row.whatsapp_link or "", row.whatsapp_file_name or ""] if whatsapp else []),
             ]
             for row in rows
         ),
@@ -99,6 +133,9 @@ def write_zip(path: Path, rows: list[PosterRow]) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for row in rows:
             archive.writestr(row.file_name, qr_png(row.link), compress_type=zipfile.ZIP_STORED)
+            if row.whatsapp_link and row.whatsapp_file_name:
+                png = qr_png(row.whatsapp_link)
+                archive.writestr(row.whatsapp_file_name, png, compress_type=zipfile.ZIP_STORED)
         archive.writestr(INDEX_NAME, index_csv(rows), compress_type=zipfile.ZIP_DEFLATED)
 
 

@@ -81,6 +81,18 @@ async def on_poster(press: Press[Poster]) -> None:
         InputFile(png, filename=posters.file_name(area.code, area.name)),
         caption=t.poster_caption(area, link),
     )
+    settings = press.services.settings
+    number = settings.whatsapp_display_number
+    if settings.whatsapp_enabled and number:
+        # The same desa on the office's WhatsApp number: a second QR, printed beside the first.
+        chat_link = posters.whatsapp_link(number, area.ref)
+        png = await asyncio.to_thread(posters.qr_png, chat_link)
+        words = posters.whatsapp_words(area.ref)
+        await press.context.bot.send_photo(
+            press.chat.id,
+            InputFile(png, filename=posters.file_name(area.code, area.name, whatsapp=True)),
+            caption=t.poster_whatsapp_caption(area, number, words, chat_link),
+        )
 
 
 def register(app: KimApp) -> None:

@@ -190,3 +190,12 @@ def poster_caption(area: Area, link: str) -> str:
         f"<b>{area_name(area)}</b>\n"
         f"Pindai kode QR ini untuk berlangganan info resmi desa lewat Telegram.\n{esc(link)}"
     )
+
+
+def poster_whatsapp_caption(area: Area, number: str, words: str, link: str) -> str:
+    """The WhatsApp QR of the same desa: scan it, or write the words to the number."""
+    return (
+        f"<b>{area_name(area)}</b> — WhatsApp\n"
+        "Pindai kode QR ini untuk berlangganan info resmi desa lewat WhatsApp, atau kirim "
+        f"pesan <b>{esc(words)}</b> ke nomor WhatsApp {esc(number)}.\n{esc(link)}"
+    )
