@@ -195,11 +195,11 @@ async def test_a_report_gets_a_ticket_and_operators_hear_of_the_case(
     assert answer.startswith(f"✅ Laporan Anda tercatat dengan nomor *{number}*")
     assert row["reporter_id"] == siti.user_id
     assert row["reporter_name"] == "Siti (WhatsApp)"
-    assert (row["text"], row["origin"], row["via"]) == (HOAX, "pesan terusan WhatsApp", "private")
+    assert (row["text"], row["origin"], row["via"]) == (HOAX, "WhatsApp", "private")
 
     operator = server.private(admin)
     note = await operator.expect(contains="Laporan hoaks baru — kasus #1")
-    assert "Diteruskan dari: pesan terusan WhatsApp" in note.text
+    assert "Diteruskan dari: WhatsApp" in note.text
     assert note.text.endswith("Periksa lewat /antrian.")
     assert "6281234567890" not in note.text
 

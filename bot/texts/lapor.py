@@ -315,7 +315,7 @@ ORIGIN_KINDS = {
     "hidden_user": "pengguna",
     "chat": "grup",
     "channel": "kanal",
-    "whatsapp": "pesan terusan WhatsApp",  # WhatsApp does not say from whom
+    "whatsapp": "WhatsApp",  # a forward on WhatsApp does not say from whom
 }
 
 
