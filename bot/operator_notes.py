@@ -3,8 +3,8 @@
 One composition for every way in. A Telegram report is told at once by handlers/triage.py,
 which adds the case's "🔎 Periksa" button and its picture; a report that arrives where no
 Telegram update is at hand (WhatsApp) is told through `bot.notices`, which the dispatcher
-sends under its pacing and resumes after a restart, so the note is written in the same
-breath as the ticket and is not lost with a crash.
+sends under its pacing and resumes after a restart: the notes are written before the
+reporter gets the ticket, and a restart does not lose them once written.
 """
 
 from __future__ import annotations
