@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import socket
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from bot.storage import Database
 from bot.topics import BY_KEY
 from bot.whatsapp import contacts
 from botapi_sandbox import BotApiServer, FakeUser
-from broadcasts import announcements, outbox, whatsapp_messages
+from broadcasts import announcements, outbox, whatsapp_cost, whatsapp_messages
 from tests.conftest import TOKEN
 from tests.network import Network
 from tests.test_broadcasts import compose
@@ -304,3 +304,20 @@ async def test_a_telegram_only_announcement_reads_as_before(
     assert sheet.document.decode("utf-8").startswith("chat_id,jenis,")
     await chat.send("/statistik")
     assert "WhatsApp" not in (await chat.expect(contains="Statistik")).text
+
+
+def test_people_who_turned_marketing_off_are_neither_free_nor_paid() -> None:
+    """A template to someone who stopped marketing messages is refused, so it costs nothing;
+    inside the window they still get the text free."""
+    now = 1_800_000_000.0
+    people = [
+        whatsapp_cost.Reach(1, now - HOUR, marketing_stopped=True),
+        whatsapp_cost.Reach(2, now - 30 * HOUR, marketing_stopped=True),
+        whatsapp_cost.Reach(3, None, marketing_stopped=False),
+        whatsapp_cost.Reach(4, now - 23.9 * HOUR, marketing_stopped=False),  # past the margin
+    ]
+    parts = whatsapp_cost.split(people, now)
+    assert (parts.in_window, parts.templates, parts.stopped) == ([1], [3, 4], [2])
+    rules = whatsapp_cost.Rules(price=650, budget=1000, daily_limit=1000, tz=UTC)
+    cost = whatsapp_cost.estimate(parts, rules, spent_templates=0, reached_today=set())
+    assert (cost.recipients, cost.cost, cost.over_budget) == (4, 1300, True)
