@@ -84,8 +84,8 @@ async def channel_lines(services: Services, found: recipients.Recipients) -> lis
     cost = None
     if people:
         cost = await whatsapp_cost.gather(services.db, people, rules_, services.clock.now())
-    by_channel = found.by_channel
-    return wa.channels(by_channel[Channel.TELEGRAM], by_channel[Channel.WHATSAPP], cost)
+    telegram, whatsapp = found.by_channel[Channel.TELEGRAM], found.by_channel[Channel.WHATSAPP]
+    return wa.channels(telegram, whatsapp, found.counts["private"] - whatsapp, cost)
 
 
 async def send_parts(
@@ -204,12 +204,13 @@ async def _approve(press: Press[Approve] | Press[ApproveOverBudget], *, confirme
 async def _confirm_over_budget(
     press: Press[Approve] | Press[ApproveOverBudget], cost: whatsapp_cost.Estimate
 ) -> None:
-    draft = press.data.draft
+    draft = await announcements.get(press.services.db, press.data.draft)
+    assert draft is not None  # approve() just read it
     buttons = [
-        [ApproveOverBudget(draft).button(wa.APPROVE_OVER_BUDGET)],
-        [KeepPending(draft).button(wa.KEEP_PENDING)],
+        [ApproveOverBudget(draft.id).button(wa.APPROVE_OVER_BUDGET)],
+        [KeepPending(draft.id).button(wa.KEEP_PENDING)],
     ]
-    await press.edit(wa.confirm_over_budget(f"#{draft}", cost), InlineKeyboardMarkup(buttons))
+    await press.edit(wa.confirm_over_budget(draft.number, cost), InlineKeyboardMarkup(buttons))
 
 
 def _approved_note(decided: Approval, number: str, verifier: str, tz: tzinfo) -> str:

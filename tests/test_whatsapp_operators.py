@@ -122,7 +122,8 @@ async def test_preview_and_card_show_both_channels_and_the_template_cost(
 
     summary = await compose(server, budi)
     assert "pelanggan: 6" in summary.text and "Jumlah: 7 chat" in summary.text
-    assert "Lewat Telegram: 2 · lewat WhatsApp: 5" in summary.text
+    assert "Lewat Telegram: 2 chat · lewat WhatsApp: 5 orang" in summary.text
+    assert "Pelanggan: 1 di Telegram, 5 di WhatsApp" in summary.text
     assert "2 dalam jendela 24 jam (gratis), 3 lewat template (± Rp 1.950)" in summary.text
     assert "Biaya template bulan ini: Rp 0 dari anggaran Rp 500.000." in summary.text
     assert "besok" not in summary.text and "Melewati anggaran" not in summary.text
@@ -131,7 +132,7 @@ async def test_preview_and_card_show_both_channels_and_the_template_cost(
     verifier = server.private(sari)
     await verifier.expect()  # the draft itself
     card = await verifier.expect(contains="Perlu verifikasi")
-    assert "Lewat Telegram: 2 · lewat WhatsApp: 5" in card.text
+    assert "Lewat Telegram: 2 chat · lewat WhatsApp: 5 orang" in card.text
     assert "3 lewat template (± Rp 1.950)" in card.text
     await verifier.press(card, "✅ Setujui & kirim")
     assert "disetujui oleh Sari" in (await verifier.expect_edit(card)).text

@@ -67,9 +67,15 @@ def rupiah(amount: float) -> str:
 # --- preview and verification -----------------------------------------------------------
 
 
-def channels(telegram: int, whatsapp: int, cost: CostView | None) -> list[str]:
-    """Lines under the recipient counts: the split by channel, then WhatsApp's cost."""
-    lines = [f"Lewat Telegram: {telegram} · lewat WhatsApp: {whatsapp}"]
+def channels(
+    telegram: int, whatsapp: int, telegram_people: int, cost: CostView | None
+) -> list[str]:
+    """Lines under the recipient counts: the split by channel (subscribers too), then
+    WhatsApp's cost."""
+    lines = [
+        f"Lewat Telegram: {telegram} chat · lewat WhatsApp: {whatsapp} orang",
+        f"Pelanggan: {telegram_people} di Telegram, {whatsapp} di WhatsApp",
+    ]
     if whatsapp and cost is not None:
         lines += whatsapp_cost(cost)
     return lines
