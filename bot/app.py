@@ -174,7 +174,7 @@ async def _post_init(app: KimApp) -> None:
     await menus.refresh_all(app.bot, services)
     broadcasting = Broadcasting(
         services,
-        broadcast_progress.TelegramNotifier(app.bot),
+        broadcast_progress.TelegramNotifier(app.bot, services),
         alarm=errors.OperatorAlarm(app.bot, services),
     )
     await broadcasting.start()

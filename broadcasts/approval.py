@@ -11,6 +11,10 @@ connection: the announcement's status by one conditional UPDATE (two verifiers p
 once approve once; the second is told it was already decided) with its whole outbox, or with
 its active schedule. The recipients are read just before, from committed data: a chat that
 changes in between is handled at delivery like any other.
+
+Where WhatsApp is set up, the templates an approval would pay for are estimated first
+(broadcasts/whatsapp_cost.py): past this month's budget the verifier must say so again
+(`over_budget_confirmed`), and the audit records the amounts they accepted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from enum import StrEnum
+from typing import Any
 
 import aiosqlite
 
@@ -26,7 +31,7 @@ from bot import audit, people
 from bot.clock import isoformat
 from bot.people import Role
 from bot.storage import Database
-from broadcasts import announcements, outbox, recipients, schedules
+from broadcasts import announcements, outbox, recipients, schedules, whatsapp_cost
 from broadcasts.announcements import Announcement, Status
 from broadcasts.rules import QuietHours, Rule, RuleKind, first_start
 from broadcasts.targets import Urgency
@@ -39,6 +44,7 @@ class ApprovalResult(StrEnum):
     NOT_PENDING = "not_pending"
     OWN_DRAFT = "own_draft"
     NO_RECIPIENTS = "no_recipients"
+    OVER_BUDGET = "over_budget"  # not approved: the verifier must confirm the cost first
 
 
 class Route(StrEnum):
@@ -53,6 +59,7 @@ class Approval:
     route: Route = Route.NOW
     schedule_id: int | None = None
     first_run: datetime | None = None  # held or scheduled: when it first goes out
+    cost: whatsapp_cost.Estimate | None = None  # WhatsApp's templates, where set up
 
 
 def route(
@@ -94,11 +101,14 @@ async def approve(
     tz: tzinfo = UTC,
     quiet: QuietHours = NO_QUIET_HOURS,
     allow_own: bool = False,
+    whatsapp: whatsapp_cost.Rules | None = None,
+    over_budget_confirmed: bool = False,
 ) -> Approval:
     """Pending → sending (with its outbox) or scheduled (with its active schedule).
 
     `tz` and `quiet` are the regency's; without them nothing is held and a schedule counts
-    in UTC (tests and the benchmark that only need an announcement on its way)."""
+    in UTC (tests and the benchmark that only need an announcement on its way). With
+    `whatsapp`, an approval past the monthly budget waits for `over_budget_confirmed`."""
     draft = await announcements.get(db, announcement_id)
     if draft is None or draft.status is not Status.PENDING:
         return Approval(ApprovalResult.NOT_PENDING)
@@ -106,8 +116,15 @@ async def approve(
         return Approval(ApprovalResult.OWN_DRAFT)
     plan = await schedules.plan_of(db, announcement_id, (schedules.Status.PROPOSED,))
     way = route(planned=plan is not None, urgency=draft.urgency, now=now, tz=tz, quiet=quiet)
+    found = await _recipients(db, draft)
+    cost = None
+    if whatsapp is not None and found.whatsapp_people:
+        cost = await whatsapp_cost.gather(db, found.whatsapp_people, whatsapp, now)
+        if cost.over_budget and not over_budget_confirmed:
+            return Approval(ApprovalResult.OVER_BUDGET, way, cost=cost)
+    budget = _budget_detail(cost)
     if way is Route.NOW:
-        return await _send_now(db, draft, verifier_id, now)
+        return await _send_now(db, draft, verifier_id, now, found, budget)
     local = now.astimezone(tz)  # held: one run now, moved to the end of the quiet hours
     once = Rule(RuleKind.ONCE, at=local.time().replace(microsecond=0), on=local.date())
     rule = once if plan is None else plan.rule
@@ -128,18 +145,38 @@ async def approve(
             verifier_id=verifier_id,
             now=now,
         )
-        detail = {"schedule": schedule_id, "first_run": isoformat(start), "held": plan is None}
+        detail = {"schedule": schedule_id, "first_run": isoformat(start), "held": plan is None,
+                  **budget}  # fmt: skip
         await audit.record(conn, at=now, actor_id=verifier_id, action="announcement.schedule",
                            object_type="announcement", object_id=draft.id,
                            detail=detail)  # fmt: skip
-    return Approval(ApprovalResult.APPROVED, way, schedule_id, start)
+    return Approval(ApprovalResult.APPROVED, way, schedule_id, start, cost)
 
 
-async def _send_now(db: Database, draft: Announcement, verifier_id: int, now: datetime) -> Approval:
+async def _recipients(db: Database, draft: Announcement) -> recipients.Recipients:
     assert draft.urgency is not None and draft.topic is not None  # submit() guarantees
-    found = await recipients.resolve(
+    return await recipients.resolve(
         db, draft.targets, draft.topic, digest_readers=draft.urgency is Urgency.DARURAT
     )
+
+
+def _budget_detail(cost: whatsapp_cost.Estimate | None) -> dict[str, Any]:
+    """For the audit: the amounts a verifier accepted past the monthly budget."""
+    if cost is None or not cost.over_budget:
+        return {}
+    amounts = {"templates": cost.templates, "cost": cost.cost, "spent": cost.spent}
+    return {"over_budget": {**amounts, "budget": cost.budget}}
+
+
+async def _send_now(
+    db: Database,
+    draft: Announcement,
+    verifier_id: int,
+    now: datetime,
+    found: recipients.Recipients,
+    budget: dict[str, Any],
+) -> Approval:
+    assert draft.urgency is not None
     if found.total == 0:
         return Approval(ApprovalResult.NO_RECIPIENTS)
     reply_to = await outbox.original_messages(db, draft.correction_of)
@@ -149,7 +186,7 @@ async def _send_now(db: Database, draft: Announcement, verifier_id: int, now: da
         await outbox.enqueue(
             conn, draft.id, found.rows, priority=draft.urgency.priority, reply_to=reply_to
         )
-        detail = {"recipients": found.total}
+        detail = {"recipients": found.total, **budget}
         await audit.record(conn, at=now, actor_id=verifier_id, action="announcement.approve",
                            object_type="announcement", object_id=draft.id,
                            detail=detail)  # fmt: skip

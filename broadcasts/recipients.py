@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot import kim, subscriptions
+from bot.addresses import Channel, channel_of
 from bot.storage import Database
 from bot.topics import BY_KEY
 from broadcasts.targets import Targets
@@ -34,6 +35,19 @@ class Recipients:
     @property
     def total(self) -> int:
         return len(self.rows)
+
+    @property
+    def by_channel(self) -> dict[Channel, int]:
+        """How many go by each channel (groups, forums and channels are all Telegram's)."""
+        counts = dict.fromkeys(Channel, 0)
+        for chat_id, _ in self.rows:
+            counts[channel_of(chat_id)] += 1
+        return counts
+
+    @property
+    def whatsapp_people(self) -> list[int]:
+        """The WhatsApp subscribers among the recipients (their person ids)."""
+        return [chat_id for chat_id, _ in self.rows if channel_of(chat_id) is Channel.WHATSAPP]
 
     def add(self, chat_ids: Iterable[int], kind: str, seen: set[int]) -> None:
         for chat_id in chat_ids:

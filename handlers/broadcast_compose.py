@@ -330,7 +330,8 @@ async def summary(services: Services, draft: Announcement) -> View:
     keyboard = [[b.Draft(d).button(t.EDIT_TARGETS)], [b.Cancel(d).button(t.CANCEL_DRAFT)]]
     if found.total:
         keyboard[:0] = [[b.Submit(d).button(t.SUBMIT)], [b.PlanKinds(d).button(jadwal.SCHEDULE)]]
-    text = t.preview_summary(draft.number, found.counts, found.total, len(parts))
+    channels = await broadcast_verify.channel_lines(services, found)
+    text = t.preview_summary(draft.number, found.counts, found.total, len(parts), channels)
     return text, InlineKeyboardMarkup(keyboard)
 
 

@@ -4,6 +4,8 @@ Every button carries the announcement's id and is re-checked against the announc
 current status when pressed. A correction starts from the "✏️ Ralat" button:
 the operator answers a ForceReply prompt with the corrected text, which becomes a draft
 previewed and submitted like any /siaran draft (its buttons are /siaran's own).
+Announcements and months that used WhatsApp show its delivery too (broadcasts.channel_report);
+the others read as they always did.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from telegram.ext import CommandHandler, filters
 from bot import reports
 from bot.buttons import ButtonData
 from bot.people import OPERATORS
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
 from bot.texts import lapor
 from bot.texts import siaran as t
-from broadcasts import announcements, corrections, history, recipients, render
+from bot.texts import siaran_whatsapp as wa
+from broadcasts import announcements, channel_report, corrections, history, recipients, render
 from broadcasts.corrections import CorrectionProblem
 from broadcasts.history import Summary
 from handlers import broadcast_verify
@@ -56,9 +59,12 @@ class Withdraw(Details, prefix="rwy"): ...
 class AskCorrection(Details, prefix="rwr"): ...
 
 
-def _entry(item: Summary) -> str:
-    return t.history_entry(item.number, item.topic, item.approved_at, item.status, item.sent,
-                           item.total, item.failed, item.up, item.down, item.relays)  # fmt: skip
+async def _entry(services: Services, item: Summary) -> str:
+    entry = t.history_entry(item.number, item.topic, item.approved_at, item.status, item.sent,
+                            item.total, item.failed, item.up, item.down, item.relays)  # fmt: skip
+    price = services.settings.whatsapp_template_price
+    channels = await channel_report.of_announcement(services.db, item.id, price)
+    return entry if channels is None else entry + "\n" + wa.history_line(channels)
 
 
 async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -67,7 +73,8 @@ async def _history_view(context: KimContext) -> tuple[str, InlineKeyboardMarkup 
         return t.NO_HISTORY, None
     buttons = [Details(item.id).button(t.details_button(item.number)) for item in items]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    return t.history([_entry(item) for item in items]), InlineKeyboardMarkup(rows)
+    entries = [await _entry(context.bot_data, item) for item in items]
+    return t.history(entries), InlineKeyboardMarkup(rows)
 
 
 @command("riwayat")
@@ -88,13 +95,25 @@ async def show_statistics(update: Update, context: KimContext) -> None:
              for m in months]  # fmt: skip
     tips = lapor.statistics(tipline.reports, tipline.cases, tipline.open, tipline.verdicts,
                             tipline.median_to_verdict)  # fmt: skip
-    await update.effective_message.reply_text(t.monthly_stats(stats) + "\n\n" + tips)
+    channels = await _channels_by_month(services, [m.month for m in months])
+    await update.effective_message.reply_text(t.monthly_stats(stats, channels) + "\n\n" + tips)
+
+
+async def _channels_by_month(services: Services, months: list[str]) -> dict[str, list[str]]:
+    """Each month's delivery per channel, for the months that used WhatsApp."""
+    found: dict[str, list[str]] = {}
+    price = services.settings.whatsapp_template_price
+    for month in months:
+        report = await channel_report.of_month(services.db, month, price)
+        if report is not None:
+            found[month] = wa.delivery(report)
+    return found
 
 
 async def _details_view(context: KimContext, item: Summary) -> tuple[str, InlineKeyboardMarkup]:
     reach = await history.reach_by_desa(context.bot_data.db, item.id)
     text = t.details(
-        _entry(item),
+        await _entry(context.bot_data, item),
         [(r.kecamatan, r.desa, r.groups, r.delivered, r.relayed) for r in reach],
     )
     rows = []

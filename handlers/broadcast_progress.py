@@ -1,5 +1,9 @@
 """The operator's view of a running broadcast: the progress message, the final report with a
-CSV of failures, and /batal_siaran to stop one."""
+CSV of failures, and /batal_siaran to stop one.
+
+An announcement that also went to WhatsApp subscribers gets its delivery per channel in the
+report, and a CSV whose rows say their channel and show a WhatsApp person by a masked
+number, never the number or the internal id."""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, ExtBot
 
 from bot import exports, privacy
+from bot.addresses import Channel, channel_of
 from bot.buttons import ButtonData
 from bot.people import OPERATORS
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
 from bot.storage import Database
 from bot.texts import siaran as t
-from broadcasts import announcements, outbox
+from bot.texts import siaran_whatsapp as wa
+from broadcasts import announcements, channel_report, outbox
 from broadcasts.announcements import Announcement, Status
 from handlers.access import command, stale_button
 from handlers.presses import Press, on_press
@@ -50,8 +56,9 @@ async def open_progress(
 class TelegramNotifier:
     """`broadcasts.progress.Notifier` that edits the author's progress message."""
 
-    def __init__(self, bot: ExtBot[int]) -> None:
+    def __init__(self, bot: ExtBot[int], services: Services) -> None:
         self._bot = bot
+        self._services = services
 
     async def progress(self, announcement: Announcement, progress: outbox.Progress) -> None:
         text = t.progress(announcement.number, progress.done, progress.total, progress.failed)
@@ -70,19 +77,27 @@ class TelegramNotifier:
         chat_id = announcement.progress_chat_id or announcement.author_id
         if chat_id is None:
             return
+        db, price = self._services.db, self._services.settings.whatsapp_template_price
+        channels = await channel_report.of_announcement(db, announcement.id, price)
         report = t.final_report(
             announcement.number,
             progress.sent,
             progress.total,
             progress.failed_by_reason,
             progress.skipped,
+            wa.delivery(channels) if channels else (),
         )
+        phones = None
+        if channels is not None:
+            phones = await channel_report.masked_phones(db, (row[0] for row in failures))
         try:
             await self._bot.send_message(chat_id, report)
             if failures:
                 await self._bot.send_document(
                     chat_id,
-                    InputFile(_csv(failures), filename=f"gagal-pengumuman-{announcement.id}.csv"),
+                    InputFile(
+                        _csv(failures, phones), filename=f"gagal-pengumuman-{announcement.id}.csv"
+                    ),
                     caption=t.FAILURES_CSV_CAPTION,
                 )
         except TelegramError as exc:
@@ -102,21 +117,32 @@ class TelegramNotifier:
             log.warning("progress message not updated: %s", exc)
 
 
-def _csv(failures: list[tuple[int, str, str, str, int]]) -> bytes:
-    return exports.csv_bytes(
-        ["chat_id", "jenis", "alasan", "pesan_galat", "percobaan"],
-        (
-            [
-                "" if privacy.is_anonymous(chat_id) else chat_id,  # a forgotten person
-                t.KIND_LABELS.get(kind, kind),
-                t.FAILURE_REASONS.get(reason, reason),
-                error,
-                attempts,
-            ]
-            for chat_id, kind, reason, error, attempts in failures
-        ),
-        bom=False,
+def _csv(failures: list[tuple[int, str, str, str, int]], phones: dict[int, str] | None) -> bytes:
+    """`phones`: masked numbers of WhatsApp people, when the announcement used WhatsApp (then
+    every row says its channel); None keeps the Telegram-only columns."""
+    rows = (
+        [
+            _address(chat_id, phones),
+            *([] if phones is None else [wa.CHANNEL_NAMES[channel_of(chat_id)]]),
+            t.KIND_LABELS.get(kind, kind),
+            t.FAILURE_REASONS.get(reason, reason),
+            error,
+            attempts,
+        ]
+        for chat_id, kind, reason, error, attempts in failures
     )
+    first = ["chat_id"] if phones is None else ["chat_id_atau_nomor", wa.CHANNEL_COLUMN]
+    return exports.csv_bytes(
+        [*first, "jenis", "alasan", "pesan_galat", "percobaan"], rows, bom=False
+    )
+
+
+def _address(chat_id: int, phones: dict[int, str] | None) -> str | int:
+    if privacy.is_anonymous(chat_id):  # a forgotten person
+        return ""
+    if phones is not None and channel_of(chat_id) is Channel.WHATSAPP:
+        return phones.get(chat_id, "")  # never the number in full, nor the internal id
+    return chat_id
 
 
 @command("batal_siaran")

@@ -2,7 +2,10 @@
 
 Whether an approved draft goes out at once, waits for the end of the quiet hours or starts
 its schedule is decided in `broadcasts.approval` (one conditional update), so two verifiers
-pressing at once decide once; the loser is told the draft was already decided.
+pressing at once decide once; the loser is told the draft was already decided. Where
+WhatsApp is set up, the card shows the recipients per channel and what the templates cost;
+an approval past the monthly budget asks the verifier once more (the rule is
+`broadcasts.approval`'s), and "« Jangan" puts the card back as it was.
 """
 
 from __future__ import annotations
@@ -17,12 +20,22 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot, filters
 
 from bot import people
+from bot.addresses import Channel
 from bot.buttons import ButtonData
 from bot.people import VERIFIERS
-from bot.services import KimApp, KimContext
+from bot.services import KimApp, KimContext, Services
 from bot.texts import jadwal
 from bot.texts import siaran as t
-from broadcasts import announcements, approval, recipients, render, rules, schedules
+from bot.texts import siaran_whatsapp as wa
+from broadcasts import (
+    announcements,
+    approval,
+    recipients,
+    render,
+    rules,
+    schedules,
+    whatsapp_cost,
+)
 from broadcasts.approval import Approval, ApprovalResult, Route
 from broadcasts.content import Part
 from broadcasts.sender import keyboard, post
@@ -50,6 +63,31 @@ class Reject(ButtonData, prefix="vr"):
     draft: int
 
 
+@dataclass(frozen=True)
+class ApproveOverBudget(ButtonData, prefix="vb"):
+    """The second "yes" of an approval past the monthly WhatsApp budget."""
+
+    draft: int
+
+
+@dataclass(frozen=True)
+class KeepPending(ButtonData, prefix="vk"):
+    draft: int
+
+
+async def channel_lines(services: Services, found: recipients.Recipients) -> list[str]:
+    """The recipients per channel and WhatsApp's cost; nothing where WhatsApp is not set up."""
+    rules_ = whatsapp_cost.Rules.of(services.settings)
+    if rules_ is None:
+        return []
+    people = found.whatsapp_people
+    cost = None
+    if people:
+        cost = await whatsapp_cost.gather(services.db, people, rules_, services.clock.now())
+    telegram, whatsapp = found.by_channel[Channel.TELEGRAM], found.by_channel[Channel.WHATSAPP]
+    return wa.channels(telegram, whatsapp, found.counts["private"] - whatsapp, cost)
+
+
 async def send_parts(
     bot: ExtBot[int],
     chat_id: int,
@@ -68,23 +106,12 @@ async def ask_verifiers(context: KimContext, draft_id: int) -> bool:
     """Send the draft to every verifier who may approve it; False if there is none."""
     services, settings = context.bot_data, context.bot_data.settings
     draft = await announcements.get(services.db, draft_id)
-    assert draft is not None and draft.topic is not None
-    author = await people.find(services.db, draft.author_id or 0)
+    assert draft is not None
     candidates = await approval.verifiers(
         services.db, draft.author_id, settings.admin_ids, allow_own=settings.allow_self_verify
     )
-    found = await recipients.resolve(services.db, draft.targets, draft.topic)
     parts = render.parts(draft, services.settings.organization_name, verified=False)
-    plan = await schedules.plan_of(services.db, draft_id, (schedules.Status.PROPOSED,))
-    approve = jadwal.APPROVE_SCHEDULE if plan else t.APPROVE
-    buttons = InlineKeyboardMarkup(
-        [[Approve(draft_id).button(approve), Reject(draft_id).button(t.REJECT)]]
-    )
-    request = t.verify_request(draft.number, author.display if author else "?", found.total)
-    if plan is not None:
-        end = jadwal.describe_end(plan.ends_on, plan.max_runs)
-        rule = plan.rule.describe(services.settings.tz)
-        request += "\n" + jadwal.verify_plan(rule, end, plan.rule.recurring)
+    request, buttons = await _request(services, draft)
     reached = False
     for verifier_id in candidates:
         try:
@@ -96,7 +123,49 @@ async def ask_verifiers(context: KimContext, draft_id: int) -> bool:
     return reached
 
 
+async def _request(
+    services: Services, draft: announcements.Announcement
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The verifier's card: who wrote it, whom it reaches, its schedule; approve or reject."""
+    assert draft.topic is not None
+    author = await people.find(services.db, draft.author_id or 0)
+    found = await recipients.resolve(services.db, draft.targets, draft.topic)
+    plan = await schedules.plan_of(services.db, draft.id, (schedules.Status.PROPOSED,))
+    approve = jadwal.APPROVE_SCHEDULE if plan else t.APPROVE
+    buttons = InlineKeyboardMarkup(
+        [[Approve(draft.id).button(approve), Reject(draft.id).button(t.REJECT)]]
+    )
+    request = t.verify_request(
+        draft.number,
+        author.display if author else "?",
+        found.total,
+        await channel_lines(services, found),
+    )
+    if plan is not None:
+        end = jadwal.describe_end(plan.ends_on, plan.max_runs)
+        rule = plan.rule.describe(services.settings.tz)
+        request += "\n" + jadwal.verify_plan(rule, end, plan.rule.recurring)
+    return request, buttons
+
+
 async def on_approve(press: Press[Approve]) -> None:
+    await _approve(press, confirmed=False)
+
+
+async def on_approve_over_budget(press: Press[ApproveOverBudget]) -> None:
+    await _approve(press, confirmed=True)
+
+
+async def on_keep_pending(press: Press[KeepPending]) -> None:
+    """Not over the budget after all: the card as it was, still waiting for a decision."""
+    draft = await announcements.get(press.services.db, press.data.draft)
+    if draft is None or draft.status is not announcements.Status.PENDING:
+        await press.answer(t.ALREADY_DECIDED, alert=True)
+        return
+    await press.edit(*await _request(press.services, draft))
+
+
+async def _approve(press: Press[Approve] | Press[ApproveOverBudget], *, confirmed: bool) -> None:
     services = press.services
     settings = services.settings
     decided = await approval.approve(
@@ -107,7 +176,12 @@ async def on_approve(press: Press[Approve]) -> None:
         tz=settings.tz,
         quiet=rules.quiet_hours(settings),
         allow_own=settings.allow_self_verify,
+        whatsapp=whatsapp_cost.Rules.of(settings),
+        over_budget_confirmed=confirmed,
     )
+    if decided.result is ApprovalResult.OVER_BUDGET and decided.cost is not None:
+        await _confirm_over_budget(press, decided.cost)
+        return
     refusal = _REFUSALS.get(decided.result)
     if refusal is not None:
         await press.answer(refusal, alert=True)
@@ -125,6 +199,18 @@ async def on_approve(press: Press[Approve]) -> None:
         await open_progress(bot, services.db, draft.id, author, note)
     elif author is not None:
         await tell(bot, author, note)
+
+
+async def _confirm_over_budget(
+    press: Press[Approve] | Press[ApproveOverBudget], cost: whatsapp_cost.Estimate
+) -> None:
+    draft = await announcements.get(press.services.db, press.data.draft)
+    assert draft is not None  # approve() just read it
+    buttons = [
+        [ApproveOverBudget(draft.id).button(wa.APPROVE_OVER_BUDGET)],
+        [KeepPending(draft.id).button(wa.KEEP_PENDING)],
+    ]
+    await press.edit(wa.confirm_over_budget(draft.number, cost), InlineKeyboardMarkup(buttons))
 
 
 def _approved_note(decided: Approval, number: str, verifier: str, tz: tzinfo) -> str:
@@ -169,5 +255,9 @@ async def on_reason(update: Update, context: KimContext) -> None:
 def register(app: KimApp) -> None:
     on_press(app, Approve, on_approve, allowed=VERIFIERS, action="siaran.verify")
     on_press(app, Reject, on_reject, allowed=VERIFIERS, action="siaran.verify")
+    on_press(
+        app, ApproveOverBudget, on_approve_over_budget, allowed=VERIFIERS, action="siaran.verify"
+    )
+    on_press(app, KeepPending, on_keep_pending, allowed=VERIFIERS, action="siaran.verify")
     replies = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     app.add_handlers(answer_handlers(app, replies, _REASON_PROMPT, on_reason))

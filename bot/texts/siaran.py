@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from bot.texts import MONTHS, TOPIC_LABELS, esc
 
 URGENCY_BADGES = {"darurat": "🚨 DARURAT", "penting": "❗ PENTING", "biasa": ""}
@@ -66,8 +68,14 @@ KIND_LABELS = {"kim": "grup KIM", "forum": "Forum KIM", "channel": "kanal", "pri
 
 
 def final_report(
-    number: str, sent: int, total: int, failed_by_reason: dict[str, int], skipped: int
+    number: str,
+    sent: int,
+    total: int,
+    failed_by_reason: dict[str, int],
+    skipped: int,
+    channels: Sequence[str] = (),
 ) -> str:
+    """`channels`: delivery per channel, where the announcement also went to WhatsApp."""
     lines = [
         f"✅ <b>Pengumuman {esc(number)} selesai dikirim</b>",
         f"Terkirim: {sent} dari {total}",
@@ -81,6 +89,7 @@ def final_report(
         lines.append("Chat yang tidak terjangkau sudah ditandai dan tidak dihitung lagi.")
     if skipped:
         lines.append(f"Dilewati (dibatalkan): {skipped}")
+    lines += channels
     return "\n".join(lines)
 
 
@@ -173,7 +182,10 @@ def pick_desa(kecamatan: str, count: int) -> str:
 NO_AREA = "Pilih dulu wilayahnya: seluruh kabupaten, kecamatan, atau desa."
 
 
-def preview_summary(number: str, counts: dict[str, int], total: int, parts: int) -> str:
+def preview_summary(
+    number: str, counts: dict[str, int], total: int, parts: int, channels: Sequence[str] = ()
+) -> str:
+    """`channels`: the lines per channel where WhatsApp is set up (siaran_whatsapp)."""
     lines = [f"👆 <b>Pratinjau pengumuman {esc(number)}</b>, persis seperti yang akan diterima."]
     if parts > 1:
         lines.append(text_split_notice(parts))
@@ -182,6 +194,7 @@ def preview_summary(number: str, counts: dict[str, int], total: int, parts: int)
     for kind in ("kim", "forum", "channel", "private"):
         lines.append(f"• {KIND_LABELS[kind]}: {counts.get(kind, 0)}")
     lines.append(f"Jumlah: <b>{total}</b> chat")
+    lines += channels
     if total == 0:
         lines.append("\nBelum ada penerima untuk sasaran ini. Ubah sasarannya dulu.")
     else:
@@ -206,11 +219,14 @@ PREVIEW_BUTTON_INACTIVE = "Tombol ini aktif setelah pengumuman terkirim."
 # --- verifying ---------------------------------------------------------------------------
 
 
-def verify_request(number: str, author: str, total: int) -> str:
-    return (
-        f"🔎 <b>Perlu verifikasi: pengumuman {esc(number)}</b>\n"
-        f"Dari: {esc(author)} · penerima: {total} chat\n"
-        "Isi lengkapnya ada di atas. Periksa, lalu setujui atau tolak."
+def verify_request(number: str, author: str, total: int, channels: Sequence[str] = ()) -> str:
+    return "\n".join(
+        [
+            f"🔎 <b>Perlu verifikasi: pengumuman {esc(number)}</b>",
+            f"Dari: {esc(author)} · penerima: {total} chat",
+            *channels,
+            "Isi lengkapnya ada di atas. Periksa, lalu setujui atau tolak.",
+        ]
     )
 
 
@@ -370,8 +386,12 @@ def correction_summary(number: str, original: str, total: int, parts: int) -> st
     return "\n".join(lines)
 
 
-def monthly_stats(months: list[tuple[str, int, int, int, int, int, int]]) -> str:
-    """`months`: ("YYYY-MM", announcements, delivered, failed, up, down, relays)."""
+def monthly_stats(
+    months: list[tuple[str, int, int, int, int, int, int]],
+    channels: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """`months`: ("YYYY-MM", announcements, delivered, failed, up, down, relays);
+    `channels`: per month, its delivery per channel where it used WhatsApp."""
     lines = ["<b>📊 Statistik pengumuman</b> (per bulan persetujuan, WIB)"]
     for key, count, delivered, failed, up, down, relays in months:
         year, month = key.split("-")
@@ -383,4 +403,5 @@ def monthly_stats(months: list[tuple[str, int, int, int, int, int, int]]) -> str
             f"Tanggapan: 👍 {up} · 👎 {down}",
             f"Diteruskan grup KIM: {relays}",
         ]
+        lines += (channels or {}).get(key, ())
     return "\n".join(lines)
