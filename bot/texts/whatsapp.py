@@ -112,7 +112,7 @@ WEEKLY = "Ringkasan mingguan"
 
 def subscribed(held: Sequence[tuple[Area, Sequence[str]]], *, weekly: bool) -> str:
     lines = "\n".join(f"• {area_label(area)}: {', '.join(topics)}" for area, topics in held)
-    how = "ringkasan mingguan" if weekly else "langsung saat terbit"
+    how = "sebagai ringkasan mingguan" if weekly else "langsung saat terbit"
     return (
         f"🎉 *Langganan Anda:*\n{lines}\n\nInfo dikirim {how}.\n\n"
         f"Kata yang bisa Anda kirim:\n{WORDS}"
