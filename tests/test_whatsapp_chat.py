@@ -205,13 +205,15 @@ async def test_hapus_data_forgets_the_phone_number(
     assert await _contacts(wa_kimbot) == 0
     assert await db.fetchval("SELECT COUNT(*) FROM people WHERE user_id >= ?", (2**53,)) == 0
     assert await db.fetchval("SELECT COUNT(*) FROM subscriptions") == 0
-    assert await db.fetchval("SELECT COUNT(*) FROM whatsapp_contacts WHERE phone = ?", (PHONE,)) == 0
+    assert (
+        await db.fetchval("SELECT COUNT(*) FROM whatsapp_contacts WHERE phone = ?", (PHONE,)) == 0
+    )
 
 
 async def test_a_status_webhook_updates_the_message(
     wa_kimbot: KimApp, whatsapp: WhatsAppSandbox
 ) -> None:
-    """"read" and "failed" statuses from Meta reach the message's row, with the error."""
+    """ "read" and "failed" statuses from Meta reach the message's row, with the error."""
     db = wa_kimbot.bot_data.db
     siti = whatsapp.new_user("Siti", PHONE)
     await siti.send("halo")
