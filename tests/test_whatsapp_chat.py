@@ -8,11 +8,19 @@ import json
 import aiohttp
 
 from bot.services import KimApp
+from bot.settings import Settings
 from bot.topics import ALL_BITS, BY_KEY
+from bot.whatsapp.api import CloudApi
 from broadcasts import whatsapp_messages
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.errors import GraphError
-from whatsapp_sandbox.models import ButtonsMessage, ListMessage, ReplyButton, TextMessage
+from whatsapp_sandbox.models import (
+    ButtonsMessage,
+    ListMessage,
+    ReplyButton,
+    TemplateMessage,
+    TextMessage,
+)
 from whatsapp_sandbox.people import WhatsAppUser
 from whatsapp_sandbox.webhooks import SIGNATURE_HEADER, envelope, sign
 
@@ -233,3 +241,41 @@ async def test_a_status_webhook_updates_the_message(
 
 def _title(code: int) -> str:
     return GraphError(code).title
+
+
+async def test_read_more_on_a_template_releases_the_full_text_without_a_stale_answer(
+    wa_kimbot: KimApp, whatsapp: WhatsAppSandbox, wa_settings: Settings
+) -> None:
+    """Tapping the template's "Baca selengkapnya" turns the owed text into a WhatsApp notice
+    and is not answered as a stale choice."""
+    db = wa_kimbot.bot_data.db
+    siti = whatsapp.new_user("Siti", PHONE)
+    await siti.send("halo")
+    await siti.expect(contains="DAFTAR")
+    api = CloudApi(
+        wa_settings.whatsapp_api_base_url, whatsapp.phone_number_id, whatsapp.access_token
+    )
+    await api.start()
+    try:
+        wamid = await api.template(
+            PHONE, "pengumuman_kim", "id", header=["Pengumuman Kesehatan"], body=["Vaksin…"]
+        )
+    finally:
+        await api.stop()
+    user_id = await db.fetchval("SELECT user_id FROM whatsapp_contacts")
+    await whatsapp_messages.record_sent(
+        db,
+        wamid=wamid,
+        user_id=user_id,
+        now=wa_kimbot.bot_data.clock.now(),
+        template=True,
+        follow_text="Vaksinasi gratis di Puskesmas Bangil, Senin 08.00.",
+    )
+    template = await siti.expect(kind=TemplateMessage, contains="Pengumuman Kesehatan")
+    await siti.reply_button(template, "Baca selengkapnya")
+    assert await whatsapp.wait_until(lambda: whatsapp.pending_webhooks == 0, 5.0)
+    owed = await db.fetchall("SELECT chat_id, text, channel FROM notices")
+    assert [tuple(row) for row in owed] == [
+        (user_id, "Vaksinasi gratis di Puskesmas Bangil, Senin 08.00.", "whatsapp")
+    ]
+    await siti.expect_nothing(within=0.5)

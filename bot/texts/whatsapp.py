@@ -25,6 +25,7 @@ SOON = "Fitur ini segera hadir. 🙏"
 SORRY = "Maaf, ada gangguan. Coba lagi sebentar lagi. 🙏"
 TOO_FAST = "Pesan Anda terlalu cepat. Tunggu sebentar, lalu kirim lagi."
 CHECK_HOW = "Ketik *CEK* lalu teks yang ingin dicek, atau teruskan pesannya ke sini."
+READ_MORE = "Baca selengkapnya"  # the announcement template's quick reply (README)
 LINK_NOT_VALID = "Kode wilayah di pesan ini tidak dikenal. Kirim *DAFTAR* untuk memilih sendiri."
 
 # --- DAFTAR ------------------------------------------------------------------------------

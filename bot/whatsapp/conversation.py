@@ -96,7 +96,12 @@ async def _said(services: Services, contact: Contact, word: str, rest: str) -> l
 
 
 async def _choice(services: Services, contact: Contact, message: Incoming) -> list[Reply]:
-    replies = await _step(services, contact.user_id, decode(message.choice))
+    data = decode(message.choice)
+    if data is None and message.text == t.READ_MORE:
+        # A template's "Baca selengkapnya": the full text owed is already on its way (the
+        # webhook released it when this message arrived); nothing else to say.
+        return []
+    replies = await _step(services, contact.user_id, data)
     return [Text(t.STALE)] if replies is None else replies
 
 
