@@ -3,6 +3,7 @@ and the conversation (DAFTAR, BERHENTI, HAPUS DATA, help) through the local Clou
 
 from __future__ import annotations
 
+import io
 import json
 
 import aiohttp
@@ -69,9 +70,10 @@ async def test_the_handshake_answers_the_challenge_only_with_the_verify_token(
 
 
 async def test_a_forged_webhook_changes_nothing(
-    wa_kimbot: KimApp, whatsapp: WhatsAppSandbox
+    wa_kimbot: KimApp, whatsapp: WhatsAppSandbox, log_output: io.StringIO
 ) -> None:
-    """A POST signed with another secret, or unsigned, is refused: nobody recorded, no reply."""
+    """A POST signed with another secret, or unsigned, is refused: nobody recorded, no reply,
+    a warning that shows neither the body nor the number."""
     siti = whatsapp.new_user("Siti", PHONE)
     siti.last_inbound = whatsapp.now()  # a reply could reach her, if one were sent
     url = whatsapp.webhook_url
@@ -84,6 +86,9 @@ async def test_a_forged_webhook_changes_nothing(
     assert await _contacts(wa_kimbot) == 0
     seen = await wa_kimbot.bot_data.db.fetchval("SELECT COUNT(*) FROM whatsapp_inbound")
     assert seen == 0
+    logs = log_output.getvalue()
+    assert "without a valid signature" in logs
+    assert PHONE not in logs and "wamid.forged-1" not in logs
 
 
 async def test_a_retried_webhook_is_answered_once(
@@ -103,14 +108,18 @@ async def test_a_retried_webhook_is_answered_once(
 
 
 async def test_anything_else_gets_the_help_with_the_words(
-    wa_kimbot: KimApp, whatsapp: WhatsAppSandbox
+    wa_kimbot: KimApp, whatsapp: WhatsAppSandbox, log_output: io.StringIO
 ) -> None:
-    """A greeting is answered with the words the bot understands."""
+    """A greeting is answered with the words the bot understands; the logs show neither the
+    number nor the access token."""
     siti = whatsapp.new_user("Siti", PHONE)
     await siti.send("Assalamualaikum, ini layanan apa?")
     help_text = await siti.expect(kind=TextMessage)
     for word in ("DAFTAR", "CEK", "LAPOR", "BERHENTI", "HAPUS DATA"):
         assert word in help_text.text
+    logs = log_output.getvalue()
+    assert "WhatsApp webhook listening" in logs
+    assert PHONE not in logs and whatsapp.access_token not in logs
 
 
 async def test_daftar_by_list_and_by_typed_name_subscribes(
