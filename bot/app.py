@@ -62,6 +62,7 @@ from handlers import (
     subscriptions,
     triage,
     waiting,
+    whatsapp,
 )
 from handlers import regions as region_handlers
 
@@ -193,6 +194,11 @@ async def _post_init(app: KimApp) -> None:
     )
     services.schedules = scheduler
     await scheduler.start()
+    if services.settings.whatsapp_enabled:
+        # Last: a villager's first message may already need the dispatcher and the database.
+        receiver = whatsapp.WhatsAppWebhook(services)
+        await receiver.start()
+        services.whatsapp = receiver
 
 
 async def _record_keyboard(
@@ -202,6 +208,11 @@ async def _record_keyboard(
 
 
 async def _post_stop(app: KimApp) -> None:
+    # WhatsApp first: no new messages while the rest stops, its replies still go out.
+    receiver = app.bot_data.whatsapp
+    if receiver is not None:
+        app.bot_data.whatsapp = None
+        await receiver.stop()
     # Sends in flight finish and are recorded while the bot and the database are still open.
     await app.bot_data.schedules.stop()
     await app.bot_data.delivery.stop()

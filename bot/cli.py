@@ -109,16 +109,29 @@ def _area_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     sinyal.set_defaults(command=sinyal_command)
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """What no log line may show: the bot token, the webhook secret, WhatsApp's token,
+    app secret and verify token."""
+    return [
+        secret.get_secret_value()
+        for secret in (
+            settings.bot_token,
+            settings.webhook_secret,
+            settings.whatsapp_access_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+        )
+        if secret is not None
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
-        secrets = [
-            secret.get_secret_value()
-            for secret in (settings.bot_token, settings.webhook_secret)
-            if secret is not None
-        ]
-        logsetup.configure(settings.log_level, secrets, private_data=settings.log_private_data)
+        logsetup.configure(
+            settings.log_level, secrets_of(settings), private_data=settings.log_private_data
+        )
         if args.name in (None, "run"):
             return run(settings)
         return asyncio.run(_offline(args, settings))

@@ -41,6 +41,13 @@ class Timetable(Protocol):
         """No new runs; a check in progress finishes first."""
 
 
+class WhatsAppReceiver(Protocol):
+    """The running WhatsApp webhook, as the composition root sees it."""
+
+    async def stop(self) -> None:
+        """No new webhook POSTs; messages being answered finish first (briefly)."""
+
+
 class Services:
     """Database, settings and clock for every handler.
 
@@ -57,6 +64,7 @@ class Services:
     schedules: Timetable
     waiting: Waiting
     started_at: datetime
+    whatsapp: WhatsAppReceiver | None = None  # with the WHATSAPP_* settings, from post_init
     last_error_alert: datetime | None = None
 
 

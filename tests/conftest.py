@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.app import build_application, running
 from bot.services import KimApp
 from bot.settings import Settings, load_settings
 from botapi_sandbox import BotApiServer, FakeUser
+from whatsapp_sandbox.server import WhatsAppSandbox
 
 TOKEN = "7000001:TEST-kimbot-secret-token"
 
@@ -77,4 +79,54 @@ async def kimbot(settings: Settings, log_output: io.StringIO) -> AsyncIterator[K
     """kim-bot, built by the same factory as production, polling the local server."""
     app = build_application(settings)
     async with running(app):
+        yield app
+
+
+WA_TEMPLATE_BODY = "{{1}}\n\nBalas pesan ini untuk membaca selengkapnya."
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a listener the test starts next."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def wa_settings(settings: Settings, whatsapp: WhatsAppSandbox) -> Settings:
+    """The test settings plus WhatsApp through the local Cloud API, its webhook on a free
+    port."""
+    return Settings.model_validate(
+        {
+            **settings.model_dump(),
+            "whatsapp_access_token": whatsapp.access_token,
+            "whatsapp_phone_number_id": whatsapp.phone_number_id,
+            "whatsapp_display_number": whatsapp.display_phone_number,
+            "whatsapp_app_secret": whatsapp.app_secret,
+            "whatsapp_verify_token": whatsapp.verify_token,
+            "whatsapp_api_base_url": whatsapp.base_url + "/v21.0",
+            "whatsapp_webhook_port": free_port(),
+        }
+    )
+
+
+@pytest.fixture
+async def wa_kimbot(
+    wa_settings: Settings, whatsapp: WhatsAppSandbox, log_output: io.StringIO
+) -> AsyncIterator[KimApp]:
+    """kim-bot running with WhatsApp: the sandbox's webhooks reach it, the announcement
+    template is approved."""
+    whatsapp.add_template(
+        wa_settings.whatsapp_template_name,
+        WA_TEMPLATE_BODY,
+        language=wa_settings.whatsapp_template_language,
+        header="{{1}}",
+        quick_replies=("Baca selengkapnya",),
+    )
+    app = build_application(wa_settings)
+    async with running(app):
+        whatsapp.webhook_url = (
+            f"http://127.0.0.1:{wa_settings.whatsapp_webhook_port}"
+            f"{wa_settings.whatsapp_webhook_path}"
+        )
         yield app

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.settings import MissingTokenError, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,36 @@ def test_missing_token_says_how_to_get_one() -> None:
     assert "@BotFather" in str(caught.value)
     assert "BOT_TOKEN belum diisi" in str(caught.value)
     assert "BOT_TOKEN is not set" in str(caught.value)
+
+
+WHATSAPP = {
+    "WHATSAPP_ACCESS_TOKEN": "EAAG-wa-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    "WHATSAPP_DISPLAY_NUMBER": "6281100000000",
+    "WHATSAPP_APP_SECRET": "wa-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "wa-verify-token",
+}
+
+
+def test_whatsapp_is_all_or_nothing_in_one_line() -> None:
+    """Part of the WHATSAPP_* set is refused in one line naming what is missing."""
+    assert load_settings(WHATSAPP).whatsapp_enabled
+    assert not load_settings({}).whatsapp_enabled
+    partial = {k: v for k, v in WHATSAPP.items() if k != "WHATSAPP_APP_SECRET"}
+    with pytest.raises(SettingsError) as caught:
+        load_settings(partial)
+    message = str(caught.value)
+    assert "WHATSAPP_APP_SECRET" in message
+    assert "WHATSAPP_ACCESS_TOKEN" not in message.split(":", 1)[-1].split("(")[0]
+    assert "\n" not in message
+
+
+def test_whatsapp_secrets_are_redacted_from_logs() -> None:
+    """The WhatsApp token, app secret and verify token are among what the logs hide."""
+    secrets = cli.secrets_of(load_settings({**WHATSAPP, "BOT_TOKEN": "1:bot-token"}))
+    for name in ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"):
+        assert WHATSAPP[name] in secrets
+    assert "1:bot-token" in secrets
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

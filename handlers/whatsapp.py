@@ -1,0 +1,202 @@
+"""The WhatsApp webhook: Meta's POSTs in, the conversation's replies out through the Cloud API.
+
+Served by the bot's own process (aiohttp, on WHATSAPP_WEBHOOK_LISTEN/PORT, only at
+WHATSAPP_WEBHOOK_PATH), behind the same reverse proxy as Telegram's webhook.
+
+One POST: the signature is checked before anything else (a bad or missing one is 401,
+nothing recorded, nothing answered); then, for each message, its id is recorded (a retried
+delivery stops there), the sender is remembered (their 24-hour window opens) and full texts
+owed after templates are released to the dispatcher; statuses update their messages. Only
+then does Meta get its 200, a few quick writes after the POST arrived: Meta retries slow
+answers. The conversation (and its replies, which wait on the Cloud API) runs afterwards,
+one task per message, each person's messages strictly in the order they came.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+
+from bot.flood import Verdict
+from bot.services import Services
+from bot.texts import whatsapp as t
+from bot.whatsapp import contacts, conversation, inbound, webhook
+from bot.whatsapp.api import ApiError, CloudApi, WhatsAppError
+from bot.whatsapp.contacts import Contact
+from bot.whatsapp.replies import Buttons, Choices, Reply, Text
+from broadcasts import whatsapp_messages
+
+log = logging.getLogger(__name__)
+
+SLOW_DOWN = frozenset({130429, 131056})  # throughput or pair limit: wait, then once more
+_HANDLING_GRACE = 10.0  # seconds a stop waits for messages being answered
+
+
+class WhatsAppWebhook:
+    """The listener, the client its replies go through, and the messages being answered."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        token, secret, verify = (
+            settings.whatsapp_access_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+        )
+        if token is None or secret is None or verify is None or not settings.whatsapp_enabled:
+            raise ValueError("WhatsApp is not configured")  # load_settings checks the set
+        self.services = services
+        self.api = CloudApi(
+            settings.whatsapp_api_base_url,
+            settings.whatsapp_phone_number_id or "",
+            token.get_secret_value(),
+        )
+        self._app_secret = secret.get_secret_value()
+        self._verify_token = verify.get_secret_value()
+        self._runner: web.AppRunner | None = None
+        self._last: dict[int, asyncio.Task[None]] = {}  # each person's latest message task
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        settings = self.services.settings
+        await self.api.start()
+        app = web.Application()
+        app.router.add_get(settings.whatsapp_webhook_path, self._handshake)
+        app.router.add_post(settings.whatsapp_webhook_path, self._receive)
+        # No access log: the proxy keeps one, and a query string holds the verify token.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner, settings.whatsapp_webhook_listen, settings.whatsapp_webhook_port
+        )
+        await site.start()
+        log.info(
+            "WhatsApp webhook listening on %s:%d",
+            settings.whatsapp_webhook_listen,
+            settings.whatsapp_webhook_port,
+        )
+
+    async def stop(self) -> None:
+        """No new POSTs; messages being answered get a short grace, then the client closes."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=_HANDLING_GRACE)
+            for task in pending:
+                task.cancel()
+        await self.api.stop()
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    async def _handshake(self, request: web.Request) -> web.Response:
+        challenge = webhook.handshake(request.query, self._verify_token)
+        if challenge is None:
+            log.warning("WhatsApp webhook: a subscription with a wrong verify token refused")
+            return web.Response(status=403)
+        return web.Response(text=challenge)
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if not webhook.signed(
+            body, request.headers.get(webhook.SIGNATURE_HEADER), self._app_secret
+        ):
+            log.warning("WhatsApp webhook: a POST without a valid signature refused")
+            return web.Response(status=401)
+        events = webhook.parse(body)
+        for status in events.statuses:
+            await whatsapp_messages.apply_status(
+                self.services.db, status.wamid, status.status, error=status.error
+            )
+        for message in events.messages:
+            contact = await self._arrived(message)
+            if contact is not None:
+                self._handle_later(contact, message)
+        return web.Response(text="ok")
+
+    async def _arrived(self, message: webhook.Message) -> Contact | None:
+        """Record a message before Meta gets its 200; None when it was handled before."""
+        services = self.services
+        db, now = services.db, services.clock.now()
+        if not await inbound.first_time(db, message.wamid, now):
+            log.info("WhatsApp message %s arrived again: already handled", message.wamid)
+            return None
+        at = message.at or services.clock.time()
+        user_id = await contacts.remember(db, message.phone, message.name, now, at)
+        if await whatsapp_messages.release_followups(db, user_id):
+            services.delivery.wake()
+        return await contacts.find(db, user_id)
+
+    # --- answering ----------------------------------------------------------------------
+
+    def _handle_later(self, contact: Contact, message: webhook.Message) -> None:
+        before = self._last.get(contact.user_id)
+        task = asyncio.create_task(self._handle(contact, message, before))
+        self._last[contact.user_id] = task
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._done(contact.user_id, done))
+
+    def _done(self, user_id: int, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._last.get(user_id) is task:
+            del self._last[user_id]
+
+    async def _handle(
+        self, contact: Contact, message: webhook.Message, before: asyncio.Task[None] | None
+    ) -> None:
+        if before is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(before)
+        services = self.services
+        verdict = await services.flood.admit(contact.user_id, services.clock.monotonic(), _nobody)
+        if verdict is Verdict.DROP:
+            return
+        if verdict is Verdict.TOO_FAST:
+            await self._send(contact, [Text(t.TOO_FAST)])
+            return
+        with contextlib.suppress(WhatsAppError):
+            await self.api.mark_read(message.wamid)
+        try:
+            replies = await conversation.answer(
+                services, contact, message.incoming(contact.user_id)
+            )
+        except Exception:
+            log.exception("WhatsApp message from %s could not be answered", contact.masked)
+            replies = [Text(t.SORRY)]
+        await self._send(contact, replies)
+
+    async def _send(self, contact: Contact, replies: list[Reply]) -> None:
+        for reply in replies:
+            try:
+                await self._send_paced(contact.phone, reply)
+            except WhatsAppError as exc:
+                log.warning("WhatsApp reply to %s not sent: %s", contact.masked, exc)
+                return
+
+    async def _send_paced(self, phone: str, reply: Reply) -> None:
+        """One reply; when Meta says too fast (for the number, or for this person), once
+        more after the pair interval."""
+        try:
+            await self._send_one(phone, reply)
+        except ApiError as exc:
+            if exc.code not in SLOW_DOWN:
+                raise
+            await self.services.clock.sleep(self.services.settings.whatsapp_pair_interval)
+            await self._send_one(phone, reply)
+
+    async def _send_one(self, phone: str, reply: Reply) -> str:
+        match reply:
+            case Text(body=body):
+                return await self.api.text(phone, body)
+            case Buttons(body=body, choices=choices):
+                return await self.api.buttons(phone, body, choices)
+            case Choices(body=body, button=label, rows=rows):
+                return await self.api.choices(phone, body, label, rows)
+        raise TypeError(f"not a reply: {reply!r}")
+
+
+async def _nobody() -> bool:
+    """Staff work on Telegram: nobody on WhatsApp gets the staff's bigger flood bucket."""
+    return False
