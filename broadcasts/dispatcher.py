@@ -163,7 +163,7 @@ class Dispatcher(NoticeSending):
         `DeliveryError` is the caller's to judge (too old, already gone, bot removed).
         """
         while True:
-            await self._turns.chat(chat_id)
+            await self._turns.chat(chat_id, kind)
             since = await self._turns.paced()
             if self._stopping.is_set():
                 self._pacer.landed(since, answered=False)
@@ -287,7 +287,7 @@ class Dispatcher(NoticeSending):
         message = replace(message, reply_to=row.reply_to or message.reply_to, outbox_id=row.id)
         ids = list(row.message_ids)
         for index in range(len(ids), len(message.parts)):
-            await self._turns.chat(row.chat_id)
+            await self._turns.chat(row.chat_id, row.kind)
             since = await self._turns.take()
             answered: float | None = None  # seconds from request to recorded answer
             try:
@@ -353,9 +353,7 @@ class Dispatcher(NoticeSending):
             reason = error.reason if not isinstance(error, Rejected) else "rejected"
             await self._record(row.id, outbox.mark_failed, reason, error.detail)
 
-    async def _put_off(
-        self, row: outbox.Row, error: RateLimited | Paused | Later | Halted
-    ) -> None:
+    async def _put_off(self, row: outbox.Row, error: RateLimited | Paused | Later | Halted) -> None:
         """Not this row's fault: it waits (no attempt counted) for the chat, the channel or
         the day; a channel that rests or stops takes no more rows meanwhile (gate.py)."""
         now = self._clock.time()

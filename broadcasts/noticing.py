@@ -54,7 +54,7 @@ class NoticeSending:
             await notices.drop(self._db, notice.id)
             return
         kind = "private" if notice.chat_id > 0 else "kim"
-        await self._turns.chat(notice.chat_id)
+        await self._turns.chat(notice.chat_id, kind)
         since = await self._turns.take()
         answered: float | None = None
         try:

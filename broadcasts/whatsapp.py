@@ -49,16 +49,18 @@ from broadcasts.sender import (
     Transient,
     Unreachable,
 )
+from broadcasts.whatsapp_messages import (
+    MARKETING_STOPPED,
+    OUTSIDE_WINDOW,
+    UNREACHABLE,
+    failed_reason,
+)
 from broadcasts.whatsapp_render import excerpt
 
 log = logging.getLogger(__name__)
 
 SPAM_PAUSE = 6 * 3600.0  # Meta does not say how long; a working day's rest is what others use
 THROUGHPUT_PAUSE = 1.0  # 130429: the number's second is full
-OUTSIDE_WINDOW = 131047
-UNREACHABLE = {131026: "bukan_whatsapp", 131051: "tidak_didukung"}
-MARKETING_STOPPED = 131050
-REASONS = {**UNREACHABLE, MARKETING_STOPPED: "menolak_pemasaran", 131049: "batas_harian"}
 
 
 class _WindowClosed(Exception):
@@ -145,7 +147,7 @@ class WhatsAppSender:
         self, contact: Contact, text: str, headline: str, teaser: str, outbox_id: int | None
     ) -> int:
         if contact.marketing_stopped:
-            raise Refused(REASONS[MARKETING_STOPPED], "the person stopped marketing messages")
+            raise Refused(failed_reason(MARKETING_STOPPED), "the person stopped marketing messages")
         first_today = await self._count_today(contact.user_id)
         request = self.api.template(
             contact.phone,
@@ -204,7 +206,7 @@ class WhatsAppSender:
                 raise Unreachable(UNREACHABLE[exc.code], detail) from None
             if exc.code == MARKETING_STOPPED:
                 await contacts.set_marketing_stopped(self.db, contact.user_id, True)
-                raise Refused(REASONS[MARKETING_STOPPED], detail) from None
+                raise Refused(failed_reason(MARKETING_STOPPED), detail) from None
             if exc.code == 130429:
                 raise RateLimited(THROUGHPUT_PAUSE) from None
             if exc.code == 131056:

@@ -44,7 +44,7 @@ def cut(text: str, limit: int) -> str:
         return text
     head = text[: limit - 1]
     space = head.rfind(" ")
-    if space > limit // 2:
+    if not text[limit - 1].isspace() and space > limit // 2:  # not already at a word's end
         head = head[:space]
     return head.rstrip() + "…"
 
