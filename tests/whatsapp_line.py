@@ -149,7 +149,9 @@ class Line:
         self._changed.set()
 
     async def until(
-        self, check: Callable[[], Awaitable[bool]], timeout: float = 10.0  # noqa: ASYNC109
+        self,
+        check: Callable[[], Awaitable[bool]],
+        timeout: float = 10.0,  # noqa: ASYNC109
     ) -> None:
         """Wait for `check` to hold, re-checked after every row's result (and each 0.1 s,
         for what happens without one: a notice, a webhook's status)."""
