@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from bot import notices
 from bot.whatsapp import contacts
-from broadcasts import outbox, whatsapp_messages
+from broadcasts import whatsapp_messages
 from tests.whatsapp_line import Line, open_db, register_template
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage, TextMessage
