@@ -3,6 +3,7 @@ WhatsApp dispatcher and sender, and a real database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -115,7 +116,7 @@ async def test_the_spam_limit_pauses_the_channel_and_alerts_once(line: Line) -> 
     line.sandbox.faults.add(131048, times=None)
     await line.start()
     announcement_id = await line.announce(BODY)
-    await line.alarm.event.wait()
+    await asyncio.wait_for(line.alarm.event.wait(), 10)
 
     async def all_put_off() -> bool:
         rows = await line.db.fetchall(
@@ -138,7 +139,7 @@ async def test_an_expired_token_stops_the_channel_and_alerts_once(line: Line) ->
     line.sandbox.token_expired = True
     await line.start()
     announcement_id = await line.announce(BODY)
-    await line.alarm.event.wait()
+    await asyncio.wait_for(line.alarm.event.wait(), 10)
     await line.stop()
     assert line.alarm.told == [("halted", "whatsapp")]
     state = await outbox.progress(line.db, announcement_id)
