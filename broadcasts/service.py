@@ -101,24 +101,7 @@ class Broadcasting:
             self.whatsapp_sender = whatsapp_sender or WhatsAppSender.from_settings(
                 settings, services.db, services.clock
             )
-            self.whatsapp = Dispatcher(
-                services.db,
-                self.whatsapp_sender,
-                Renderer(services, channel=Channel.WHATSAPP),
-                directory,
-                services.clock,
-                Pacing(
-                    per_second=settings.whatsapp_rate,
-                    window=1.0,
-                    private_interval=settings.whatsapp_pair_interval,
-                    backoff=settings.broadcast_retry_backoff,
-                    max_in_flight=settings.broadcast_max_in_flight,
-                    storage_backoff=settings.storage_retry_backoff,
-                    broadcast_share=1.0,  # no replies share this budget: the number's own
-                ),
-                alarm,
-                channel=Channel.WHATSAPP,
-            )
+            self.whatsapp = _whatsapp(services, self.whatsapp_sender, directory, alarm)
             self.whatsapp.listeners.append(self.progress.touch)
 
     @property
@@ -150,3 +133,29 @@ class Broadcasting:
     def cancel(self, announcement_id: int) -> None:
         for dispatcher in self.dispatchers:
             dispatcher.cancel(announcement_id)
+
+
+def _whatsapp(
+    services: Services, sender: Sender, directory: NetworkDirectory, alarm: Alarm | None
+) -> Dispatcher:
+    """The WhatsApp dispatcher: the number's throughput and pair limit, and all of each
+    window for broadcasts (no replies share the number's budget with them)."""
+    settings = services.settings
+    return Dispatcher(
+        services.db,
+        sender,
+        Renderer(services, channel=Channel.WHATSAPP),
+        directory,
+        services.clock,
+        Pacing(
+            per_second=settings.whatsapp_rate,
+            window=1.0,
+            private_interval=settings.whatsapp_pair_interval,
+            backoff=settings.broadcast_retry_backoff,
+            max_in_flight=settings.broadcast_max_in_flight,
+            storage_backoff=settings.storage_retry_backoff,
+            broadcast_share=1.0,
+        ),
+        alarm,
+        channel=Channel.WHATSAPP,
+    )

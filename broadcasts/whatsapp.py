@@ -137,6 +137,8 @@ class WhatsAppSender:
                 wamid = await self._call(contact, self.api.text(contact.phone, text))
             except _WindowClosed:
                 log.info("window closed for %s: sending the template", contact.masked)
+                async with self.db.transaction() as conn:
+                    await whatsapp_messages.close_window(conn, user_id, self.clock.time())
             else:
                 return await whatsapp_messages.record_sent(
                     self.db, wamid=wamid, user_id=user_id, now=self.clock.now(), outbox_id=outbox_id

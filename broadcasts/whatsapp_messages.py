@@ -91,6 +91,16 @@ async def apply_status(
         return None if row[2] is None else int(row[2])
 
 
+async def close_window(conn: aiosqlite.Connection, user_id: int, before: float) -> None:
+    """Meta says the person's window was closed at `before` (Unix time), whatever the bot
+    counted: texts to them go as templates until they write again."""
+    await conn.execute(
+        "UPDATE whatsapp_contacts SET last_inbound_at = NULL"
+        " WHERE user_id = ? AND last_inbound_at < ?",
+        (user_id, before),
+    )
+
+
 def failed_reason(code: int) -> str:
     """The outbox's reason for a message Meta failed with `code` (names in bot/texts)."""
     return _REASONS.get(code, f"whatsapp_{code}")
@@ -102,12 +112,9 @@ async def _failed(conn: aiosqlite.Connection, row: aiosqlite.Row, error: str) ->
     head = error.split(" ", 1)[0]
     code = int(head) if head.isdigit() else 0
     if code == OUTSIDE_WINDOW:
-        sent_at = datetime.fromisoformat(str(at)).timestamp()
-        await conn.execute(
-            "UPDATE whatsapp_contacts SET last_inbound_at = NULL"
-            " WHERE user_id = ? AND last_inbound_at <= ?",
-            (user_id, sent_at),
-        )
+        # Closed when the message went (stored to the second): a message the person wrote
+        # after that reopened it.
+        await close_window(conn, user_id, datetime.fromisoformat(str(at)).timestamp() + 1)
         if outbox_id is not None:
             await conn.execute(
                 "UPDATE outbox SET status = 'pending', message_ids = NULL, sent_at = NULL,"

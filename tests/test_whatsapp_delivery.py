@@ -14,6 +14,8 @@ import pytest_asyncio
 from bot import notices, subscriptions
 from bot.whatsapp import contacts
 from broadcasts import digest, outbox, whatsapp_messages
+from broadcasts.content import Body, Kind
+from tests.faultkit import approve_announcement
 from tests.whatsapp_line import ORG, TZ, Line, open_db, register_template
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage, TextMessage
@@ -235,3 +237,22 @@ async def test_a_whatsapp_reader_gets_the_weekly_digest_on_whatsapp(line: Line) 
     await line.start()
     text = await siti.expect(kind=TextMessage, contains="*Rangkuman mingguan")
     assert f"#{announcement_id}" in text.text and "<b>" not in text.text
+
+
+async def test_a_photo_announcement_goes_as_its_caption_with_a_pointer(line: Line) -> None:
+    """WhatsApp readers get a photo's caption and a line saying the picture is on Telegram;
+    outside the window the template's excerpt is the caption."""
+    siti = await line.person("Siti", "6281200000001")
+    budi = await line.person("Budi", "6281200000002", in_window=False)
+    assert siti is not None and budi is not None
+    await line.start()
+    body = Body(Kind.PHOTO, "Peta jalur evakuasi banjir.", file_id="photo-1")
+    announcement_id = await approve_announcement(
+        line.db, author=1, verifier=2, text=body, topic="kesehatan", now=line.clock.now()
+    )
+    await line.settled(announcement_id)
+    text = (await siti.expect(kind=TextMessage)).text
+    assert "Peta jalur evakuasi banjir.\n\n📎 Foto pengumuman ini ada di Telegram" in text
+    template = await budi.expect(kind=TemplateMessage)
+    assert isinstance(template, TemplateMessage)
+    assert template.body_params == ["Peta jalur evakuasi banjir."]
