@@ -92,8 +92,10 @@ class Line:
         self.user_ids[name] = user_id
         return user
 
-    async def start(self, *, pair_interval: float = 0.05, **sender_settings: Any) -> Dispatcher:
-        """The sender and the dispatcher, `pair_interval` apart for one person."""
+    async def start(
+        self, *, pair_interval: float = 0.05, per_second: float = 80, **sender_settings: Any
+    ) -> Dispatcher:
+        """The sender and the dispatcher: `per_second`, `pair_interval` apart for one person."""
         api = CloudApi(
             self.sandbox.base_url + "/v21.0",
             self.sandbox.phone_number_id,
@@ -103,7 +105,7 @@ class Line:
             self.db, api, self.clock, TZ, ORG, pair_interval=pair_interval, **sender_settings
         )
         pacing = Pacing(
-            per_second=80,
+            per_second=per_second,
             private_interval=pair_interval,
             backoff=0.05,
             max_attempts=3,
