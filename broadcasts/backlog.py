@@ -34,11 +34,16 @@ Step = Callable[[], Awaitable[object]]  # one write; run again whole if the data
 
 
 class Alarm(Protocol):
-    """Who hears that broadcasting stopped for the database, and that it resumed."""
+    """Who hears that broadcasting stopped for the database, and that it resumed; and that
+    a channel had to rest or stop (broadcasts/gate.py)."""
 
     async def storage_refused(self, reason: str) -> None: ...
 
     async def storage_recovered(self, seconds: float, recorded: int) -> None: ...
+
+    async def channel_paused(self, channel: str, seconds: float, detail: str) -> None: ...
+
+    async def channel_halted(self, channel: str, detail: str) -> None: ...
 
 
 class Backlog:

@@ -20,7 +20,8 @@ from datetime import date, datetime, timedelta, tzinfo
 
 import aiosqlite
 
-from bot import subscriptions
+from bot import notices, subscriptions
+from bot.addresses import on_whatsapp
 from bot.clock import isoformat
 from bot.settings import Settings
 from bot.storage import Database
@@ -134,13 +135,18 @@ async def enqueue(
     tz: tzinfo,
     organization: str,
 ) -> int:
-    """Write this week's digests inside the caller's (the run's) transaction."""
+    """Write this week's digests inside the caller's (the run's) transaction. A reader on
+    WhatsApp gets theirs as a notice, sent by the WhatsApp dispatcher in its window (or
+    after a template): the transaction makes it once a week all the same."""
     texts = await compose(db, since=since, until=until, tz=tz, organization=organization)
+    readers = len(texts)
+    for user_id in sorted(reader for reader in texts if on_whatsapp(reader)):
+        await notices.enqueue(conn, user_id, texts.pop(user_id))
     await conn.executemany(
         "INSERT OR IGNORE INTO digest_outbox(run_id, user_id, text) VALUES (?, ?, ?)",
         ((run_id, user_id, text) for user_id, text in sorted(texts.items())),
     )
-    return len(texts)
+    return readers
 
 
 async def pending(db: Database, *, limit: int = 500) -> list[tuple[int, int, str]]:

@@ -9,7 +9,11 @@ without counting an attempt, and sends one message fewer per window for half a m
 Forbidden and "chat not found" fail the row and mark the chat unreachable; ChatMigrated
 moves the row (and the registration) to the new chat and retries at once; timeouts and
 network errors retry with exponential backoff up to `max_attempts`; anything else fails the
-row with Telegram's reason.
+row with Telegram's reason. Answers only WhatsApp gives (broadcasts/whatsapp.py) come as the
+same few kinds: a pair limit waits for that chat alone (`RateLimited.chat_only`), the day's
+allowance of new recipients defers the row to the next day (`Later`), the spam limit rests
+the whole channel for hours (`Paused`) and a dead token stops it until a restart (`Halted`),
+the operators told once (gate.py); none of these counts an attempt.
 Every answer is recorded before its request leaves the in-flight window (see outbox.py for
 what a crash can and cannot do). An answer the database refuses to record (full disk,
 read-only file) is held in memory and the row is not sent again; while anything is held the
@@ -43,11 +47,16 @@ from bot.storage import Database, refuses_writes
 from broadcasts import errands, outbox
 from broadcasts.backlog import Alarm, Backlog
 from broadcasts.directory import ChatDirectory
+from broadcasts.gate import Gate
+from broadcasts.noticing import NoticeSending
 from broadcasts.pacing import Pacer
 from broadcasts.sender import (
     DeliveryError,
+    Halted,
+    Later,
     Migrated,
     Outgoing,
+    Paused,
     RateLimited,
     Rejected,
     Sender,
@@ -63,7 +72,7 @@ Renderer = Callable[[int, str], Awaitable[Outgoing | None]]  # (announcement, ch
 Listener = Callable[[int], Awaitable[None]]  # called with an announcement id after each result
 
 
-class Dispatcher:
+class Dispatcher(NoticeSending):
     def __init__(
         self,
         db: Database,
@@ -100,6 +109,7 @@ class Dispatcher:
             max_backoff=self.pacing.storage_max_backoff,
             clock=clock,
         )
+        self._gate = Gate(channel, alarm, clock)
         self.listeners: list[Listener] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -153,7 +163,7 @@ class Dispatcher:
         `DeliveryError` is the caller's to judge (too old, already gone, bot removed).
         """
         while True:
-            await self._turns.chat(chat_id)
+            await self._turns.chat(chat_id, kind)
             since = await self._turns.paced()
             if self._stopping.is_set():
                 self._pacer.landed(since, answered=False)
@@ -184,6 +194,8 @@ class Dispatcher:
                 await self._idle()
 
     async def _one_batch(self) -> bool:
+        if not self._gate.open():  # resting or stopped: rows stay pending (gate.py)
+            return False
         batch = max(10, int(self._pacer.per_second))
         now = self._clock.time()
         exclude = self._in_flight.union(self._backlog.rows) if self._backlog else self._in_flight
@@ -272,11 +284,10 @@ class Dispatcher:
         if message is None:
             await self._record(row.id, outbox.mark_failed, "rejected", "announcement not found")
             return
-        if row.reply_to:
-            message = replace(message, reply_to=row.reply_to)
+        message = replace(message, reply_to=row.reply_to or message.reply_to, outbox_id=row.id)
         ids = list(row.message_ids)
         for index in range(len(ids), len(message.parts)):
-            await self._turns.chat(row.chat_id)
+            await self._turns.chat(row.chat_id, row.kind)
             since = await self._turns.take()
             answered: float | None = None  # seconds from request to recorded answer
             try:
@@ -284,6 +295,7 @@ class Dispatcher:
                     row.announcement_id in self._cancelled
                     or self._stopping.is_set()
                     or self._backlog  # the database refuses writes: take nothing new
+                    or self._gate.halted
                 ):
                     self._pacer.landed(since, answered=False)
                     return  # the row stays pending, with the parts that went out recorded
@@ -311,16 +323,8 @@ class Dispatcher:
 
     async def _handle(self, row: outbox.Row, error: DeliveryError) -> None:
         """Record what the answer means for the row (each write through the backlog)."""
-        if isinstance(error, RateLimited):
-            self._turns.throttled(error.retry_after)
-            await self._record(
-                row.id,
-                outbox.retry_later,
-                not_before=self._clock.time() + error.retry_after,
-                error=error.detail,
-                sent=error.sent,
-                count_attempt=False,
-            )
+        if isinstance(error, RateLimited | Paused | Later | Halted):
+            await self._put_off(row, error)
         elif isinstance(error, Migrated):
             await self._backlog.record(
                 row.id,
@@ -348,6 +352,32 @@ class Dispatcher:
         else:
             reason = error.reason if not isinstance(error, Rejected) else "rejected"
             await self._record(row.id, outbox.mark_failed, reason, error.detail)
+
+    async def _put_off(self, row: outbox.Row, error: RateLimited | Paused | Later | Halted) -> None:
+        """Not this row's fault: it waits (no attempt counted) for the chat, the channel or
+        the day; a channel that rests or stops takes no more rows meanwhile (gate.py)."""
+        now = self._clock.time()
+        if isinstance(error, RateLimited):
+            if not error.chat_only:
+                self._turns.throttled(error.retry_after)
+            not_before = now + error.retry_after
+        elif isinstance(error, Paused):
+            self._turns.throttled(error.seconds)
+            await self._gate.pause(error.seconds, error.detail)
+            not_before = now + error.seconds
+        elif isinstance(error, Later):
+            not_before = error.not_before
+        else:
+            await self._gate.halt(error.detail)
+            not_before = now
+        await self._record(
+            row.id,
+            outbox.retry_later,
+            not_before=not_before,
+            error=error.detail,
+            sent=error.sent,
+            count_attempt=False,
+        )
 
     async def _record(
         self, row_id: int, write: Callable[..., Awaitable[object]], *args: object, **kw: object
@@ -390,58 +420,3 @@ class Dispatcher:
             except DeliveryError:  # the bot was removed or blocked
                 return errands.UNDELETABLE
         return errands.DELETED
-
-    async def _notify(self, notice: notices.Notice) -> None:
-        """Send one notice in a paced turn; record the answer before leaving the window."""
-        try:
-            text = await errands.notice_text(self._db, notice, self._clock.now())
-        except Exception:
-            log.exception("notice %s cannot be written; dropped", notice.id)
-            await notices.drop(self._db, notice.id)
-            return
-        kind = "private" if notice.chat_id > 0 else "kim"
-        await self._turns.chat(notice.chat_id)
-        since = await self._turns.take()
-        answered: float | None = None
-        try:
-            if self._stopping.is_set():
-                self._pacer.landed(since, answered=False)
-                return
-            started = self._clock.monotonic()
-            try:
-                try:
-                    await self._sender.send_text(notice.chat_id, text)
-                finally:
-                    self._pacer.landed(since)
-            except RateLimited as error:
-                self._turns.throttled(error.retry_after)
-                await notices.retry_later(
-                    self._db,
-                    notice.id,
-                    not_before=self._clock.time() + error.retry_after,
-                    count_attempt=False,
-                )
-                return
-            except Transient:
-                if notice.attempts + 1 >= self.pacing.max_attempts:
-                    await notices.drop(self._db, notice.id)
-                else:
-                    delay = self.pacing.backoff * (2**notice.attempts)
-                    await notices.retry_later(
-                        self._db, notice.id, not_before=self._clock.time() + delay
-                    )
-                return
-            except DeliveryError as error:  # never started the bot, blocked it, left
-                log.info("notice %s not delivered: %s", notice.id, error.detail)
-                await notices.drop(self._db, notice.id)
-                return
-            finally:
-                self._turns.sent(notice.chat_id, kind)
-            # Held like an outbox row's answer when the database refuses (under the notice's
-            # negative id, apart from outbox rows): a verdict is never sent twice.
-            await self._backlog.record(
-                -notice.id, partial(notices.sent, self._db, notice, self._clock.now())
-            )
-            answered = self._clock.monotonic() - started
-        finally:
-            await self._window.release(answered)

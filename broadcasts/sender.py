@@ -51,6 +51,11 @@ class Outgoing:
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # rows of (label, callback data)
     reply_to: int | None = None
     links: tuple[Link, ...] = ()
+    # For a channel that must ask first (a WhatsApp template outside the person's window):
+    # the template's header (the topic) and the plain text its excerpt is cut from.
+    topic: str = ""
+    teaser: str = ""
+    outbox_id: int | None = None  # the row being sent, for senders that keep their own record
 
 
 class DeliveryError(Exception):
@@ -65,11 +70,15 @@ class DeliveryError(Exception):
 
 
 class RateLimited(DeliveryError):
+    """Too fast: every send pauses `retry_after`, or with `chat_only` just this chat's
+    (WhatsApp's pair limit: one person got too many, the others are fine)."""
+
     reason = "rate_limited"
 
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, *, chat_only: bool = False) -> None:
         super().__init__(f"retry after {retry_after:g}s")
         self.retry_after = retry_after
+        self.chat_only = chat_only
 
 
 class Unreachable(DeliveryError):
@@ -98,6 +107,44 @@ class Rejected(DeliveryError):
     """Telegram refused this message for good (a bad request other than the above)."""
 
     reason = "rejected"
+
+
+class Refused(DeliveryError):
+    """This one message will not go, for a reason of the recipient's (e.g. they turned off
+    marketing messages): the row fails with `reason`, the chat stays reachable."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class Later(DeliveryError):
+    """Not now, and no fault of the message (the day's allowance of new recipients is
+    used up): the row waits until `not_before` (Unix time), no attempt counted."""
+
+    reason = "later"
+
+    def __init__(self, not_before: float, detail: str) -> None:
+        super().__init__(detail)
+        self.not_before = not_before
+
+
+class Paused(DeliveryError):
+    """The channel must rest `seconds` (WhatsApp's spam limit): nothing is sent on it until
+    then, this row included; the operators hear of it once."""
+
+    reason = "paused"
+
+    def __init__(self, seconds: float, detail: str) -> None:
+        super().__init__(detail)
+        self.seconds = seconds
+
+
+class Halted(DeliveryError):
+    """The channel cannot send at all until someone fixes it (an expired token): its rows
+    stay pending for the restart, the operators hear of it once."""
+
+    reason = "halted"
 
 
 class Sender(Protocol):

@@ -52,11 +52,21 @@ class Turns:
         self._paused_until = 0.0
         self._slow_until = 0.0
 
-    async def chat(self, chat_id: int) -> None:
-        """Until the chat's spacing since the last send to it has passed."""
-        pause = self._chat_ready.get(chat_id, 0.0) - self._clock.monotonic()
-        if pause > 0:
+    async def chat(self, chat_id: int, kind: str | None = None) -> None:
+        """Until the chat's spacing since the last send to it has passed. With the chat's
+        `kind`, the turn is taken as if sent now, so two sends to one chat waiting at once
+        (several notices for one person) go one spacing apart, not together."""
+        while True:
+            now = self._clock.monotonic()
+            pause = self._chat_ready.get(chat_id, 0.0) - now
+            if pause <= 0:
+                break
             await self._clock.sleep(pause)
+        if kind is not None:
+            self._chat_ready[chat_id] = now + self._interval(kind)
+
+    def _interval(self, kind: str) -> float:
+        return self.pacing.private_interval if kind == "private" else self.pacing.group_interval
 
     async def paced(self) -> float:
         """A 429's pause, then the pacer's turn; the moment the send leaves, for `landed`."""
@@ -76,9 +86,8 @@ class Turns:
 
     def sent(self, chat_id: int, kind: str) -> None:
         """A request to the chat went out: the next one waits for the chat's spacing."""
-        interval = self.pacing.private_interval if kind == "private" else self.pacing.group_interval
         now = self._clock.monotonic()
-        self._chat_ready[chat_id] = now + interval
+        self._chat_ready[chat_id] = now + self._interval(kind)
         if len(self._chat_ready) > 4096:  # forget chats whose spacing has passed
             self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
 

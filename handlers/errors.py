@@ -1,6 +1,7 @@
 """The global error handler: an apology for the person, the traceback for the log, and a
 short alert for the operators' group at most once a minute (an error storm must not become
-a message storm). `OperatorAlarm` tells the same people when the database refuses writes."""
+a message storm). `OperatorAlarm` tells the same people when the database refuses writes
+and when a channel (WhatsApp) has to rest or stop."""
 
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ class OperatorAlarm:
 
     async def storage_recovered(self, seconds: float, recorded: int) -> None:
         await self._tell(texts.storage_recovered(seconds, recorded))
+
+    async def channel_paused(self, channel: str, seconds: float, detail: str) -> None:
+        await self._tell(texts.channel_paused(channel, seconds, detail))
+
+    async def channel_halted(self, channel: str, detail: str) -> None:
+        await self._tell(texts.channel_halted(channel, detail))
 
     async def _tell(self, text: str) -> None:
         settings = self._services.settings

@@ -211,6 +211,27 @@ def storage_recovered(seconds: float, recorded: int) -> str:
     )
 
 
+CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
+
+
+def channel_paused(channel: str, seconds: float, detail: str) -> str:
+    name = CHANNEL_NAMES.get(channel, channel)
+    return (
+        f"⚠️ Pengiriman lewat {esc(name)} dijeda {seconds / 3600:.0f} jam: "
+        f"<code>{esc(detail)}</code>. Nomor dianggap mengirim terlalu banyak pesan yang tidak "
+        "diinginkan; sisa kiriman dilanjutkan otomatis setelah jeda."
+    )
+
+
+def channel_halted(channel: str, detail: str) -> str:
+    name = CHANNEL_NAMES.get(channel, channel)
+    return (
+        f"⛔ Pengiriman lewat {esc(name)} berhenti: <code>{esc(detail)}</code>. "
+        "Token akses tidak berlaku lagi. Pasang token baru di pengaturan lalu nyalakan ulang "
+        "bot; kiriman yang tertunda dilanjutkan setelahnya."
+    )
+
+
 # --- regions ---------------------------------------------------------------------------
 
 

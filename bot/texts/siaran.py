@@ -35,6 +35,22 @@ RELAY_THANKS = "Terima kasih sudah meneruskan ke warga! 🙏"
 RELAY_ALREADY = "Grup ini sudah tercatat meneruskan pengumuman ini."
 
 
+def whatsapp_headline(topic: str) -> str:
+    """The header of the WhatsApp template sent outside a person's 24-hour window."""
+    return f"Pengumuman {TOPIC_LABELS.get(topic, topic)}"
+
+
+def whatsapp_notice_headline(organization: str) -> str:
+    """The template's header when what waits is a notice (a verdict, a digest)."""
+    return f"Kabar dari {organization}"
+
+
+def media_on_telegram(kind: str, organization: str) -> str:
+    """The line a WhatsApp reader gets instead of an announcement's picture or file."""
+    what = "Foto" if kind == "photo" else "Berkas"
+    return f"📎 {what} pengumuman ini ada di Telegram {organization}."
+
+
 def relay_footer(number: int, organization: str, code: str) -> str:
     """The last line of an announcement relayed to WhatsApp (bot.relay reads it back)."""
     return f"— Pengumuman #{number} · {organization} · kode {code}"
@@ -62,6 +78,10 @@ FAILURE_REASONS = {
     "network": "gangguan jaringan",
     "rejected": "ditolak Telegram",
     "migrated_duplicate": "grup pindah (sudah terkirim ke grup baru)",
+    "bukan_whatsapp": "nomor tidak memakai WhatsApp",
+    "tidak_didukung": "WhatsApp-nya belum mendukung pesan ini",
+    "menolak_pemasaran": "menolak pesan promosi di WhatsApp",
+    "batas_harian": "melewati batas harian WhatsApp",
 }
 
 KIND_LABELS = {"kim": "grup KIM", "forum": "Forum KIM", "channel": "kanal", "private": "pelanggan"}
