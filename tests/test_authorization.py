@@ -121,6 +121,8 @@ BUTTONS: dict[str, tuple[str, frozenset[Role]]] = {
     # verifying, stopping, /riwayat, /jadwal
     "va:Approve": ("va:17", VERIFIERS),
     "vr:Reject": ("vr:17", VERIFIERS),
+    "vb:ApproveOverBudget": ("vb:17", VERIFIERS),
+    "vk:KeepPending": ("vk:17", VERIFIERS),
     "stop:Stop": ("stop:17", OPERATORS),
     "rw:HistoryList": ("rw", OPERATORS),
     "rw:Details": ("rw:17", OPERATORS),
