@@ -50,7 +50,8 @@ CLOSE_ENOUGH = 70  # ratio (0–100) from which a text is an altered copy, not a
 MAX_CHANGES = 4
 CHANGE_WIDTH = 60
 
-_FOOTER = re.compile(r"^[ \t]*—[^\n]*?Pengumuman\s*#\s*(\d{1,9})[^\n]*$", re.IGNORECASE | re.M)
+# A copy from WhatsApp has the footer in italics: "_— Pengumuman #12 · …_".
+_FOOTER = re.compile(r"^[ \t_*~]*—[^\n]*?Pengumuman\s*#\s*(\d{1,9})[^\n]*$", re.IGNORECASE | re.M)
 _CLAIMED = re.compile(r"\bpengumuman\s*(?:nomor|no\.?)?\s*#\s*(\d{1,9})", re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"(?:pengumuman\s*)?#?\s*(\d{1,9})", re.IGNORECASE)
 _OFFICIAL_WORDS = re.compile(r"\b(?:diskominfo|kominfo|terverifikasi)\b", re.IGNORECASE)

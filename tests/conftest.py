@@ -106,6 +106,8 @@ def wa_settings(settings: Settings, whatsapp: WhatsAppSandbox) -> Settings:
             "whatsapp_verify_token": whatsapp.verify_token,
             "whatsapp_api_base_url": whatsapp.base_url + "/v21.0",
             "whatsapp_webhook_port": free_port(),
+            # One message per person every 6 s is Meta's; tests send a few in a row.
+            "whatsapp_pair_interval": 0.2,
         }
     )
 

@@ -1,11 +1,11 @@
 """What the bot answers a villager on WhatsApp: words instead of commands, choices instead
 of inline buttons.
 
-Order of reading one message: a forwarded text is something to check; a picked button or
-row is its flow's next step (or stale); a typed word (DAFTAR, CEK, LAPOR, BERHENTI,
-HAPUS DATA; any case, a leading "/" allowed) starts its flow and ends any open step;
-otherwise the open step takes the message (the report after LAPOR, a desa name after the
-desa list); anything else gets the help listing the words.
+Order of reading one message: a picked button or row is its flow's next step (or stale); a
+typed word (DAFTAR, CEK, LAPOR, BERHENTI, HAPUS DATA; any case, a leading "/" allowed)
+starts its flow and ends any open step; otherwise the open step takes the message (the
+report after LAPOR, forwarded or typed; a desa name after the desa list); a forwarded text
+outside a step is something to check; anything else gets the help listing the words.
 
 `answer` changes the database (subscriptions, steps, forgetting) and returns the replies;
 handlers/whatsapp.py sends them. Nothing here talks to the Cloud API.
@@ -41,13 +41,10 @@ FORGET_WORDS = frozenset({"HAPUS DATA", "HAPUSDATA"})
 async def answer(services: Services, contact: Contact, message: Incoming) -> list[Reply]:
     """The replies to one message of `contact`, in order."""
     db, user_id = services.db, contact.user_id
-    if message.kind is Kind.TEXT and message.forwarded:
-        await steps.close(db, user_id)
-        return await tipline.check(services, contact, message.text)
     if message.kind is Kind.CHOICE:
         await steps.close(db, user_id)
         return await _choice(services, contact, message)
-    if message.kind is Kind.TEXT:
+    if message.kind is Kind.TEXT and not message.forwarded:
         word, rest = _word(message.text)
         if word is not None:
             await steps.close(db, user_id)
@@ -58,6 +55,9 @@ async def answer(services: Services, contact: Contact, message: Incoming) -> lis
     if step is not None and step.name == steps.REPORT:
         await steps.close(db, user_id)
         return await tipline.report(services, contact, message)
+    if message.kind is Kind.TEXT and message.forwarded:
+        await steps.close(db, user_id)
+        return await tipline.check(services, contact, message.text)
     if step is not None and step.name == steps.DESA and message.kind is Kind.TEXT:
         return await signup.typed_desa(services, user_id, step.detail, message.text)
     return [Text(t.HELP)]

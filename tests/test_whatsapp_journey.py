@@ -1,0 +1,117 @@
+"""A villager's whole life on WhatsApp, end to end: she subscribes with DAFTAR, receives a
+verified announcement as text inside her 24-hour window and as the template outside it (the
+full text following her reply), checks a forwarded copy, reports a hoax and gets the
+verdict, stops, and is forgotten. Staff work on Telegram as always; nothing is patched."""
+
+from __future__ import annotations
+
+from bot.people import Role
+from bot.services import KimApp
+from botapi_sandbox import BotApiServer, FakeUser
+from tests.network import Network
+from tests.test_broadcasts import TEXT, compose
+from whatsapp_sandbox import WhatsAppSandbox
+from whatsapp_sandbox.models import ButtonsMessage, TemplateMessage, TextMessage
+from whatsapp_sandbox.people import WhatsAppUser
+
+PHONE = "6281234567890"
+HOAX = "Bantuan beras 10 kg bisa diambil di balai desa dengan menunjukkan foto KTP. Sebarkan!"
+EXPLANATION = "Tidak ada pembagian beras seperti itu; foto KTP dipakai untuk penipuan."
+DAY = 24 * 3600
+
+
+async def _announce(server: BotApiServer, budi: FakeUser, sari: FakeUser) -> None:
+    """Budi drafts Bangil's Kesehatan announcement on Telegram, Sari approves it."""
+    summary = await compose(server, budi)
+    assert "lewat WhatsApp: 1 orang" in summary.text
+    await server.private(budi).press(summary, "📨 Kirim ke verifikator")
+    verifier = server.private(sari)
+    await verifier.expect()  # the draft itself
+    card = await verifier.expect(contains="Perlu verifikasi")
+    await verifier.press(card, "✅ Setujui & kirim")
+    await verifier.expect_edit(card)
+
+
+async def _subscribe(siti: WhatsAppUser) -> None:
+    """The poster's link: DAFTAR with Raci's code, every topic, straight away."""
+    await siti.send("DAFTAR d3514142011")
+    topics = await siti.expect(kind=ButtonsMessage, contains="Raci")
+    await siti.reply_button(topics, "Semua topik")
+    await siti.reply_button(await siti.expect(kind=ButtonsMessage), "Langsung")
+    await siti.expect(kind=TextMessage, contains="Langganan Anda")
+
+
+async def _decide(server: BotApiServer, operator: FakeUser) -> None:
+    """The operator gives the reported case its verdict on Telegram."""
+    chat = server.private(operator)
+    await chat.expect(contains="Laporan hoaks baru — kasus #1")
+    await chat.send("/antrian")
+    queue = await chat.expect(contains="Antrian laporan hoaks")
+    await chat.press(queue, "#1 · 1 laporan")
+    panel = await chat.expect(contains="Pilih putusan")
+    assert "Siti (WhatsApp)" in panel.text
+    await chat.press(panel, "Hoaks")
+    prompt = await chat.expect(contains="Tulis penjelasan untuk kasus #1")
+    await chat.send(EXPLANATION, reply_to=prompt)
+    link = await chat.expect(contains="Tautan rujukan untuk kasus #1")
+    await chat.press(link, "Lewati")
+    await chat.expect(contains="Kasus #1 diputus")
+
+
+async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
+    server: BotApiServer, wa_kimbot: KimApp, whatsapp: WhatsAppSandbox
+) -> None:
+    """Subscribe, receive (text, then template + full text), check, report and hear the
+    verdict, stop, be forgotten: each step as it reaches her phone."""
+    db = wa_kimbot.bot_data.db
+    net = Network(server, wa_kimbot)
+    budi = await net.staff("Budi", Role.OPERATOR)
+    sari = await net.staff("Sari", Role.VERIFIER)
+    siti = whatsapp.new_user("Siti", PHONE)
+    await _subscribe(siti)
+
+    await _announce(server, budi, sari)  # she wrote a moment ago: the text itself, free
+    first = await siti.expect(kind=TextMessage, contains="Posyandu serentak")
+    assert "*Posyandu serentak*" in first.text  # the operator's bold, in WhatsApp's marks
+    assert whatsapp.stats.templates == 0
+
+    whatsapp.advance_clock(DAY + 3600)  # a day passes without a word from her
+    await db.write("UPDATE whatsapp_contacts SET last_inbound_at = last_inbound_at - ?", (DAY,))
+    await _announce(server, await net.staff("Dewi", Role.OPERATOR), sari)
+    template = await siti.expect(kind=TemplateMessage)
+    assert isinstance(template, TemplateMessage) and template.name == "pengumuman_kim"
+    assert "Posyandu serentak" in template.text
+    assert whatsapp.stats.templates == 1
+    await siti.reply_button(template, "Baca selengkapnya")
+    full = await siti.expect(kind=TextMessage, contains="Posyandu serentak")
+    assert TEXT.split(".")[1].strip() in full.text  # the whole text, not the excerpt
+    await siti.expect_nothing(within=0.3)
+
+    await siti.forward(full.text)
+    genuine = await siti.expect(kind=TextMessage)
+    assert genuine.text.startswith("✅ *ASLI*")
+
+    tono = await net.staff("Tono", Role.OPERATOR)  # hears of the report first thing
+    await siti.send("LAPOR")
+    await siti.expect(contains="Laporkan kabar mencurigakan")
+    await siti.forward(HOAX)
+    filed = await siti.expect(contains="tercatat dengan nomor")
+    await _decide(server, tono)
+    verdict = await siti.expect(kind=TextMessage, contains="Hasil pemeriksaan laporan")
+    assert "HOAKS" in verdict.text and EXPLANATION in verdict.text
+    assert filed.text.split("*")[1] in verdict.text  # the ticket she was given
+
+    await siti.send("BERHENTI")
+    await siti.expect(kind=TextMessage)
+    assert await db.fetchval("SELECT COUNT(*) FROM subscriptions") == 0
+
+    await siti.send("HAPUS DATA")
+    await siti.reply_button(await siti.expect(kind=ButtonsMessage), "Ya, hapus")
+    await siti.expect(contains="sudah dihapus")
+    assert await db.fetchval("SELECT COUNT(*) FROM whatsapp_contacts") == 0
+    tables = [
+        r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
+    for table in tables:  # her number is nowhere any more
+        for row in await db.fetchall(f'SELECT * FROM "{table}"'):
+            assert not any(PHONE in str(cell) for cell in row), table
