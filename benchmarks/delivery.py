@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
@@ -39,7 +40,16 @@ from telegram.request import HTTPXRequest
 
 from benchmarks.apiserver import STAFF_USERS, TOKEN, Population, ServerProcess, group_id, targets
 from benchmarks.apiserver import user_id as subscriber_id
+from benchmarks.waserver import (
+    WaPopulation,
+    WhatsAppProcess,
+    free_port,
+    in_window,
+    phone,
+    wa_figures,
+)
 from bot import regions
+from bot.addresses import WHATSAPP_BASE
 from bot.app import build_application, running
 from bot.settings import load_settings
 from bot.storage import Database
@@ -79,6 +89,8 @@ class Case:
     max_retries: int = 0  # the AIORateLimiter baseline's
     time_limit: float | None = None  # stop watching kim-bot's delivery after this long
     seed: int = 1
+    whatsapp: int = 0  # WhatsApp subscribers beside the Telegram ones (benchmarks.waserver)
+    whatsapp_tier: int = 10_000  # the number's messaging tier: templates per day
 
     @property
     def population(self) -> Population:
@@ -87,6 +99,10 @@ class Case:
     @property
     def recipients(self) -> int:
         return self.groups + self.subscribers
+
+    @property
+    def wa_population(self) -> WaPopulation:
+        return WaPopulation(self.whatsapp, self.speedup, self.network, self.whatsapp_tier)
 
     @property
     def binding_limit(self) -> float:
@@ -160,6 +176,7 @@ async def prepare(path: Path, case: Case) -> int:
                 " VALUES (?, ?, ?, ?)",
                 ((uid, "Staf", stamp, stamp) for uid in STAFF_USERS),
             )
+            await _whatsapp_people(conn, case.whatsapp, topic, stamp)
         author, _ = STAFF_USERS
         draft = await announcements.create_draft(
             db, author_id=author, body=Body(Kind.TEXT, TEXT), now=now
@@ -174,15 +191,41 @@ async def prepare(path: Path, case: Case) -> int:
         await db.close()
 
 
+async def _whatsapp_people(conn: aiosqlite.Connection, count: int, topic: int, stamp: str) -> None:
+    """WhatsApp subscribers of the whole kabupaten; every second one wrote an hour ago
+    (inside the 24-hour window, in real time: the bot's clock is the system's)."""
+    wrote = time.time() - 3600
+    people = [(WHATSAPP_BASE + i, f"Warga WA {i}", stamp, stamp) for i in range(count)]
+    await conn.executemany(
+        "INSERT INTO people(user_id, first_name, first_seen, last_seen, reachable)"
+        " VALUES (?, ?, ?, ?, 1)",
+        people,
+    )
+    await conn.executemany(
+        "INSERT INTO whatsapp_contacts(user_id, phone, last_inbound_at) VALUES (?, ?, ?)",
+        ((WHATSAPP_BASE + i, phone(i), wrote if in_window(i) else None) for i in range(count)),
+    )
+    await conn.executemany(
+        "INSERT INTO subscriptions(user_id, scope, area_code, topics, created_at, updated_at)"
+        " VALUES (?, 'kabupaten', ?, ?, ?, ?)",
+        ((WHATSAPP_BASE + i, REGION, topic, stamp, stamp) for i in range(count)),
+    )
+
+
 # --- kim-bot -----------------------------------------------------------------------------
 
 
-async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, Any]:
-    """Approve the announcement on a running kim-bot and wait until the outbox is drained."""
+async def kimbot(
+    case: Case, server: ServerProcess, folder: Path, wa: WhatsAppProcess | None = None
+) -> dict[str, Any]:
+    """Approve the announcement on a running kim-bot and wait until the outbox is drained
+    (with `wa`, WhatsApp's rows too)."""
     database = folder / "kim-bot.sqlite3"
     announcement_id = await prepare(database, case)
+    whatsapp = {} if wa is None else {**wa.settings(), "WHATSAPP_WEBHOOK_PORT": str(free_port())}
     settings = load_settings(
         {
+            **whatsapp,
             "BOT_TOKEN": TOKEN,
             "BOT_API_BASE_URL": server.base_url,
             "BOT_API_BASE_FILE_URL": server.base_file_url,
@@ -198,6 +241,9 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
     app = build_application(settings)
     async with running(app):
         db = app.bot_data.db
+        if wa is not None:  # statuses come back to the bot, as Meta sends them
+            port, path = settings.whatsapp_webhook_port, settings.whatsapp_webhook_path
+            await wa.ask("webhook", f"http://127.0.0.1:{port}{path}")
         if case.probe:
             await server.probe_start()
         if case.flooders:
@@ -226,6 +272,8 @@ async def kimbot(case: Case, server: ServerProcess, folder: Path) -> dict[str, A
         state = await outbox.progress(db, announcement_id)
     summary = await server.summary()
     out = _figures(case, summary, started)
+    if wa is not None:
+        out["whatsapp"] = wa_figures(await wa.summary(), started, case.speedup)
     if state.pending:  # stopped by the time limit: only what was measured is reported
         for unmeasured in (
             "lost",
@@ -374,9 +422,16 @@ def _figures(case: Case, summary: dict[str, Any], started: float) -> dict[str, A
     }
 
 
+async def kimbot_whatsapp(case: Case, server: ServerProcess, folder: Path) -> dict[str, Any]:
+    """kim-bot with WhatsApp subscribers too, the Cloud API stand-in in its own process."""
+    with WhatsAppProcess(case.wa_population) as wa:
+        return await kimbot(case, server, folder, wa)
+
+
 Runner = Callable[[Case, ServerProcess, Path], Awaitable[dict[str, Any]]]
 RUNNERS: dict[str, Runner] = {
     "kimbot": kimbot,
+    "kimbot_whatsapp": kimbot_whatsapp,
     "sequential": sequential,
     "gather_ratelimiter": gather_ratelimiter,
     "gather_ratelimiter_retry3": gather_ratelimiter,  # with Case.max_retries=3

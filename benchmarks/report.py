@@ -30,6 +30,18 @@ TARGETS: list[tuple[str, str, str, Check]] = [
     ("search_real", "cocok_false_match", "≤ 0.01", lambda v, _: v is not None and v <= 0.01),
     ("search_real", "terkait_false_match", "≤ 0.15", lambda v, _: v is not None and v <= 0.15),
     ("search_real", "import_s", "≤ 30 s", lambda v, _: v is not None and v <= 30),
+    ("whatsapp", "ratio", "≥ 0.95", lambda v, _: v is not None and v >= 0.95),
+    ("whatsapp", "lost", "= 0", lambda v, _: v == 0),
+    ("whatsapp", "duplicates", "= 0", lambda v, _: v == 0),
+    (
+        "whatsapp",
+        "templates",
+        "= people outside the window",
+        lambda v, s: v == s.get("outside_window") == s.get("templates_outside_window"),
+    ),
+    ("whatsapp.telegram", "ratio", "≥ 0.95", lambda v, _: v is not None and v >= 0.95),
+    ("whatsapp.telegram", "lost", "= 0", lambda v, _: v == 0),
+    ("whatsapp.telegram", "duplicates", "= 0", lambda v, _: v == 0),
 ]
 
 
@@ -37,7 +49,9 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with its measured value and whether it is met."""
     out = []
     for section, key, target, check in TARGETS:
-        data = results.get(section)
+        data: Any = results
+        for part in section.split("."):  # "whatsapp.telegram": a section inside another
+            data = data.get(part) if isinstance(data, dict) else None
         if not isinstance(data, dict) or key not in data:
             continue
         value = data[key]
@@ -174,6 +188,7 @@ def markdown(results: dict[str, Any]) -> str:
             *([f"- {scale['note']}", ""] if scale.get("note") else []),
         ]
     lines += _flood_table(results)
+    lines += _whatsapp_table(results)
     search = results.get("search")
     if isinstance(search, dict):
         baseline = search.get("baseline", {})
@@ -203,6 +218,46 @@ def markdown(results: dict[str, Any]) -> str:
     if notes:
         lines += ["", *(f"- {note}" for note in notes)]
     return "\n".join(lines) + "\n"
+
+
+def _whatsapp_table(results: dict[str, Any]) -> list[str]:
+    """Telegram and WhatsApp delivering one announcement side by side, each against its own
+    limit, beside the Telegram-only case."""
+    wa = results.get("whatsapp")
+    if not isinstance(wa, dict):
+        return []
+    tg = wa.get("telegram", {})
+    alone = results.get("delivery", {})
+    if alone.get("speedup") != wa.get("speedup"):  # side by side only at the same speed
+        alone = {}
+    rows = [
+        ("recipients", "recipients", "targets"),
+        ("messages delivered", "messages", "messages"),
+        ("seconds (approval → last delivery)", "seconds", "seconds"),
+        ("achieved rate (msg/s)", "rate_per_s", "rate_per_s"),
+        ("binding limit (msg/s)", "binding_limit_per_s", "binding_limit_per_s"),
+        ("ratio", "ratio", "ratio"),
+        ("rate-limit answers (429 / 130429, 131056)", "rate_limited", "rate_limited"),
+        ("lost / duplicates", "lost", "lost"),
+    ]
+    lines = [
+        f"| both channels (S={_fmt(wa.get('speedup'))}) | Telegram | WhatsApp | Telegram alone |",
+        "|---|---|---|---|",
+    ]
+    for label, tg_key, wa_key in rows:
+        if tg_key == "lost":
+            cells = [
+                f"{_fmt(d.get('lost'))} / {_fmt(d.get('duplicates'))}" for d in (tg, wa, alone)
+            ]
+        else:
+            cells = [_fmt(tg.get(tg_key)), _fmt(wa.get(wa_key)), _fmt(alone.get(tg_key))]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [
+        f"| templates (people outside the window) | | {_fmt(wa.get('templates'))} "
+        f"({_fmt(wa.get('outside_window'))}) | |",
+        "",
+    ]
+    return lines
 
 
 def _search_real_table(results: dict[str, Any]) -> list[str]:

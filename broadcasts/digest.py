@@ -70,8 +70,9 @@ async def ensure_schedule(
 async def compose(
     db: Database, *, since: datetime, until: datetime, tz: tzinfo, organization: str
 ) -> dict[int, str]:
-    """reader → their digest text, for the announcements approved in [since, until); readers
-    with nothing that week get nothing."""
+    """reader → their digest text (without the footer, which names each channel's way to
+    change it), for the announcements approved in [since, until); readers with nothing that
+    week get nothing."""
     rows = await db.fetchall(
         "SELECT id FROM announcements WHERE status IN ('sending', 'sent')"
         " AND correction_of IS NULL AND urgency != 'darurat' AND verified_at >= ? ORDER BY id",
@@ -114,7 +115,7 @@ def _text(found: list[Announcement], organization: str, first: date, last: date,
             text += t.digest_more(len(found) - index)
             break
         text += item
-    return text + t.DIGEST_FOOTER
+    return text
 
 
 def summary(announcement: Announcement) -> str:
@@ -141,10 +142,10 @@ async def enqueue(
     texts = await compose(db, since=since, until=until, tz=tz, organization=organization)
     readers = len(texts)
     for user_id in sorted(reader for reader in texts if on_whatsapp(reader)):
-        await notices.enqueue(conn, user_id, texts.pop(user_id))
+        await notices.enqueue(conn, user_id, texts.pop(user_id) + t.DIGEST_FOOTER_WHATSAPP)
     await conn.executemany(
         "INSERT OR IGNORE INTO digest_outbox(run_id, user_id, text) VALUES (?, ?, ?)",
-        ((run_id, user_id, text) for user_id, text in sorted(texts.items())),
+        ((run_id, user_id, text + t.DIGEST_FOOTER) for user_id, text in sorted(texts.items())),
     )
     return readers
 

@@ -1,5 +1,9 @@
 """Recipients' feedback: one vote per person per announcement (changeable), and one
-"passed on to the villagers" confirmation per KIM group."""
+"passed on to the villagers" confirmation per KIM group.
+
+On Telegram a vote is a 👍/👎 button; on WhatsApp, which has no buttons under a broadcast,
+it is the emoji the person reacts with: 👎 (any skin tone) counts as "kurang jelas", any
+other emoji as "bermanfaat", and taking the reaction back leaves the vote as it was."""
 
 from __future__ import annotations
 
@@ -72,6 +76,24 @@ async def vote(
             (announcement_id, user_id, choice.word, isoformat(now)),
         )
     return VoteResult.RECORDED
+
+
+async def whatsapp_reaction(
+    db: Database, user_id: int, wamid: str, emoji: str, now: datetime
+) -> VoteResult:
+    """A WhatsApp reaction on one of the bot's messages, as a vote when that message
+    carried an announcement to this person."""
+    if not emoji:
+        return VoteResult.UNCHANGED
+    announcement_id = await db.fetchval(
+        "SELECT o.announcement_id FROM whatsapp_messages m JOIN outbox o ON o.id = m.outbox_id"
+        " WHERE m.wamid = ? AND m.user_id = ?",
+        (wamid, user_id),
+    )
+    if announcement_id is None:
+        return VoteResult.UNKNOWN
+    choice = Choice.DOWN if emoji.startswith("👎") else Choice.UP
+    return await vote(db, int(announcement_id), user_id, choice, now)
 
 
 async def relay(

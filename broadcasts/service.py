@@ -149,7 +149,7 @@ def _whatsapp(
         services.clock,
         Pacing(
             per_second=settings.whatsapp_rate,
-            window=1.0,
+            window=settings.broadcast_window,  # Meta counts per second too
             private_interval=settings.whatsapp_pair_interval,
             backoff=settings.broadcast_retry_backoff,
             max_in_flight=settings.broadcast_max_in_flight,

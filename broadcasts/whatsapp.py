@@ -60,7 +60,7 @@ from broadcasts.whatsapp_render import excerpt
 log = logging.getLogger(__name__)
 
 SPAM_PAUSE = 6 * 3600.0  # Meta does not say how long; a working day's rest is what others use
-THROUGHPUT_PAUSE = 1.0  # 130429: the number's second is full
+THROUGHPUT_PAUSE = 1.0  # 130429: the number's second (a window) is full
 
 
 class _WindowClosed(Exception):
@@ -79,6 +79,7 @@ class WhatsAppSender:
     excerpt_length: int = 600
     daily_limit: int = 1000
     pair_interval: float = 6.0
+    window: float = 1.0  # the second Meta counts in (BROADCAST_WINDOW)
     _day: date | None = field(default=None, init=False)
     _reached: set[int] = field(default_factory=set, init=False)  # by templates, today
 
@@ -105,6 +106,7 @@ class WhatsAppSender:
             excerpt_length=settings.whatsapp_template_excerpt,
             daily_limit=settings.whatsapp_daily_limit,
             pair_interval=settings.whatsapp_pair_interval,
+            window=settings.broadcast_window,
         )
 
     async def start(self) -> None:
@@ -210,7 +212,7 @@ class WhatsAppSender:
                 await contacts.set_marketing_stopped(self.db, contact.user_id, True)
                 raise Refused(failed_reason(MARKETING_STOPPED), detail) from None
             if exc.code == 130429:
-                raise RateLimited(THROUGHPUT_PAUSE) from None
+                raise RateLimited(THROUGHPUT_PAUSE * self.window) from None
             if exc.code == 131056:
                 raise RateLimited(self.pair_interval, chat_only=True) from None
             if exc.code == 131048:

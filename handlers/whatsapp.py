@@ -26,8 +26,8 @@ from bot.texts import whatsapp as t
 from bot.whatsapp import contacts, conversation, inbound, webhook
 from bot.whatsapp.api import ApiError, CloudApi, WhatsAppError
 from bot.whatsapp.contacts import Contact
-from bot.whatsapp.replies import Buttons, Choices, Reply, Text
-from broadcasts import whatsapp_messages
+from bot.whatsapp.replies import Buttons, Choices, Kind, Reply, Text
+from broadcasts import reactions, whatsapp_messages
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,14 @@ class WhatsAppWebhook:
         if verdict is Verdict.TOO_FAST:
             await self._send(contact, [Text(t.TOO_FAST)])
             return
+        if message.kind is Kind.REACTION:
+            await reactions.whatsapp_reaction(
+                services.db,
+                contact.user_id,
+                message.choice or "",
+                message.text,
+                services.clock.now(),
+            )
         with contextlib.suppress(WhatsAppError):
             await self.api.mark_read(message.wamid)
         try:

@@ -236,6 +236,7 @@ async def test_a_whatsapp_reader_gets_the_weekly_digest_on_whatsapp(line: Line) 
     await line.start()
     text = await siti.expect(kind=TextMessage, contains="*Rangkuman mingguan")
     assert f"#{announcement_id}" in text.text and "<b>" not in text.text
+    assert text.text.endswith("_Ubah pilihan ini: tulis DAFTAR. Berhenti: tulis BERHENTI._")
 
 
 async def test_a_photo_announcement_goes_as_its_caption_with_a_pointer(line: Line) -> None:

@@ -1,7 +1,8 @@
 """A villager's whole life on WhatsApp, end to end: she subscribes with DAFTAR, receives a
-verified announcement as text inside her 24-hour window and as the template outside it (the
-full text following her reply), checks a forwarded copy, reports a hoax and gets the
-verdict, stops, and is forgotten. Staff work on Telegram as always; nothing is patched."""
+verified announcement as text inside her 24-hour window (her 👍 on it counts as a vote) and
+as the template outside it (the full text following her reply), checks a forwarded copy,
+reports a hoax and gets the verdict, stops, and is forgotten. Staff work on Telegram as
+always; nothing is patched."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ async def _decide(server: BotApiServer, operator: FakeUser) -> None:
 async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
     server: BotApiServer, wa_kimbot: KimApp, whatsapp: WhatsAppSandbox
 ) -> None:
-    """Subscribe, receive (text, then template + full text), check, report and hear the
-    verdict, stop, be forgotten: each step as it reaches her phone."""
+    """Subscribe, receive (text, then template + full text), react, check, report and hear
+    the verdict, stop, be forgotten: each step as it reaches her phone."""
     db = wa_kimbot.bot_data.db
     net = Network(server, wa_kimbot)
     budi = await net.staff("Budi", Role.OPERATOR)
@@ -74,6 +75,10 @@ async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
     first = await siti.expect(kind=TextMessage, contains="Posyandu serentak")
     assert "*Posyandu serentak*" in first.text  # the operator's bold, in WhatsApp's marks
     assert whatsapp.stats.templates == 0
+    await siti.react(first, "👍")  # WhatsApp's way to say "bermanfaat": no reply, a vote
+    await siti.expect_nothing(within=0.3)
+    votes = await db.fetchall("SELECT announcement_id, vote FROM reactions")
+    assert [tuple(row) for row in votes] == [(1, "up")]
 
     whatsapp.advance_clock(DAY + 3600)  # a day passes without a word from her
     await db.write("UPDATE whatsapp_contacts SET last_inbound_at = last_inbound_at - ?", (DAY,))

@@ -85,6 +85,11 @@ class WhatsAppUser:
         context = {"from": self.sandbox.display_phone_number, "id": message.id}
         return self.sandbox.inbound(self, "interactive", {"interactive": reply}, context=context)
 
+    async def react(self, message: Received, emoji: str) -> str:
+        """React to ``message`` with ``emoji`` ("" takes the reaction back)."""
+        reaction = {"message_id": message.id, "emoji": emoji}
+        return self.sandbox.inbound(self, "reaction", {"reaction": reaction})
+
     def read(self, message: Received) -> None:
         """Open the chat: the business gets a ``read`` status for ``message``."""
         self.sandbox.set_status(message, "read")

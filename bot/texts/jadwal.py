@@ -344,3 +344,4 @@ def digest_more(count: int) -> str:
 
 
 DIGEST_FOOTER = "\n<i>Ubah pilihan ini di /profil.</i>"
+DIGEST_FOOTER_WHATSAPP = "\n<i>Ubah pilihan ini: tulis DAFTAR. Berhenti: tulis BERHENTI.</i>"

@@ -5,7 +5,8 @@ Order of reading one message: a picked button or row is its flow's next step (or
 typed word (DAFTAR, CEK, LAPOR, BERHENTI, HAPUS DATA; any case, a leading "/" allowed)
 starts its flow and ends any open step; otherwise the open step takes the message (the
 report after LAPOR, forwarded or typed; a desa name after the desa list); a forwarded text
-outside a step is something to check; anything else gets the help listing the words.
+outside a step is something to check; anything else gets the help listing the words. An
+emoji reaction gets no reply (handlers/whatsapp.py counts it as a vote).
 
 `answer` changes the database (subscriptions, steps, forgetting) and returns the replies;
 handlers/whatsapp.py sends them. Nothing here talks to the Cloud API.
@@ -41,6 +42,8 @@ FORGET_WORDS = frozenset({"HAPUS DATA", "HAPUSDATA"})
 async def answer(services: Services, contact: Contact, message: Incoming) -> list[Reply]:
     """The replies to one message of `contact`, in order."""
     db, user_id = services.db, contact.user_id
+    if message.kind is Kind.REACTION:  # an emoji is no question: it counts as a vote only
+        return []
     if message.kind is Kind.CHOICE:
         await steps.close(db, user_id)
         return await _choice(services, contact, message)

@@ -17,6 +17,7 @@ from bot.whatsapp.api import Row
 class Kind(StrEnum):
     TEXT = "text"  # typed, pasted or forwarded text (a caption counts as text)
     CHOICE = "choice"  # a reply button or a list row was picked: `choice` holds its id
+    REACTION = "reaction"  # an emoji on one of the bot's messages: `choice` holds its wamid
     OTHER = "other"  # a sticker, a location, a voice note...: nothing to read
 
 

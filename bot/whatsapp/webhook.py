@@ -149,6 +149,9 @@ def _content(raw: dict[str, Any]) -> tuple[Kind, str, str | None]:
         picked = _dict(interactive.get(interactive.get("type", "")))
         if "id" in picked:
             return Kind.CHOICE, str(picked.get("title", "")), str(picked["id"])
+    if kind == "reaction":  # the emoji ("" when taken back) and the message it is on
+        reaction = _dict(raw.get("reaction"))
+        return Kind.REACTION, str(reaction.get("emoji", "")), str(reaction.get("message_id", ""))
     if kind == "button":  # a template's quick reply: its payload is the choice
         button = _dict(raw.get("button"))
         title = str(button.get("text", ""))
