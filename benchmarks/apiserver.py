@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import gc
 import itertools
-import multiprocessing
 import resource
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from benchmarks.piped import PipedProcess
 from botapi_sandbox import BotApiServer, FakeChat, FakeUser
 from botapi_sandbox.latency import Latency
 from botapi_sandbox.methods_send import Handler, Params
@@ -257,42 +257,19 @@ def _child(conn: Connection, world: Population) -> None:
     asyncio.run(_serve(conn, world))
 
 
-class ServerProcess:
+class ServerProcess(PipedProcess):
     """`with ServerProcess(world) as server:` then `server.base_url`, `server.summary()`."""
 
     def __init__(self, world: Population) -> None:
+        super().__init__(_child, world, "bot-api", start_s=60)
         self.world = world
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_child, args=(child, world), name="bot-api")
         self.base_url = ""
         self.base_file_url = ""
 
     def __enter__(self) -> ServerProcess:
-        self._process.start()
-        if not self._conn.poll(60):
-            raise RuntimeError("the Bot API server process did not start")
-        ready = self._conn.recv()
-        self.base_url, self.base_file_url = ready["base_url"], ready["base_file_url"]
+        super().__enter__()
+        self.base_url, self.base_file_url = self.ready["base_url"], self.ready["base_file_url"]
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError, EOFError):
-            self._conn.send(("stop", None))
-            self._conn.poll(10) and self._conn.recv()
-        self._process.join(10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-
-    def _ask(self, command: str, argument: Any) -> Any:
-        self._conn.send((command, argument))
-        return self._conn.recv()
-
-    async def ask(self, command: str, argument: Any = None) -> Any:
-        """Send a command and wait for the answer without blocking the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._ask, command, argument)
 
     async def probe_start(self) -> None:
         await self.ask("probe_start")

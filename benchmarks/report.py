@@ -231,27 +231,23 @@ def _whatsapp_table(results: dict[str, Any]) -> list[str]:
     if alone.get("speedup") != wa.get("speedup"):  # side by side only at the same speed
         alone = {}
     rows = [
-        ("recipients", "recipients", "targets"),
-        ("messages delivered", "messages", "messages"),
-        ("seconds (approval → last delivery)", "seconds", "seconds"),
-        ("achieved rate (msg/s)", "rate_per_s", "rate_per_s"),
-        ("binding limit (msg/s)", "binding_limit_per_s", "binding_limit_per_s"),
-        ("ratio", "ratio", "ratio"),
-        ("rate-limit answers (429 / 130429, 131056)", "rate_limited", "rate_limited"),
-        ("lost / duplicates", "lost", "lost"),
+        ("recipients", "recipients"),
+        ("messages delivered", "messages"),
+        ("seconds (approval → last delivery)", "seconds"),
+        ("achieved rate (msg/s)", "rate_per_s"),
+        ("binding limit (msg/s)", "binding_limit_per_s"),
+        ("ratio", "ratio"),
+        ("rate-limit answers (429 / 130429, 131056)", "rate_limited"),
     ]
     lines = [
         f"| both channels (S={_fmt(wa.get('speedup'))}) | Telegram | WhatsApp | Telegram alone |",
         "|---|---|---|---|",
     ]
-    for label, tg_key, wa_key in rows:
-        if tg_key == "lost":
-            cells = [
-                f"{_fmt(d.get('lost'))} / {_fmt(d.get('duplicates'))}" for d in (tg, wa, alone)
-            ]
-        else:
-            cells = [_fmt(tg.get(tg_key)), _fmt(wa.get(wa_key)), _fmt(alone.get(tg_key))]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    columns = (tg, wa, alone)
+    for label, key in rows:
+        lines.append(f"| {label} | " + " | ".join(_fmt(d.get(key)) for d in columns) + " |")
+    cells = [f"{_fmt(d.get('lost'))} / {_fmt(d.get('duplicates'))}" for d in columns]
+    lines.append("| lost / duplicates | " + " | ".join(cells) + " |")
     lines += [
         f"| templates (people outside the window) | | {_fmt(wa.get('templates'))} "
         f"({_fmt(wa.get('outside_window'))}) | |",

@@ -9,15 +9,14 @@ sending lists. Arrival times are `time.monotonic()`, one system-wide clock on Li
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-import multiprocessing
 import resource
 import socket
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from benchmarks.piped import PipedProcess
 from botapi_sandbox.latency import Latency
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage
@@ -102,7 +101,7 @@ def _summary(sandbox: WhatsAppSandbox, people: list[Any]) -> dict[str, Any]:
     outside = [i for i in range(len(people)) if not in_window(i)]
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
-        "targets": len(people),
+        "recipients": len(people),
         "messages": len(arrivals),
         "lost": sum(1 for inbox in inboxes if not inbox),
         "duplicates": sum(1 for inbox in inboxes if len(inbox) > 1),
@@ -123,31 +122,16 @@ def _child(conn: Connection, world: WaPopulation) -> None:
     asyncio.run(_serve(conn, world))
 
 
-class WhatsAppProcess:
-    """`with WhatsAppProcess(world) as wa:` then `wa.settings`, `await wa.summary()`."""
+class WhatsAppProcess(PipedProcess):
+    """`with WhatsAppProcess(world) as wa:` then `wa.settings()`, `await wa.summary()`."""
 
     def __init__(self, world: WaPopulation) -> None:
+        super().__init__(_child, world, "wa-api", start_s=120)
         self.world = world
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(target=_child, args=(child, world), name="wa-api")
-        self.ready: dict[str, str] = {}
 
     def __enter__(self) -> WhatsAppProcess:
-        self._process.start()
-        if not self._conn.poll(120):
-            raise RuntimeError("the WhatsApp stand-in process did not start")
-        self.ready = self._conn.recv()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError, EOFError):
-            self._conn.send(("stop", None))
-            self._conn.poll(10) and self._conn.recv()
-        self._process.join(10)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
 
     def settings(self, template_excerpt: int = 600) -> dict[str, str]:
         """The bot's WHATSAPP_* settings for this stand-in."""
@@ -166,14 +150,6 @@ class WhatsAppProcess:
             "WHATSAPP_PAIR_INTERVAL": str(6 / limits.speedup),
             "WHATSAPP_DAILY_LIMIT": str(limits.daily_recipients),
         }
-
-    def _ask(self, command: str, argument: Any) -> Any:
-        self._conn.send((command, argument))
-        return self._conn.recv()
-
-    async def ask(self, command: str, argument: Any = None) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._ask, command, argument)
 
     async def summary(self) -> dict[str, Any]:
         result: dict[str, Any] = await self.ask("summary")

@@ -58,7 +58,15 @@ def log_output() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-def settings(server: BotApiServer, admin: FakeUser, tmp_path: Path) -> Settings:
+def settings_overrides() -> dict[str, str]:
+    """What a test module (or a parametrized test) sets differently from `settings` below."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    server: BotApiServer, admin: FakeUser, tmp_path: Path, settings_overrides: dict[str, str]
+) -> Settings:
     return load_settings(
         {
             "BOT_TOKEN": TOKEN,
@@ -70,6 +78,7 @@ def settings(server: BotApiServer, admin: FakeUser, tmp_path: Path) -> Settings:
             # Progress reports and retries at test speed; the pacing itself stays real.
             "PROGRESS_INTERVAL": "0.2",
             "BROADCAST_RETRY_BACKOFF": "0.05",
+            **settings_overrides,
         }
     )
 
@@ -92,24 +101,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def whatsapp_settings(whatsapp: WhatsAppSandbox) -> dict[str, str]:
+    """The WHATSAPP_* settings of a bot on the local Cloud API, its webhook on a free port."""
+    return {
+        "WHATSAPP_ACCESS_TOKEN": whatsapp.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": whatsapp.phone_number_id,
+        "WHATSAPP_DISPLAY_NUMBER": whatsapp.display_phone_number,
+        "WHATSAPP_APP_SECRET": whatsapp.app_secret,
+        "WHATSAPP_VERIFY_TOKEN": whatsapp.verify_token,
+        "WHATSAPP_API_BASE_URL": whatsapp.base_url + "/v21.0",
+        "WHATSAPP_WEBHOOK_PORT": str(free_port()),
+        # One message per person every 6 s is Meta's; tests send a few in a row.
+        "WHATSAPP_PAIR_INTERVAL": "0.2",
+    }
+
+
 @pytest.fixture
 def wa_settings(settings: Settings, whatsapp: WhatsAppSandbox) -> Settings:
-    """The test settings plus WhatsApp through the local Cloud API, its webhook on a free
-    port."""
-    return Settings.model_validate(
-        {
-            **settings.model_dump(),
-            "whatsapp_access_token": whatsapp.access_token,
-            "whatsapp_phone_number_id": whatsapp.phone_number_id,
-            "whatsapp_display_number": whatsapp.display_phone_number,
-            "whatsapp_app_secret": whatsapp.app_secret,
-            "whatsapp_verify_token": whatsapp.verify_token,
-            "whatsapp_api_base_url": whatsapp.base_url + "/v21.0",
-            "whatsapp_webhook_port": free_port(),
-            # One message per person every 6 s is Meta's; tests send a few in a row.
-            "whatsapp_pair_interval": 0.2,
-        }
-    )
+    """The test settings plus WhatsApp through the local Cloud API."""
+    added = {name.lower(): value for name, value in whatsapp_settings(whatsapp).items()}
+    return Settings.model_validate({**settings.model_dump(), **added})
 
 
 @pytest.fixture

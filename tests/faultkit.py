@@ -17,7 +17,7 @@ from bot.people import Role
 from bot.storage import Database
 from bot.subscriptions import AreaRef, Scope
 from bot.topics import BY_KEY
-from botapi_sandbox import BotApiServer, FakeChat, FakeUser
+from botapi_sandbox import BotApiServer, FakeChat, FakeUser, SentMessage
 from broadcasts import announcements, approval
 from broadcasts.content import Body, Kind
 from broadcasts.targets import Targets, Urgency
@@ -187,3 +187,25 @@ async def start_bot(
             stdout=out,
             stderr=out,
         )
+
+
+async def decide_first_case(
+    server: BotApiServer, operator: FakeUser, explanation: str, link: str | None = None
+) -> tuple[SentMessage, SentMessage]:
+    """The operator, told of case #1, gives it the verdict Hoaks on Telegram (the
+    reference link, or "Lewati"); the verdict panel and the confirmation, to read."""
+    chat = server.private(operator)
+    await chat.expect(contains="Laporan hoaks baru — kasus #1")
+    await chat.send("/antrian")
+    queue = await chat.expect(contains="Antrian laporan hoaks")
+    await chat.press(queue, "#1 · 1 laporan")
+    panel = await chat.expect(contains="Pilih putusan")
+    await chat.press(panel, "Hoaks")
+    prompt = await chat.expect(contains="Tulis penjelasan untuk kasus #1, putusan: Hoaks")
+    await chat.send(explanation, reply_to=prompt)
+    link_prompt = await chat.expect(contains="Tautan rujukan untuk kasus #1")
+    if link is None:
+        await chat.press(link_prompt, "Lewati")
+    else:
+        await chat.send(link, reply_to=link_prompt)
+    return panel, await chat.expect(contains="Kasus #1 diputus")

@@ -36,6 +36,18 @@ async def test_flood_case_reports_the_flooders_replies_beside_the_broadcast() ->
     assert section["flood_replies"] <= 2 * (20 + 1)  # the bucket and one notice each
 
 
+async def test_whatsapp_case_reports_each_channel_beside_the_other() -> None:
+    """Both channels in one run: every Telegram chat and WhatsApp person reached once, the
+    templates exactly for the half outside their window, the figures the JSON promises."""
+    both = replace(TINY, probe=False, whatsapp=20, speedup=10.0)
+    section = run.whatsapp(await delivery.run_here("kimbot_whatsapp", both))
+    assert FIGURES | {"templates", "outside_window"} <= section.keys()
+    assert (section["messages"], section["lost"], section["duplicates"]) == (20, 0, 0)
+    assert section["templates"] == section["outside_window"] == 10
+    telegram = section["telegram"]
+    assert (telegram["messages"], telegram["lost"], telegram["duplicates"]) == (50, 0, 0)
+
+
 async def test_baselines_report_the_same_figures_over_a_capped_run() -> None:
     """Every baseline counts what reached the first `limit` chats and states its setup."""
     capped = Case(subscribers=40, speedup=100.0, groups=10, limit=12)

@@ -3,14 +3,11 @@ a resting WhatsApp number slows nothing on Telegram and the operators hear of it
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.services import KimApp
-from bot.settings import Settings, load_settings
 from botapi_sandbox import BotApiServer, FakeUser
-from tests.conftest import TOKEN
+from tests.conftest import whatsapp_settings
 from tests.faultkit import approve_announcement, started, subscribe_all
 from tests.whatsapp_line import Line, register_template
 from whatsapp_sandbox import WhatsAppSandbox
@@ -18,29 +15,10 @@ from whatsapp_sandbox.models import TextMessage
 
 
 @pytest.fixture
-def settings(
-    server: BotApiServer, admin: FakeUser, tmp_path: Path, whatsapp: WhatsAppSandbox
-) -> Settings:
-    """The shared test settings, plus the WhatsApp number on the stand-in."""
+def settings_overrides(whatsapp: WhatsAppSandbox) -> dict[str, str]:
+    """The WhatsApp number on the stand-in, its template approved."""
     register_template(whatsapp)
-    return load_settings(
-        {
-            "BOT_TOKEN": TOKEN,
-            "BOT_API_BASE_URL": server.base_url,
-            "BOT_API_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_PATH": str(tmp_path / "kim-bot.sqlite3"),
-            "ADMIN_IDS": str(admin.id),
-            "REGION_CODE": "35.14",
-            "PROGRESS_INTERVAL": "0.2",
-            "BROADCAST_RETRY_BACKOFF": "0.05",
-            "WHATSAPP_ACCESS_TOKEN": whatsapp.access_token,
-            "WHATSAPP_PHONE_NUMBER_ID": whatsapp.phone_number_id,
-            "WHATSAPP_DISPLAY_NUMBER": whatsapp.display_phone_number,
-            "WHATSAPP_APP_SECRET": whatsapp.app_secret,
-            "WHATSAPP_VERIFY_TOKEN": whatsapp.verify_token,
-            "WHATSAPP_API_BASE_URL": whatsapp.base_url + "/v21.0",
-        }
-    )
+    return whatsapp_settings(whatsapp)
 
 
 async def test_one_announcement_reaches_both_channels(

@@ -16,7 +16,7 @@ from bot.whatsapp import contacts
 from broadcasts import digest, outbox, whatsapp_messages
 from broadcasts.content import Body, Kind
 from tests.faultkit import approve_announcement
-from tests.whatsapp_line import ORG, TZ, Line, open_db, register_template
+from tests.whatsapp_line import ORG, TZ, Line, started_line
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage, TextMessage
 
@@ -28,14 +28,8 @@ BODY = (
 
 @pytest_asyncio.fixture
 async def line(tmp_path: Path, whatsapp: WhatsAppSandbox) -> AsyncIterator[Line]:
-    register_template(whatsapp)
-    db = await open_db(tmp_path)
-    line = Line(db, whatsapp)
-    try:
-        yield line
-    finally:
-        await line.stop()
-        await db.close()
+    async with started_line(tmp_path, whatsapp) as started:
+        yield started
 
 
 async def test_text_inside_the_window_template_outside_then_the_full_text(line: Line) -> None:

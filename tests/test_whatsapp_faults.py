@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from bot.whatsapp import contacts
 from broadcasts import announcements, corrections, errands, outbox
-from tests.whatsapp_line import TZ, Line, open_db, register_template
+from tests.whatsapp_line import TZ, Line, started_line
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage, TextMessage
 
@@ -21,14 +21,8 @@ BODY = "Pemadaman listrik terjadwal di Kecamatan Bangil, Kamis 09.00–12.00."
 
 @pytest_asyncio.fixture
 async def line(tmp_path: Path, whatsapp: WhatsAppSandbox) -> AsyncIterator[Line]:
-    register_template(whatsapp)
-    db = await open_db(tmp_path)
-    line = Line(db, whatsapp)
-    try:
-        yield line
-    finally:
-        await line.stop()
-        await db.close()
+    async with started_line(tmp_path, whatsapp) as started:
+        yield started
 
 
 async def _row(line: Line, name: str) -> tuple[str, str | None, int, float]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.people import Role
 from bot.services import KimApp
 from botapi_sandbox import BotApiServer, FakeUser
+from tests.faultkit import decide_first_case
 from tests.network import Network
 from tests.test_broadcasts import TEXT, compose
 from whatsapp_sandbox import WhatsAppSandbox
@@ -40,23 +41,6 @@ async def _subscribe(siti: WhatsAppUser) -> None:
     await siti.reply_button(topics, "Semua topik")
     await siti.reply_button(await siti.expect(kind=ButtonsMessage), "Langsung")
     await siti.expect(kind=TextMessage, contains="Langganan Anda")
-
-
-async def _decide(server: BotApiServer, operator: FakeUser) -> None:
-    """The operator gives the reported case its verdict on Telegram."""
-    chat = server.private(operator)
-    await chat.expect(contains="Laporan hoaks baru — kasus #1")
-    await chat.send("/antrian")
-    queue = await chat.expect(contains="Antrian laporan hoaks")
-    await chat.press(queue, "#1 · 1 laporan")
-    panel = await chat.expect(contains="Pilih putusan")
-    assert "Siti (WhatsApp)" in panel.text
-    await chat.press(panel, "Hoaks")
-    prompt = await chat.expect(contains="Tulis penjelasan untuk kasus #1")
-    await chat.send(EXPLANATION, reply_to=prompt)
-    link = await chat.expect(contains="Tautan rujukan untuk kasus #1")
-    await chat.press(link, "Lewati")
-    await chat.expect(contains="Kasus #1 diputus")
 
 
 async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
@@ -101,7 +85,8 @@ async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
     await siti.expect(contains="Laporkan kabar mencurigakan")
     await siti.forward(HOAX)
     filed = await siti.expect(contains="tercatat dengan nomor")
-    await _decide(server, tono)
+    panel, _ = await decide_first_case(server, tono, EXPLANATION)
+    assert "Siti (WhatsApp)" in panel.text
     verdict = await siti.expect(kind=TextMessage, contains="Hasil pemeriksaan laporan")
     assert "HOAKS" in verdict.text and EXPLANATION in verdict.text
     assert filed.text.split("*")[1] in verdict.text  # the ticket she was given

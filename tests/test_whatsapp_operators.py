@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -16,25 +14,18 @@ from bot import audit, subscriptions
 from bot.clock import isoformat
 from bot.people import Role
 from bot.services import KimApp
-from bot.settings import Settings, load_settings
 from bot.storage import Database
 from bot.topics import BY_KEY
 from bot.whatsapp import contacts
-from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer
 from broadcasts import announcements, outbox, whatsapp_cost, whatsapp_messages
-from tests.conftest import TOKEN
+from tests.conftest import whatsapp_settings
 from tests.network import Network
 from tests.test_broadcasts import compose
 from whatsapp_sandbox import WhatsAppSandbox
 
 HOUR = 3600.0
 BANGIL = "35.14.14"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -44,36 +35,11 @@ def whatsapp_limits() -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(
-    server: BotApiServer,
-    admin: FakeUser,
-    tmp_path: Path,
-    whatsapp: WhatsAppSandbox,
-    whatsapp_limits: dict[str, str],
-) -> Settings:
-    """The conftest's settings with WhatsApp set up (against the local stand-in) at 650
-    rupiah a template."""
-    return load_settings(
-        {
-            "BOT_TOKEN": TOKEN,
-            "BOT_API_BASE_URL": server.base_url,
-            "BOT_API_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_PATH": str(tmp_path / "kim-bot.sqlite3"),
-            "ADMIN_IDS": str(admin.id),
-            "REGION_CODE": "35.14",
-            "PROGRESS_INTERVAL": "0.2",
-            "BROADCAST_RETRY_BACKOFF": "0.05",
-            "WHATSAPP_ACCESS_TOKEN": whatsapp.access_token,
-            "WHATSAPP_PHONE_NUMBER_ID": whatsapp.phone_number_id,
-            "WHATSAPP_DISPLAY_NUMBER": whatsapp.display_phone_number,
-            "WHATSAPP_APP_SECRET": whatsapp.app_secret,
-            "WHATSAPP_VERIFY_TOKEN": whatsapp.verify_token,
-            "WHATSAPP_API_BASE_URL": whatsapp.base_url + "/v21.0",
-            "WHATSAPP_WEBHOOK_PORT": str(_free_port()),
-            "WHATSAPP_TEMPLATE_PRICE": "650",
-            **whatsapp_limits,
-        }
-    )
+def settings_overrides(
+    whatsapp: WhatsAppSandbox, whatsapp_limits: dict[str, str]
+) -> dict[str, str]:
+    """WhatsApp set up against the local stand-in, at 650 rupiah a template."""
+    return {**whatsapp_settings(whatsapp), "WHATSAPP_TEMPLATE_PRICE": "650", **whatsapp_limits}
 
 
 @pytest.fixture

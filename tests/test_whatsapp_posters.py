@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,9 +16,9 @@ import pytest
 from bot import people, posters, regions, subscriptions
 from bot.people import Role
 from bot.services import KimApp
-from bot.settings import Settings, load_settings
 from bot.storage import Database
-from botapi_sandbox import BotApiServer, FakeUser
+from botapi_sandbox import BotApiServer
+from tests.conftest import whatsapp_settings
 from tests.test_posters import RACI_LINK, segno_png
 from whatsapp_sandbox import WhatsAppSandbox
 
@@ -28,34 +27,11 @@ NUMBER = "6281100000000"  # the sandbox's display number
 RACI_WHATSAPP = f"https://wa.me/{NUMBER}?text=DAFTAR%20d3514142011"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def settings(
-    server: BotApiServer, admin: FakeUser, tmp_path: Path, whatsapp: WhatsAppSandbox
-) -> Settings:
-    """The test settings with every WHATSAPP_* value of the sandbox."""
+def settings_overrides(whatsapp: WhatsAppSandbox) -> dict[str, str]:
+    """Every WHATSAPP_* value of the sandbox, the number typed as an office would."""
     assert whatsapp.display_phone_number == NUMBER
-    return load_settings(
-        {
-            "BOT_TOKEN": server.token,
-            "BOT_API_BASE_URL": server.base_url,
-            "BOT_API_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_PATH": str(tmp_path / "kim-bot.sqlite3"),
-            "ADMIN_IDS": str(admin.id),
-            "WHATSAPP_ACCESS_TOKEN": whatsapp.access_token,
-            "WHATSAPP_PHONE_NUMBER_ID": whatsapp.phone_number_id,
-            "WHATSAPP_DISPLAY_NUMBER": "+62 811-0000-0000",  # as an office would type it
-            "WHATSAPP_APP_SECRET": whatsapp.app_secret,
-            "WHATSAPP_VERIFY_TOKEN": whatsapp.verify_token,
-            "WHATSAPP_API_BASE_URL": whatsapp.base_url + "/v21.0",
-            "WHATSAPP_WEBHOOK_PORT": str(free_port()),
-        }
-    )
+    return {**whatsapp_settings(whatsapp), "WHATSAPP_DISPLAY_NUMBER": "+62 811-0000-0000"}
 
 
 async def test_the_desa_poster_has_a_whatsapp_qr_too(server: BotApiServer, kimbot: KimApp) -> None:

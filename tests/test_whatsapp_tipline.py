@@ -4,7 +4,6 @@ ticket, quota and operator notes, and the verdict owed back on the WhatsApp chan
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +11,12 @@ from bot import hoax_search, hoaxes, relay
 from bot.people import Role
 from bot.reports import ticket
 from bot.services import KimApp, Services
-from bot.settings import Settings, load_settings
 from bot.whatsapp import contacts, tipline
 from bot.whatsapp.contacts import Contact
 from bot.whatsapp.replies import Incoming, Kind, Reply, Text
 from botapi_sandbox import BotApiServer, FakeUser
 from broadcasts.targets import Targets
-from tests.faultkit import approve_announcement
+from tests.faultkit import approve_announcement, decide_first_case
 from tests.network import Network, desa
 from tests.test_check_chat import REGISTRY
 
@@ -33,19 +31,9 @@ EXPLANATION = "Tidak ada pembagian beras seperti itu; foto KTP dipakai untuk pen
 
 
 @pytest.fixture
-def settings(server: BotApiServer, admin: FakeUser, tmp_path: Path) -> Settings:
+def settings_overrides() -> dict[str, str]:
     """Small limits, so a test reaches them in a few messages."""
-    return load_settings(
-        {
-            "BOT_TOKEN": server.token,
-            "BOT_API_BASE_URL": server.base_url,
-            "BOT_API_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_PATH": str(tmp_path / "kim-bot.sqlite3"),
-            "ADMIN_IDS": str(admin.id),
-            "REPORTS_PER_HOUR": "2",
-            "EARLY_WARNING_REPORTS": "3",
-        }
-    )
+    return {"REPORTS_PER_HOUR": "2", "EARLY_WARNING_REPORTS": "3"}
 
 
 async def contact(services: Services, name: str, phone: str) -> Contact:
@@ -245,19 +233,10 @@ async def test_the_verdict_is_owed_to_the_whatsapp_reporter_in_whatsapp_marks(
     await tipline.report(services, siti, text(siti.user_id, HOAX))
     [report] = await services.db.fetchall("SELECT id, created_at FROM hoax_reports")
 
-    operator = server.private(admin)
-    await operator.expect(contains="Laporan hoaks baru — kasus #1")
-    await operator.send("/antrian")
-    queue = await operator.expect(contains="Antrian laporan hoaks")
-    await operator.press(queue, "#1 · 1 laporan")
-    panel = await operator.expect(contains="Pilih putusan")
+    panel, decided = await decide_first_case(
+        server, admin, EXPLANATION, "https://cek.contoh.id/beras-2026"
+    )
     assert "Siti (WhatsApp)" in panel.text
-    await operator.press(panel, "Hoaks")
-    prompt = await operator.expect(contains="Tulis penjelasan untuk kasus #1, putusan: Hoaks")
-    await operator.send(EXPLANATION, reply_to=prompt)
-    link_prompt = await operator.expect(contains="Tautan rujukan untuk kasus #1")
-    await operator.send("https://cek.contoh.id/beras-2026", reply_to=link_prompt)
-    decided = await operator.expect(contains="Kasus #1 diputus")
     assert "Hasil sedang dikirim ke 1 dari 1 pelapor" in decided.text
 
     [notice] = await services.db.fetchall("SELECT chat_id, channel, text, report_id FROM notices")

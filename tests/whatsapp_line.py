@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -191,3 +191,16 @@ def register_template(sandbox: WhatsAppSandbox) -> None:
 
 def moment() -> datetime:
     return datetime.now(TZ)
+
+
+@contextlib.asynccontextmanager
+async def started_line(tmp_path: Path, whatsapp: WhatsAppSandbox) -> AsyncIterator[Line]:
+    """A `Line` on a fresh database, the template approved; stopped and closed after."""
+    register_template(whatsapp)
+    db = await open_db(tmp_path)
+    line = Line(db, whatsapp)
+    try:
+        yield line
+    finally:
+        await line.stop()
+        await db.close()
