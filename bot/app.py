@@ -196,7 +196,10 @@ async def _post_init(app: KimApp) -> None:
     await scheduler.start()
     if services.settings.whatsapp_enabled:
         # Last: a villager's first message may already need the dispatcher and the database.
-        receiver = whatsapp.WhatsAppWebhook(services)
+        channel = broadcasting.whatsapp
+        receiver = whatsapp.WhatsAppWebhook(
+            services, budget=channel.pacer if channel is not None else None
+        )
         await receiver.start()
         services.whatsapp = receiver
 

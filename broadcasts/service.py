@@ -135,11 +135,15 @@ class Broadcasting:
             dispatcher.cancel(announcement_id)
 
 
+WHATSAPP_BROADCAST_SHARE = 0.9  # replies get the rest while broadcasting: 8 of 80 a second
+
+
 def _whatsapp(
     services: Services, sender: Sender, directory: NetworkDirectory, alarm: Alarm | None
 ) -> Dispatcher:
-    """The WhatsApp dispatcher: the number's throughput and pair limit, and all of each
-    window for broadcasts (no replies share the number's budget with them)."""
+    """The WhatsApp dispatcher: the number's throughput and pair limit. The conversation's
+    replies share the throughput (handlers/whatsapp.py reserves through this pacer), at most
+    a tenth of each window while a broadcast runs."""
     settings = services.settings
     return Dispatcher(
         services.db,
@@ -154,7 +158,7 @@ def _whatsapp(
             backoff=settings.broadcast_retry_backoff,
             max_in_flight=settings.broadcast_max_in_flight,
             storage_backoff=settings.storage_retry_backoff,
-            broadcast_share=1.0,
+            broadcast_share=WHATSAPP_BROADCAST_SHARE,
         ),
         alarm,
         channel=Channel.WHATSAPP,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Protocol
 
 from aiohttp import web
 
@@ -35,10 +36,20 @@ SLOW_DOWN = frozenset({130429, 131056})  # throughput or pair limit: wait, then 
 _HANDLING_GRACE = 10.0  # seconds a stop waits for messages being answered
 
 
+class Budget(Protocol):
+    """The number's throughput, shared with the WhatsApp dispatcher (broadcasts/pacing.py
+    `Pacer`): a reply takes its place in the same windows as a broadcast's sends, so replies
+    during a broadcast are neither refused (130429) nor able to crowd the broadcast out."""
+
+    async def reserve(self) -> float: ...
+
+    def landed(self, since: float, answered: bool = True) -> None: ...
+
+
 class WhatsAppWebhook:
     """The listener, the client its replies go through, and the messages being answered."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, budget: Budget | None = None) -> None:
         settings = services.settings
         token, secret, verify = (
             settings.whatsapp_access_token,
@@ -48,6 +59,7 @@ class WhatsAppWebhook:
         if token is None or secret is None or verify is None or not settings.whatsapp_enabled:
             raise ValueError("WhatsApp is not configured")  # load_settings checks the set
         self.services = services
+        self._budget = budget
         self.api = CloudApi(
             settings.whatsapp_api_base_url,
             settings.whatsapp_phone_number_id or "",
@@ -195,6 +207,15 @@ class WhatsAppWebhook:
             await self._send_one(phone, reply)
 
     async def _send_one(self, phone: str, reply: Reply) -> str:
+        if self._budget is None:
+            return await self._request(phone, reply)
+        since = await self._budget.reserve()
+        try:
+            return await self._request(phone, reply)
+        finally:
+            self._budget.landed(since)
+
+    async def _request(self, phone: str, reply: Reply) -> str:
         match reply:
             case Text(body=body):
                 return await self.api.text(phone, body)
