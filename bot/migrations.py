@@ -440,4 +440,11 @@ MIGRATIONS: list[str] = [
     DROP INDEX notices_due;
     CREATE INDEX notices_due ON notices(channel, not_before, id);
     """,
+    # 12: an incoming WhatsApp message is kept until the conversation has taken it, so what
+    # a stop or a crash left unanswered is answered at the restart (bot/whatsapp/inbound.py).
+    """
+    ALTER TABLE whatsapp_inbound ADD COLUMN user_id INTEGER;
+    ALTER TABLE whatsapp_inbound ADD COLUMN message TEXT;
+    CREATE INDEX whatsapp_inbound_owed ON whatsapp_inbound(at) WHERE message IS NOT NULL;
+    """,
 ]

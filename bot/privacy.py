@@ -282,13 +282,13 @@ POLICY: dict[str, dict[str, Decision]] = {
         "user_id": Delete(PERSON),
         **_same(WITH_ROW, "id wamid outbox_id template status error follow_text at"),
     },
-    "whatsapp_inbound": _same(
-        Keep(
-            "Meta's opaque ids of messages already handled, so a retried webhook is not"
-            " handled twice; they name nobody and cannot be looked up"
-        ),
-        "wamid at",
-    ),
+    "whatsapp_inbound": {
+        # A message not answered yet (kept across a restart) goes; the ids stay, so a
+        # retried webhook is still not handled twice (they name nobody, cannot be looked up).
+        "user_id": Clear(NULL, PERSON),
+        "message": Clear(NULL, PERSON),
+        **_same(Keep("Meta's opaque ids of messages already handled"), "wamid at"),
+    },
     "guard_chats": _same(GROUP, "chat_id enabled_at"),
     "guard_notices": _same(GROUP, "chat_id hoax_id last_at"),
 }

@@ -27,7 +27,7 @@ from bot.texts import whatsapp as t
 from bot.whatsapp import contacts, conversation, inbound, webhook
 from bot.whatsapp.api import ApiError, CloudApi, WhatsAppError
 from bot.whatsapp.contacts import Contact
-from bot.whatsapp.replies import Buttons, Choices, Kind, Reply, Text
+from bot.whatsapp.replies import Buttons, Choices, Incoming, Kind, Reply, Text
 from broadcasts import reactions, whatsapp_messages
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class WhatsAppWebhook:
     async def start(self) -> None:
         settings = self.services.settings
         await self.api.start()
+        await self._answer_owed()
         app = web.Application()
         app.router.add_get(settings.whatsapp_webhook_path, self._handshake)
         app.router.add_post(settings.whatsapp_webhook_path, self._receive)
@@ -89,6 +90,17 @@ class WhatsAppWebhook:
             settings.whatsapp_webhook_listen,
             settings.whatsapp_webhook_port,
         )
+
+    async def _answer_owed(self) -> None:
+        """What a stop or a crash left unanswered is answered first (bot/whatsapp/inbound.py)."""
+        db = self.services.db
+        for message in await inbound.owed(db, self.services.clock.now()):
+            contact = await contacts.find(db, message.user_id)
+            if contact is None:  # forgotten meanwhile
+                await inbound.taken(db, message.wamid)
+            else:
+                log.info("answering WhatsApp message %s from before the restart", message.wamid)
+                self._handle_later(contact, message)
 
     async def stop(self) -> None:
         """No new POSTs; messages being answered get a short grace, then the client closes."""
@@ -123,13 +135,14 @@ class WhatsAppWebhook:
                 self.services.db, status.wamid, status.status, error=status.error
             )
         for message in events.messages:
-            contact = await self._arrived(message)
-            if contact is not None:
-                self._handle_later(contact, message)
+            arrived = await self._arrived(message)
+            if arrived is not None:
+                self._handle_later(*arrived)
         return web.Response(text="ok")
 
-    async def _arrived(self, message: webhook.Message) -> Contact | None:
-        """Record a message before Meta gets its 200; None when it was handled before."""
+    async def _arrived(self, message: webhook.Message) -> tuple[Contact, Incoming] | None:
+        """Record a message before Meta gets its 200, kept until it is answered; None when
+        it was handled before."""
         services = self.services
         db, now = services.db, services.clock.now()
         if not await inbound.first_time(db, message.wamid, now):
@@ -139,11 +152,14 @@ class WhatsAppWebhook:
         user_id = await contacts.remember(db, message.phone, message.name, now, at)
         if await whatsapp_messages.release_followups(db, user_id):
             services.delivery.wake()
-        return await contacts.find(db, user_id)
+        incoming = message.incoming(user_id)
+        await inbound.owe(db, incoming)
+        contact = await contacts.find(db, user_id)
+        return None if contact is None else (contact, incoming)
 
     # --- answering ----------------------------------------------------------------------
 
-    def _handle_later(self, contact: Contact, message: webhook.Message) -> None:
+    def _handle_later(self, contact: Contact, message: Incoming) -> None:
         before = self._last.get(contact.user_id)
         task = asyncio.create_task(self._handle(contact, message, before))
         self._last[contact.user_id] = task
@@ -156,18 +172,25 @@ class WhatsAppWebhook:
             del self._last[user_id]
 
     async def _handle(
-        self, contact: Contact, message: webhook.Message, before: asyncio.Task[None] | None
+        self, contact: Contact, message: Incoming, before: asyncio.Task[None] | None
     ) -> None:
         if before is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(before)
+        replies = await self._replies(contact, message)
+        # Taken (its effects are stored): after a crash from here on only the reply is lost,
+        # never a report filed twice.
+        await inbound.taken(self.services.db, message.wamid)
+        await self._send(contact, replies)
+
+    async def _replies(self, contact: Contact, message: Incoming) -> list[Reply]:
+        """The flood gate first, then the conversation (a reaction is counted as a vote)."""
         services = self.services
         verdict = await services.flood.admit(contact.user_id, services.clock.monotonic(), _nobody)
         if verdict is Verdict.DROP:
-            return
+            return []
         if verdict is Verdict.TOO_FAST:
-            await self._send(contact, [Text(t.TOO_FAST)])
-            return
+            return [Text(t.TOO_FAST)]
         if message.kind is Kind.REACTION:
             await reactions.whatsapp_reaction(
                 services.db,
@@ -179,13 +202,10 @@ class WhatsAppWebhook:
         with contextlib.suppress(WhatsAppError):
             await self.api.mark_read(message.wamid)
         try:
-            replies = await conversation.answer(
-                services, contact, message.incoming(contact.user_id)
-            )
+            return await conversation.answer(services, contact, message)
         except Exception:
             log.exception("WhatsApp message from %s could not be answered", contact.masked)
-            replies = [Text(t.SORRY)]
-        await self._send(contact, replies)
+            return [Text(t.SORRY)]
 
     async def _send(self, contact: Contact, replies: list[Reply]) -> None:
         for reply in replies:
