@@ -109,7 +109,7 @@ class Dispatcher(NoticeSending):
             max_backoff=self.pacing.storage_max_backoff,
             clock=clock,
         )
-        self._gate = Gate(channel, alarm, clock)
+        self._gate = Gate(channel, alarm, clock, db)
         self.listeners: list[Listener] = []
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -180,6 +180,10 @@ class Dispatcher(NoticeSending):
     # --- the loop -------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        try:
+            await self._gate.restore()
+        except Exception:  # the rest's end is lost, not the dispatcher
+            log.exception("could not read whether %s was resting", self.channel)
         while not self._stopping.is_set():
             try:
                 if self._backlog:  # what was sent is recorded before anything else is sent

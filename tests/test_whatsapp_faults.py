@@ -125,6 +125,16 @@ async def test_the_spam_limit_pauses_the_channel_and_alerts_once(line: Line) -> 
     assert line.sandbox.stats.errors[131048] <= 5
     assert (await outbox.progress(line.db, announcement_id)).pending == 5
 
+    await line.stop()  # a restart during the rest: a new announcement waits too
+    line.sandbox.faults.clear()
+    await line.start()
+    later = await line.announce(BODY)
+    assert people[0] is not None
+    await people[0].expect_nothing(within=0.5)  # a turn or two of the dispatcher, idle
+    assert (await outbox.progress(line.db, later)).pending == 5
+    assert all(p is not None and p.messages == [] for p in people)
+    assert line.alarm.told == [("paused", "whatsapp 21600")]  # not told again
+
 
 async def test_an_expired_token_stops_the_channel_and_alerts_once(line: Line) -> None:
     """190: the channel stops (rows stay pending, no attempt), operators hear once; a new
