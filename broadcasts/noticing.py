@@ -4,7 +4,10 @@ A notice takes a paced turn like an outbox row and its answer is recorded before
 in the in-flight window is given up. Unlike a row it leaves no trace once done: sent, it is
 deleted (a verdict also marks its report answered); given up (the chat is gone, or too many
 network errors), it is dropped. A rate limit, a channel's pause or a deferral put it off
-without counting an attempt; a stopped channel leaves it as it is for the restart.
+without counting an attempt; a stopped channel leaves it as it is for the restart. One the
+person refuses for now (WhatsApp: promotional messages turned off, outside their 24-hour
+window) waits for them: it is due again as soon as they write (broadcasts/whatsapp_messages.py
+`release_followups`), or tried once a week until it runs out of attempts.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from broadcasts.sender import (
     Later,
     Paused,
     RateLimited,
+    Refused,
     Sender,
     Transient,
 )
 from broadcasts.turns import Pacing, Turns
 
 log = logging.getLogger(__name__)
+
+UNTIL_THEY_WRITE = 7 * 24 * 3600.0  # a refused notice's next try, unless the person writes
 
 
 class NoticeSending:
@@ -101,6 +107,8 @@ class NoticeSending:
             )
         elif isinstance(error, Halted):
             await self._gate.halt(error.detail)  # the notice waits for the restart
+        elif isinstance(error, Refused) and notice.attempts + 1 < self.pacing.max_attempts:
+            await notices.retry_later(self._db, notice.id, not_before=now + UNTIL_THEY_WRITE)
         elif isinstance(error, Transient) and notice.attempts + 1 < self.pacing.max_attempts:
             delay = self.pacing.backoff * (2**notice.attempts)
             await notices.retry_later(self._db, notice.id, not_before=now + delay)

@@ -138,7 +138,8 @@ async def _failed(conn: aiosqlite.Connection, row: aiosqlite.Row, error: str) ->
 
 async def release_followups(db: Database, user_id: int) -> int:
     """The person wrote: every full text owed after a template becomes a notice (in one
-    transaction, so each is owed exactly once). Returns how many."""
+    transaction, so each is owed exactly once), and notices put off until they wrote are due
+    now. Returns how many are due."""
     async with db.transaction() as conn:
         async with conn.execute(
             "SELECT id, follow_text FROM whatsapp_messages"
@@ -152,7 +153,12 @@ async def release_followups(db: Database, user_id: int) -> int:
             await conn.execute(
                 "UPDATE whatsapp_messages SET follow_text = NULL WHERE id = ?", (row_id,)
             )
-    return len(owed)
+        waiting = await conn.execute(  # notices put off until they write (noticing.py)
+            "UPDATE notices SET not_before = 0 WHERE channel = 'whatsapp' AND chat_id = ?"
+            " AND not_before > 0",
+            (user_id,),
+        )
+    return len(owed) + waiting.rowcount
 
 
 async def template_recipients_since(db: Database, since: datetime) -> set[int]:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot import notices
 from bot.whatsapp import contacts
-from broadcasts import announcements, corrections, errands, outbox
+from broadcasts import announcements, corrections, errands, outbox, whatsapp_messages
 from tests.whatsapp_line import TZ, Line, started_line
 from whatsapp_sandbox import WhatsAppSandbox
 from whatsapp_sandbox.models import TemplateMessage, TextMessage
@@ -202,3 +203,37 @@ async def test_a_withdrawal_records_whatsapp_copies_as_undeletable(line: Line) -
     await line.until(withdrawn)
     assert await errands.totals(line.db, announcement_id) == errands.Withdrawal(0, 1, 0)
     assert len(siti.messages) == 1
+
+
+async def test_a_refused_notice_waits_until_the_person_writes(line: Line) -> None:
+    """Outside her window with promotional messages off, Siti's verdict is not dropped: it
+    waits (a week at most), and goes as text as soon as she writes."""
+    siti = await line.person("Siti", "6281200000009", in_window=False)
+    assert siti is not None
+    user_id = line.user_ids["Siti"]
+    await contacts.set_marketing_stopped(line.db, user_id, True)
+    async with line.db.transaction() as conn:
+        await notices.enqueue(conn, user_id, "<b>Hasil pemeriksaan</b> laporan Anda: hoaks.")
+    await line.start()
+
+    async def put_off() -> bool:
+        later = line.clock.time() + 24 * 3600
+        return bool(await line.db.fetchval("SELECT COUNT(*) FROM notices WHERE not_before > ?",
+                                           (later,)))  # fmt: skip
+
+    await line.until(put_off)
+    assert siti.messages == []
+    await siti.send("halo")  # as the webhook records it: her window opens, the notice is due
+    now = line.clock.now()
+    await contacts.remember(line.db, "6281200000009", "Siti", now, now.timestamp())
+    assert await whatsapp_messages.release_followups(line.db, user_id) == 1
+    assert line.dispatcher is not None
+    line.dispatcher.wake()
+    verdict = await siti.expect(kind=TextMessage)
+    assert verdict.text == "*Hasil pemeriksaan* laporan Anda: hoaks."
+
+    async def sent() -> bool:
+        return await line.db.fetchval("SELECT COUNT(*) FROM notices") == 0
+
+    await line.until(sent)  # recorded once, and gone
+    await siti.expect_nothing(within=0.3)
