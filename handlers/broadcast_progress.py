@@ -61,8 +61,7 @@ class TelegramNotifier:
         self._services = services
 
     async def progress(self, announcement: Announcement, progress: outbox.Progress) -> None:
-        text = t.progress(announcement.number, progress.done, progress.total, progress.failed)
-        await self._edit(announcement, text)
+        await self._edit(announcement, await self._progress_text(announcement, progress))
 
     async def finished(
         self,
@@ -70,10 +69,7 @@ class TelegramNotifier:
         progress: outbox.Progress,
         failures: list[tuple[int, str, str, str, int]],
     ) -> None:
-        await self._edit(
-            announcement,
-            t.progress(announcement.number, progress.done, progress.total, progress.failed),
-        )
+        await self._edit(announcement, await self._progress_text(announcement, progress))
         chat_id = announcement.progress_chat_id or announcement.author_id
         if chat_id is None:
             return
@@ -102,6 +98,13 @@ class TelegramNotifier:
                 )
         except TelegramError as exc:
             log.warning("final report for %s not delivered: %s", announcement.number, exc)
+
+    async def _progress_text(self, announcement: Announcement, progress: outbox.Progress) -> str:
+        """The bar over every recipient, and each channel's count where WhatsApp has some."""
+        text = t.progress(announcement.number, progress.done, progress.total, progress.failed)
+        db, price = self._services.db, self._services.settings.whatsapp_template_price
+        channels = await channel_report.of_announcement(db, announcement.id, price)
+        return text if channels is None else f"{text}\n{wa.progress_line(channels)}"
 
     async def _edit(self, announcement: Announcement, text: str) -> None:
         if announcement.progress_chat_id is None or announcement.progress_message_id is None:

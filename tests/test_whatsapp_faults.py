@@ -233,7 +233,7 @@ async def test_a_refused_notice_waits_until_the_person_writes(line: Line) -> Non
     assert verdict.text == "*Hasil pemeriksaan* laporan Anda: hoaks."
 
     async def sent() -> bool:
-        return await line.db.fetchval("SELECT COUNT(*) FROM notices") == 0
+        return bool(await line.db.fetchval("SELECT COUNT(*) FROM notices") == 0)
 
     await line.until(sent)  # recorded once, and gone
     await siti.expect_nothing(within=0.3)

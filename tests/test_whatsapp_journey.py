@@ -58,6 +58,10 @@ async def test_a_villager_on_whatsapp_from_daftar_to_forgotten(
     await _announce(server, budi, sari)  # she wrote a moment ago: the text itself, free
     first = await siti.expect(kind=TextMessage, contains="Posyandu serentak")
     assert "*Posyandu serentak*" in first.text  # the operator's bold, in WhatsApp's marks
+    author = server.private(budi)  # his progress message counts each channel
+    assert await server.world.wait_until(
+        lambda: any("Telegram 0/0 · WhatsApp 1/1" in m.text for m in author.messages), 5.0
+    )
     assert whatsapp.stats.templates == 0
     await siti.react(first, "👍")  # WhatsApp's way to say "bermanfaat": no reply, a vote
     await siti.expect_nothing(within=0.3)

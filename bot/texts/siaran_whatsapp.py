@@ -134,6 +134,15 @@ def delivery(report: ReportView) -> list[str]:
     ]
 
 
+def progress_line(report: ReportView) -> str:
+    """Under the live progress bar: how far each channel is."""
+    tg, wa = report.telegram, report.whatsapp
+    return (
+        f"Telegram {tg.sent}/{tg.sent + tg.failed + tg.pending} · "
+        f"WhatsApp {wa.sent}/{wa.sent + wa.failed + wa.pending}"
+    )
+
+
 def history_line(report: ReportView) -> str:
     wa = report.whatsapp
     return (
