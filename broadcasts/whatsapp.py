@@ -87,17 +87,9 @@ class WhatsAppSender:
     def from_settings(
         cls, settings: Settings, db: Database, clock: DeliveryClock
     ) -> WhatsAppSender:
-        token = settings.whatsapp_access_token
-        assert token is not None and settings.whatsapp_phone_number_id is not None
-        api = CloudApi(
-            settings.whatsapp_api_base_url,
-            settings.whatsapp_phone_number_id,
-            token.get_secret_value(),
-            timeout=settings.broadcast_timeout,
-        )
         return cls(
             db,
-            api,
+            CloudApi.of(settings),
             clock,
             settings.tz,
             settings.organization_name,

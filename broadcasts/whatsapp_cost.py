@@ -1,10 +1,10 @@
 """What an announcement will cost on WhatsApp, before anyone approves it.
 
 WhatsApp lets the office send free text only to people who wrote within the last 24 hours
-(`Contact.in_window`); everyone else gets the approved template, which Meta charges per
-message. So the WhatsApp recipients split three ways: inside the window (free), outside it
-(one paid template each), and people who turned marketing messages off (a template to them
-is refused and costs nothing, so they are left out of the estimate).
+(`bot.whatsapp.contacts.in_window`); everyone else gets the approved template, which Meta
+charges per message. So the WhatsApp recipients split three ways: inside the window (free),
+outside it (one paid template each), and people who turned marketing messages off (a
+template to them is refused and costs nothing, so they are left out of the estimate).
 
 Two limits are checked against that estimate:
 - the monthly budget: this month's templates so far (from `whatsapp_messages`, in the
@@ -24,7 +24,7 @@ from datetime import datetime, tzinfo
 
 from bot.settings import Settings
 from bot.storage import Database
-from bot.whatsapp.contacts import Contact
+from bot.whatsapp.contacts import in_window
 from broadcasts import whatsapp_messages
 
 _CHUNK = 500  # ids per query: well below SQLite's limit on bound parameters
@@ -86,23 +86,18 @@ class Estimate:
 
 def split(contacts: Iterable[Reach], now: float) -> Split:
     """Free text, paid template, or nothing (marketing turned off), for each contact at
-    `now` (Unix time); the rule of the window is `Contact.in_window`'s."""
+    `now` (Unix time); the rule of the window is `in_window`."""
     inside: list[int] = []
     paid: list[int] = []
     stopped: list[int] = []
     for contact in contacts:
-        if _in_window(contact.last_inbound_at, now):
+        if in_window(contact.last_inbound_at, now):
             inside.append(contact.user_id)
         elif contact.marketing_stopped:
             stopped.append(contact.user_id)
         else:
             paid.append(contact.user_id)
     return Split(inside, paid, stopped)
-
-
-def _in_window(last_inbound_at: float | None, now: float) -> bool:
-    # The one rule of the window is the contact's own.
-    return Contact(0, "", "", last_inbound_at, False).in_window(now)
 
 
 def overflow(templates: Sequence[int], reached_today: set[int], daily_limit: int) -> int:

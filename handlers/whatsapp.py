@@ -51,20 +51,12 @@ class WhatsAppWebhook:
 
     def __init__(self, services: Services, budget: Budget | None = None) -> None:
         settings = services.settings
-        token, secret, verify = (
-            settings.whatsapp_access_token,
-            settings.whatsapp_app_secret,
-            settings.whatsapp_verify_token,
-        )
-        if token is None or secret is None or verify is None or not settings.whatsapp_enabled:
+        secret, verify = settings.whatsapp_app_secret, settings.whatsapp_verify_token
+        if secret is None or verify is None:
             raise ValueError("WhatsApp is not configured")  # load_settings checks the set
         self.services = services
         self._budget = budget
-        self.api = CloudApi(
-            settings.whatsapp_api_base_url,
-            settings.whatsapp_phone_number_id or "",
-            token.get_secret_value(),
-        )
+        self.api = CloudApi.of(settings)
         self._app_secret = secret.get_secret_value()
         self._verify_token = verify.get_secret_value()
         self._runner: web.AppRunner | None = None

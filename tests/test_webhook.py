@@ -12,7 +12,6 @@ import io
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from bot.services import KimApp
 from bot.settings import Settings, SettingsError, load_settings
 from botapi_sandbox import BotApiServer, FakeUser
 from botapi_sandbox.webhook import SECRET_HEADER
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, free_port
 from tests.faultkit import bot_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,16 +36,10 @@ SECRET = "Kim-webhook_secret-0123456789-abcdefghijklmnop"
 HOOK_PATH = "/telegram/kim.webhook"  # the dot must match itself only
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def webhook_settings(settings: Settings) -> Settings:
     """The test settings plus a webhook on a free local port (the reverse proxy's target)."""
-    port = _free_port()
+    port = free_port()
     return Settings.model_validate(
         {
             **settings.model_dump(),
@@ -252,7 +245,7 @@ async def test_kim_bot_run_serves_the_webhook_and_stops_on_sigterm(
     server: BotApiServer, admin: FakeUser, tmp_path: Path
 ) -> None:
     """`kim-bot run` with WEBHOOK_URL: refuses forgery, answers Telegram, exits 0, leaks nothing."""
-    port = _free_port()
+    port = free_port()
     database = tmp_path / "kim-bot.sqlite3"
     env = _clean_env(
         {

@@ -21,6 +21,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.settings import Settings
+
 JSON = dict[str, Any]
 DEFAULT_VERSION = "v21.0"
 
@@ -67,6 +69,20 @@ class CloudApi:
     timeout: float = 10.0
     connections: int = 100
     _session: aiohttp.ClientSession | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def of(cls, settings: Settings) -> CloudApi:
+        """The office's number as the WHATSAPP_* settings describe it (all set: load_settings
+        checks the whole set)."""
+        token, number = settings.whatsapp_access_token, settings.whatsapp_phone_number_id
+        if token is None or number is None:
+            raise ValueError("WhatsApp is not configured")
+        return cls(
+            settings.whatsapp_api_base_url,
+            number,
+            token.get_secret_value(),
+            timeout=settings.broadcast_timeout,
+        )
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(

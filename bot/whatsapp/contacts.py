@@ -36,13 +36,16 @@ class Contact:
 
     def in_window(self, now: float) -> bool:
         """Whether a free text may be sent at `now` (Unix time)."""
-        return (
-            self.last_inbound_at is not None and now - self.last_inbound_at < WINDOW - WINDOW_MARGIN
-        )
+        return in_window(self.last_inbound_at, now)
 
     @property
     def masked(self) -> str:
         return mask(self.phone)
+
+
+def in_window(last_inbound_at: float | None, now: float) -> bool:
+    """Whether someone who last wrote at `last_inbound_at` may get a free text at `now`."""
+    return last_inbound_at is not None and now - last_inbound_at < WINDOW - WINDOW_MARGIN
 
 
 def digits(phone: str) -> str:
